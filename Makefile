@@ -1,0 +1,45 @@
+# The two commands: `make run` (install, prepare the database with the snapshot, serve) and
+# `make test` (install the test dependencies and run the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export KOMMUNKVALITET_DATA_DIR ?= $(CURDIR)/var
+export KOMMUNKVALITET_SNAPSHOT ?= $(abspath $(CURDIR)/../shared/data)
+
+.PHONY: run test install install-test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/kommunkvalitet setup
+	$(BIN)/kommunkvalitet serve --bind 127.0.0.1:8000
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: install-test
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: install-test
+	$(BIN)/python benchmarks/import_snapshot.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,3 @@
+from kommunkvalitet.cli import main
+
+main()

@@ -1,0 +1,87 @@
+"""The one registry of kommunkvalitet's settings, read from the environment.
+
+Every setting a user can change is listed in :data:`SETTINGS` with its default and meaning; the
+README's configuration table is checked against this list by ``tests/test_docs.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from kommunkvalitet.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("KOMMUNKVALITET_ENV", "development", "development or production; production refuses unsafe defaults"),
+    Setting("KOMMUNKVALITET_DATA_DIR", "./var", "where the SQLite database, the secret key and reports live"),
+    Setting("KOMMUNKVALITET_SNAPSHOT", "../shared/data", "the offline snapshot directory (SOURCES.md layout)"),
+    Setting("DATABASE_URL", None, "postgres://user:pass@host:port/db to use PostgreSQL; SQLite when unset"),
+    Setting(
+        "SECRET_KEY", None, "Django secret key; generated into the data dir in development, required in production"
+    ),
+    Setting("ALLOWED_HOSTS", "127.0.0.1,localhost", "comma-separated host names the server answers to"),
+    Setting("KOMMUNKVALITET_DEBUG", "false", "true shows Django's debug pages (development only)"),
+    Setting("KOLADA_BASE_URL", "https://api.kolada.se/v3", "base URL of the Kolada API used by sync"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str | None:
+    """The value of a registered setting: the environment, else its default."""
+    setting = _BY_NAME[name]  # KeyError for an unregistered name is a programming error
+    value = os.environ.get(name)
+    return value if value not in (None, "") else setting.default
+
+
+def is_production() -> bool:
+    env = (get("KOMMUNKVALITET_ENV") or "development").lower()
+    if env not in ("development", "production"):
+        raise ConfigurationError(f"KOMMUNKVALITET_ENV must be 'development' or 'production', not {env!r}")
+    return env == "production"
+
+
+def data_dir() -> Path:
+    return Path(get("KOMMUNKVALITET_DATA_DIR") or "./var").expanduser().resolve()
+
+
+def snapshot_dir() -> Path:
+    return Path(get("KOMMUNKVALITET_SNAPSHOT") or "../shared/data").expanduser().resolve()
+
+
+def secret_key() -> str:
+    """SECRET_KEY from the environment; in development one generated once into the data dir."""
+    key = get("SECRET_KEY")
+    if key:
+        return key
+    if is_production():
+        raise ConfigurationError("SECRET_KEY must be set when KOMMUNKVALITET_ENV=production")
+    path = data_dir() / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def debug() -> bool:
+    flag = (get("KOMMUNKVALITET_DEBUG") or "false").lower() in ("1", "true", "yes")
+    if flag and is_production():
+        raise ConfigurationError("KOMMUNKVALITET_DEBUG cannot be true when KOMMUNKVALITET_ENV=production")
+    return flag
+
+
+def allowed_hosts() -> list[str]:
+    return [h.strip() for h in (get("ALLOWED_HOSTS") or "").split(",") if h.strip()]

@@ -1,0 +1,400 @@
+"""Read the offline snapshot (the layout of ``shared/data/SOURCES.md``) into plain records.
+
+Every reader streams: a file is never held whole in memory. Bad input raises
+:class:`~kommunkvalitet.errors.InputError` naming the file, the line and the field, or, when the
+caller passes ``on_bad_row``, hands the error to it and goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kommunkvalitet.errors import InputError
+from kommunkvalitet.sources.jsonstream import iter_array
+
+GENDERS = frozenset({"T", "K", "M"})
+_MUNI_ID = re.compile(r"^\d{4}$")
+
+# Values files: required columns, optional ones we keep, and known columns we ignore (rKolada extras).
+VALUE_COLUMNS = ("kpi", "municipality_id", "year", "gender", "value")
+VALUE_OPTIONAL = ("status", "count")
+VALUE_IGNORED = ("municipality", "municipality_type", "source_object")
+
+
+@dataclass(frozen=True)
+class MunicipalityRecord:
+    id: str
+    name: str
+    type: str  # kommun / region / national
+    county_id: str | None
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    id: str
+    title: str
+    kind: str
+    members: tuple[str, ...]
+    area: str = ""
+    year: int | None = None
+    focus_name: str | None = None
+
+
+@dataclass(frozen=True)
+class KPIRecord:
+    id: str
+    title: str
+    description: str
+    operating_area: str
+    perspective: str
+    is_divided_by_gender: bool
+    municipality_type: str
+
+
+# One value row: (kpi, municipality_id, year, gender, value, status, count)
+ValueRow = tuple[str, str, int, str, float | None, str, int | None]
+BadRowHandler = Callable[[InputError], None]
+
+
+@dataclass(frozen=True)
+class SnapshotLayout:
+    """Where each file of the snapshot lives, relative to its root."""
+
+    root: Path
+
+    @property
+    def kolada(self) -> Path:
+        return self.root / "kolada"
+
+    @property
+    def municipalities(self) -> Path:
+        return self.kolada / "municipalities.csv"
+
+    @property
+    def skr_groups(self) -> Path:
+        return self.kolada / "skr_kommungrupp_2017.csv"
+
+    @property
+    def municipality_groups(self) -> Path:
+        return self.kolada / "municipality_groups.json"
+
+    @property
+    def kpi_catalogue(self) -> Path:
+        return self.kolada / "kpi_catalogue.json"
+
+    @property
+    def kpi_catalogue_2024(self) -> Path:
+        return self.kolada / "kpi_catalogue_2024-08_opennumbers.csv"
+
+    def value_files(self) -> list[Path]:
+        folder = self.kolada / "values"
+        return sorted(p for p in folder.iterdir() if p.name.endswith((".csv", ".csv.gz")))
+
+    def check(self) -> None:
+        for path in (self.municipalities, self.skr_groups, self.municipality_groups, self.kpi_catalogue):
+            if not path.is_file():
+                raise InputError(f"snapshot file missing (is {self.root} a snapshot directory?)", file=str(path))
+
+
+def parse_number(text: str) -> float:
+    """A number as Swedish and English files write it: "12.5", "12,5", "1 234,5", "−3"."""
+    try:
+        value = float(text)
+    except ValueError:
+        cleaned = text.strip().replace("\u2212", "-").replace("\xa0", "").replace(" ", "").replace(",", ".")
+        value = float(cleaned)  # ValueError goes to the caller, who names file and line
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(text)
+    return value
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if path.name.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def _csv_rows(path: Path, required: Iterable[str], allowed: Iterable[str] = ()) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line, row dict)`` from a CSV file after checking its header."""
+    required = tuple(required)
+    known = set(required) | set(allowed)
+    with _open_text(path) as fh:
+        reader = csv.reader(fh)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError("the file is empty (no header)", file=str(path), line=1) from None
+        _check_header(path, header, required, known)
+        for line, row in enumerate(reader, start=2):
+            if len(row) != len(header):
+                raise InputError(
+                    f"expected {len(header)} fields, found {len(row)}", file=str(path), line=line, field=None
+                )
+            yield line, dict(zip(header, row, strict=True))
+
+
+def _check_header(path: Path, header: list[str], required: tuple[str, ...], known: set[str]) -> None:
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"wrong header: missing column(s) {', '.join(missing)}; expected {','.join(required)}",
+            file=str(path),
+            line=1,
+            field=missing[0],
+        )
+    unknown = [c for c in header if c not in known]
+    if unknown:
+        raise InputError(
+            f"wrong header: unknown column(s) {', '.join(unknown)}", file=str(path), line=1, field=unknown[0]
+        )
+
+
+def read_municipalities(path: Path) -> Iterator[MunicipalityRecord]:
+    types = {"K": "kommun", "L": "region"}
+    for line, row in _csv_rows(path, ("id", "title", "type"), ("county_id", "county_title", "skr_kommungrupp_2017")):
+        mid = row["id"].strip()
+        if not _MUNI_ID.match(mid):
+            raise InputError(f"not a 4-digit municipality id: {mid!r}", file=str(path), line=line, field="id")
+        if row["type"] not in types:
+            raise InputError(f"unknown type {row['type']!r} (K or L)", file=str(path), line=line, field="type")
+        kind = "national" if mid == "0000" else types[row["type"]]
+        county = (row.get("county_id") or "").strip() or None
+        if kind == "kommun" and county is None:
+            county = "00" + mid[:2]
+        yield MunicipalityRecord(mid, row["title"].strip(), kind, county if kind == "kommun" else None)
+
+
+def read_skr_groups(path: Path) -> Iterator[GroupRecord]:
+    """The nine SKR kommungrupper (2017) as groups with their members."""
+    groups: dict[str, tuple[str, list[str]]] = {}
+    for line, row in _csv_rows(path, ("municipality_id", "municipality_title", "group_id", "group_title")):
+        if not _MUNI_ID.match(row["municipality_id"]):
+            raise InputError("not a 4-digit municipality id", file=str(path), line=line, field="municipality_id")
+        title, members = groups.setdefault(row["group_id"], (row["group_title"], []))
+        members.append(row["municipality_id"])
+    for gid, (title, members) in groups.items():
+        yield GroupRecord(gid, title, "skr", tuple(members), area="2017", year=2017)
+
+
+_SIMILAR = re.compile(r"^Liknande (?:kommuner|regioner),? (?P<area>.+?), (?P<focus>.+), (?P<year>\d{4})$")
+_COUNTY = re.compile(r"^(?P<name>.+) läns kommuner")
+_SIZE = re.compile(r"^Kommuner med ")
+
+
+def classify_group(gid: str, title: str) -> tuple[str, str, int | None, str | None]:
+    """(kind, area, year, focus name) for a Kolada municipality group, from its title."""
+    m = _SIMILAR.match(title)
+    if m:
+        return "similar", m["area"], int(m["year"]), m["focus"]
+    if gid == "G2328":
+        return "all", "", None, None
+    if _COUNTY.match(title):
+        return "county", "", None, None
+    if _SIZE.match(title):
+        return "size", "", None, None
+    return "network", "", None, None
+
+
+def read_municipality_groups(path: Path, skip_ids: Iterable[str] = ()) -> Iterator[GroupRecord]:
+    skip = set(skip_ids)
+    for line, obj in iter_array(path):
+        try:
+            gid, title, members = obj["id"], obj["title"], obj["members"]
+            member_ids = tuple(m.get("id") or m["member_id"] for m in members)
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"group without {exc}", file=str(path), line=line, field=str(exc).strip("'")) from None
+        if gid in skip:
+            continue
+        kind, area, year, focus = classify_group(gid, title)
+        yield GroupRecord(gid, title.removesuffix(" (ovägt medel)"), kind, member_ids, area, year, focus)
+
+
+def read_kpi_catalogue(path: Path) -> Iterator[KPIRecord]:
+    for line, obj in iter_array(path):
+        try:
+            yield KPIRecord(
+                id=obj["id"],
+                title=obj["title"],
+                description=obj.get("description") or "",
+                operating_area=obj.get("operating_area") or "",
+                perspective=obj.get("perspective") or "",
+                is_divided_by_gender=bool(obj.get("is_divided_by_gender")),
+                municipality_type=obj.get("municipality_type") or "",
+            )
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"KPI without {exc}", file=str(path), line=line, field=str(exc).strip("'")) from None
+
+
+def read_kpi_catalogue_2024(path: Path) -> Iterator[KPIRecord]:
+    """The 2024 open-numbers catalogue: titles for KPIs retired since."""
+    allowed = (
+        "auspices",
+        "description",
+        "definition",
+        "municipality_type",
+        "is_divided_by_gender",
+        "operating_area",
+        "ou_publication_date",
+        "perspective",
+        "publication_date",
+        "has_ou_data",
+        "prel_publication_date",
+    )
+    for _line, row in _csv_rows(path, ("concept", "name"), allowed):
+        yield KPIRecord(
+            id=row["concept"].upper(),
+            title=row["name"],
+            description=row.get("description") or "",
+            operating_area=row.get("operating_area") or "",
+            perspective=row.get("perspective") or "",
+            is_divided_by_gender=(row.get("is_divided_by_gender") or "0") in ("1", "True", "true"),
+            municipality_type=row.get("municipality_type") or "",
+        )
+
+
+def read_values(
+    path: Path,
+    *,
+    kpis: frozenset[str] | None = None,
+    years: tuple[int, int] | None = None,
+    known_kpis: frozenset[str] | None = None,
+    known_municipalities: frozenset[str] | None = None,
+    on_bad_row: BadRowHandler | None = None,
+    batch_size: int = 50_000,
+) -> Iterator[list[ValueRow]]:
+    """Yield batches of value rows from a values file, validated.
+
+    ``kpis`` and ``years`` select what to read (rows outside are skipped, not rejected);
+    ``known_*`` are the ids a row may name. A bad row raises :class:`InputError`, or goes to
+    ``on_bad_row`` when given.
+    """
+    fname = str(path)
+    y0, y1 = years if years else (0, 9999)
+    batch: list[ValueRow] = []
+    line = 1
+    try:
+        with _open_text(path) as fh:
+            reader = csv.reader(fh)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise InputError("the file is empty (no header)", file=fname, line=1) from None
+            _check_header(path, header, VALUE_COLUMNS, set(VALUE_COLUMNS + VALUE_OPTIONAL + VALUE_IGNORED))
+            idx = [header.index(c) for c in VALUE_COLUMNS]
+            i_status = header.index("status") if "status" in header else None
+            i_count = header.index("count") if "count" in header else None
+            ncols = len(header)
+            ik, im, iy, ig, iv = idx
+            for line, row in enumerate(reader, start=2):
+                try:
+                    if len(row) != ncols:
+                        raise InputError(f"expected {ncols} fields, found {len(row)}", file=fname, line=line)
+                    kpi = row[ik]
+                    if kpis is not None and kpi not in kpis:
+                        continue
+                    try:
+                        year = int(row[iy])
+                    except ValueError:
+                        raise InputError(
+                            f"year is not a whole number: {row[iy]!r}", file=fname, line=line, field="year"
+                        ) from None
+                    if not y0 <= year <= y1:
+                        continue
+                    if known_kpis is not None and kpi not in known_kpis:
+                        raise InputError(f"unknown KPI {kpi!r}", file=fname, line=line, field="kpi")
+                    muni = row[im]
+                    if known_municipalities is not None and muni not in known_municipalities:
+                        raise InputError(
+                            f"unknown municipality {muni!r}", file=fname, line=line, field="municipality_id"
+                        )
+                    gender = row[ig]
+                    if gender not in GENDERS:
+                        raise InputError(
+                            f"gender must be T, K or M, not {gender!r}", file=fname, line=line, field="gender"
+                        )
+                    raw = row[iv]
+                    if raw == "":
+                        value = None
+                    else:
+                        try:
+                            value = parse_number(raw)
+                        except ValueError:
+                            raise InputError(f"not a number: {raw!r}", file=fname, line=line, field="value") from None
+                    status = row[i_status] if i_status is not None else ""
+                    count = None
+                    if i_count is not None and row[i_count] != "":
+                        try:
+                            count = int(row[i_count])
+                        except ValueError:
+                            raise InputError(
+                                f"count is not a whole number: {row[i_count]!r}", file=fname, line=line, field="count"
+                            ) from None
+                    if value is None and not status:
+                        raise InputError("empty value without a status", file=fname, line=line, field="value")
+                except InputError as err:
+                    if on_bad_row is None:
+                        raise
+                    on_bad_row(err)
+                    continue
+                batch.append((kpi, muni, year, gender, value, status, count))
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(f"the compressed file is damaged or truncated ({exc})", file=fname, line=line + 1) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=fname, line=line + 1) from None
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", file=fname, line=line + 1) from None
+    if batch:
+        yield batch
+
+
+def prefetch(batches: Iterator[list[ValueRow]], depth: int = 2) -> Iterator[list[ValueRow]]:
+    """Read the next batches in a background thread while the caller writes the current one.
+
+    The database driver releases the GIL while it writes, so reading and writing overlap on two
+    cores. Errors in the reader are raised in the caller at the batch where they happened.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    return
+                q.put(batch)
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer
+            q.put(exc)
+
+    thread = threading.Thread(target=work, name="kk-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StoreConfig(AppConfig):
+    name = "kommunkvalitet.store"
+    label = "store"
+    verbose_name = "Data store"

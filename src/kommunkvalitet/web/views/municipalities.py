@@ -1,0 +1,23 @@
+"""The start page (pick a municipality) and a municipality's profile."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+
+from kommunkvalitet.store import queries
+from kommunkvalitet.store.models import Municipality
+
+
+def start(request):
+    search = request.GET.get("q", "")
+    items = list(queries.kommuner(search))
+    return render(request, "web/start.html", {"municipalities": items, "q": search, "count": len(items)})
+
+
+def municipality(request, municipality_id: str):
+    try:
+        profile = queries.municipality_profile(municipality_id)
+    except Municipality.DoesNotExist:
+        raise Http404("Okänd kommun") from None
+    return render(request, "web/municipality.html", {"p": profile})

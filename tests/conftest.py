@@ -1,0 +1,46 @@
+"""Shared fixtures: one test database per session with the default snapshot set imported once."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from kommunkvalitet import config
+
+
+@pytest.fixture(scope="session")
+def snapshot_dir() -> Path:
+    root = config.snapshot_dir()
+    if not (root / "kolada" / "municipalities.csv").is_file():
+        pytest.fail(f"the offline snapshot is not at {root}; set KOMMUNKVALITET_SNAPSHOT")
+    return root
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, snapshot_dir):
+    """The test database with the default import (KKiK measure sets, 2015-2022) done once."""
+    from kommunkvalitet.store.importing import SnapshotImporter
+
+    with django_db_blocker.unblock():
+        summary = SnapshotImporter(snapshot_dir).run()
+    pytest.first_import_summary = summary  # read by test_import.py
+    return summary
+
+
+@pytest.fixture
+def write_values_file(tmp_path):
+    """Write a values file (CSV, or .csv.gz by name) with the given header and rows; returns its path."""
+
+    def write(name: str, header: str | None, rows: list[str]) -> Path:
+        path = tmp_path / name
+        text = "" if header is None else header + "\n" + "".join(r + "\n" for r in rows)
+        if name.endswith(".gz"):
+            with gzip.open(path, "wt", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,48 @@
+"""Settings: one registry, safe defaults, production refuses unsafe ones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kommunkvalitet import config
+from kommunkvalitet.errors import ConfigurationError
+
+
+def test_secret_key_is_generated_once_into_the_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("KOMMUNKVALITET_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("KOMMUNKVALITET_ENV", raising=False)
+    first = config.secret_key()
+    assert len(first) > 40 and (tmp_path / "secret_key").read_text() == first
+    assert config.secret_key() == first
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_production_refuses_a_missing_secret_key_and_debug(monkeypatch):
+    monkeypatch.setenv("KOMMUNKVALITET_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        config.secret_key()
+    monkeypatch.setenv("KOMMUNKVALITET_DEBUG", "true")
+    with pytest.raises(ConfigurationError, match="DEBUG"):
+        config.debug()
+
+
+def test_settings_module_fails_to_load_in_production_without_secret(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    env.update(KOMMUNKVALITET_ENV="production", KOMMUNKVALITET_DATA_DIR=str(tmp_path))
+    proc = subprocess.run(
+        [sys.executable, "-c", "import kommunkvalitet.settings"], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode != 0 and "SECRET_KEY must be set" in proc.stderr
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for setting in config.SETTINGS:
+        assert f"`{setting.name}`" in readme, setting.name

@@ -1,0 +1,119 @@
+"""The snapshot import on the real snapshot: what it loads, idempotence, and no half-imports."""
+
+from __future__ import annotations
+
+import pytest
+
+from kommunkvalitet.core.measuresets import default_kpi_ids
+from kommunkvalitet.errors import InputError
+from kommunkvalitet.store.importing import SnapshotImporter
+from kommunkvalitet.store.models import KPI, ImportLog, Municipality, MunicipalityGroup, Value
+
+pytestmark = pytest.mark.django_db
+HEADER = "kpi,municipality_id,year,gender,value"
+
+
+def test_default_import_loads_municipalities_groups_kpis_and_values():
+    assert Municipality.objects.filter(type="kommun").count() == 290
+    assert Municipality.objects.get(pk="0000").type == "national"
+    assert Municipality.objects.get(pk="1463").county_id == "0014"
+    assert MunicipalityGroup.objects.filter(kind="skr").count() == 9
+    mark_skr = MunicipalityGroup.objects.get(kind="skr", groupmember__municipality="1463")
+    assert mark_skr.title == "Pendlingskommun nära större stad"
+    similar = MunicipalityGroup.objects.get(kind="similar", focus="1463", area="äldreomsorg")
+    assert similar.year == 2024 and similar.members.count() == 7
+    assert KPI.objects.get(pk="N00914").is_retired  # only in the 2024 catalogue
+    assert KPI.objects.get(pk="U21401").direction == "lower"  # from the measure set
+    assert KPI.objects.get(pk="N00003").unit == "kr_per_inhabitant"
+    kpis = set(Value.objects.values_list("kpi_id", flat=True).distinct())
+    assert kpis <= default_kpi_ids() | {"N00945", "N03702", "N03703"} | set(
+        Value.objects.filter(municipality__type="region").values_list("kpi_id", flat=True)
+    )
+    assert default_kpi_ids() - {"N25022"} <= kpis | {
+        k for k in default_kpi_ids() if not Value.objects.filter(kpi=k).exists()
+    }
+    mark = Value.objects.get(kpi="U21401", municipality="1463", year=2017, gender="T")
+    assert round(mark.value) == 19  # seed 002: "Personalkontinuitet hemtjänst ... Mark: 19"
+
+
+def test_first_import_counts_and_second_import_changes_nothing(snapshot_dir):
+    first = pytest.first_import_summary
+    assert first.total("added") > 100_000
+    again = SnapshotImporter(snapshot_dir).run()
+    assert again.total("added") == 0
+    assert again.total("changed") == 0
+    assert again.nothing_changed
+    assert again.total("unchanged") == first.total("added") + first.total("changed") + first.total("unchanged")
+    assert again.touched == set()
+
+
+def _import_file(snapshot_dir, path, **kw):
+    return SnapshotImporter(snapshot_dir, value_files=[path], **kw).import_values_file(path)
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "field"),
+    [
+        (HEADER, ["U21401,1463,2030,T,5", "U21401,1463,2031,T,oops"], "value"),  # non-numeric
+        (HEADER, ["U21401,1463,2030,T,5", "U21401,9998,2030,T,5"], "municipality_id"),  # unknown municipality
+        (HEADER, ["U21401,1463,2030,T,5", "X00000,1463,2030,T,5"], "kpi"),  # unknown KPI
+        (HEADER, ["U21401,1463,2030,T,5", "U21401,1463"], None),  # malformed row
+        ("kpi,kommun,year,gender,value", ["U21401,1463,2030,T,5"], "municipality_id"),  # wrong header
+    ],
+)
+def test_bad_input_rolls_back_the_whole_file(snapshot_dir, write_values_file, header, rows, field):
+    path = write_values_file("bad.csv", header, rows)
+    before = Value.objects.count()
+    with pytest.raises(InputError) as exc:
+        _import_file(snapshot_dir, path, years=(2015, 2035), kpis=["U21401", "X00000"])
+    assert exc.value.field == field and exc.value.file == str(path)
+    assert Value.objects.count() == before
+    assert not Value.objects.filter(year=2030).exists()
+    assert ImportLog.objects.filter(file=str(path), ok=False).exists()
+
+
+def test_empty_and_truncated_files_import_nothing(snapshot_dir, write_values_file, tmp_path):
+    before = Value.objects.count()
+    with pytest.raises(InputError, match="empty"):
+        _import_file(snapshot_dir, write_values_file("empty.csv", None, []))
+    full = write_values_file(
+        "full.csv.gz",
+        HEADER,
+        [f"U21401,{m.id},2030,T,{i}" for i, m in enumerate(Municipality.objects.filter(type="kommun"))] * 1,
+    )
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(full.read_bytes()[:-30])
+    with pytest.raises(InputError, match="truncated"):
+        _import_file(snapshot_dir, cut, years=(2015, 2035), kpis=["U21401"])
+    assert Value.objects.count() == before
+
+
+def test_skip_bad_rows_imports_the_good_ones_and_reports_the_rest(snapshot_dir, write_values_file, tmp_path):
+    path = write_values_file(
+        "mixed.csv", HEADER, ["U21401,1463,2030,T,5", "U21401,1463,2031,T,x", 'U21401,0114,2030,T,"7,5"']
+    )
+    result = _import_file(
+        snapshot_dir, path, years=(2015, 2035), kpis=["U21401"], skip_bad_rows=True, report_dir=tmp_path / "reports"
+    )
+    assert (result.added, result.rejected) == (2, 1)
+    assert Value.objects.get(kpi="U21401", municipality="0114", year=2030).value == 7.5
+    report = (tmp_path / "reports" / "rejected-mixed.csv").read_text(encoding="utf-8").splitlines()
+    assert report[0] == "file,line,field,reason"
+    assert report[1].endswith(",3,value,not a number: 'x'")
+
+
+def test_a_revised_value_keeps_the_previous_one(snapshot_dir, write_values_file):
+    old = Value.objects.get(kpi="U21401", municipality="1463", year=2017, gender="T")
+    path = write_values_file("rev.csv", HEADER, [f"U21401,1463,2017,T,{old.value + 1}"])
+    result = _import_file(snapshot_dir, path, kpis=["U21401"])
+    assert (result.added, result.changed, result.touched) == (0, 1, {("U21401", 2017)})
+    new = Value.objects.get(pk=old.pk)
+    assert (new.value, new.previous_value) == (old.value + 1, old.value)
+    assert new.changed_at is not None
+
+
+def test_conflicting_duplicate_rows_in_one_file_are_rejected(snapshot_dir, write_values_file):
+    path = write_values_file("dup.csv", HEADER, ["U21401,1463,2030,T,5", "U21401,1463,2030,T,6"])
+    with pytest.raises(InputError, match="same kpi, municipality, year and gender"):
+        _import_file(snapshot_dir, path, years=(2015, 2035), kpis=["U21401"])
+    assert not Value.objects.filter(year=2030).exists()
