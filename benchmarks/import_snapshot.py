@@ -44,6 +44,10 @@ def run_ours(snapshot: Path, limit: int | None) -> dict:
     from kommunkvalitet.store.importing import SnapshotImporter
 
     call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    with connection.cursor() as cur:  # a fresh start on a reused PostgreSQL database
+        cur.execute("DELETE FROM store_value" if connection.vendor == "sqlite" else "TRUNCATE store_value")
     importer = SnapshotImporter(snapshot, all_kpis=True)
     importer.import_municipalities()
     importer.import_kpis()

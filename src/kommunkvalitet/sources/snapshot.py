@@ -22,6 +22,7 @@ from kommunkvalitet.sources.jsonstream import iter_array
 
 GENDERS = frozenset({"T", "K", "M"})
 _MUNI_ID = re.compile(r"^\d{4}$")
+_INFINITIES = (math.inf, -math.inf)
 
 # Values files: required columns, optional ones we keep, and known columns we ignore (rKolada extras).
 VALUE_COLUMNS = ("kpi", "municipality_id", "year", "gender", "value")
@@ -118,7 +119,9 @@ def parse_number(text: str) -> float:
 
 def _open_text(path: Path) -> io.TextIOBase:
     if path.name.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+        # A large buffer in front of GzipFile: the text layer asks it for data far less often.
+        raw = io.BufferedReader(gzip.open(path, "rb"), buffer_size=1 << 20)  # noqa: SIM115 - closed via the wrapper
+        return io.TextIOWrapper(raw, encoding="utf-8", newline="")
     return open(path, encoding="utf-8", newline="")
 
 
@@ -279,6 +282,7 @@ def read_values(
     fname = str(path)
     y0, y1 = years if years else (0, 9999)
     batch: list[ValueRow] = []
+    ids: dict[str, str] = {}
     line = 1
     try:
         with _open_text(path) as fh:
@@ -300,6 +304,7 @@ def read_values(
                     kpi = row[ik]
                     if kpis is not None and kpi not in kpis:
                         continue
+                    kpi = ids.setdefault(kpi, kpi)  # one object per id: smaller pickles, less memory
                     try:
                         year = int(row[iy])
                     except ValueError:
@@ -310,7 +315,7 @@ def read_values(
                         continue
                     if known_kpis is not None and kpi not in known_kpis:
                         raise InputError(f"unknown KPI {kpi!r}", file=fname, line=line, field="kpi")
-                    muni = row[im]
+                    muni = ids.setdefault(row[im], row[im])
                     if known_municipalities is not None and muni not in known_municipalities:
                         raise InputError(
                             f"unknown municipality {muni!r}", file=fname, line=line, field="municipality_id"
@@ -358,43 +363,59 @@ def read_values(
         yield batch
 
 
-def prefetch(batches: Iterator[list[ValueRow]], depth: int = 2) -> Iterator[list[ValueRow]]:
-    """Read the next batches in a background thread while the caller writes the current one.
+def read_values_in_background(path: Path, on_bad_row: BadRowHandler | None = None, **kw) -> Iterator[list[ValueRow]]:
+    """:func:`read_values` in a child process, so that parsing overlaps the caller's database writes.
 
-    The database driver releases the GIL while it writes, so reading and writing overlap on two
-    cores. Errors in the reader are raised in the caller at the batch where they happened.
+    Parsing a values file is pure Python and the writes hold the GIL while binding parameters, so a
+    thread does not help; a forked process does. Batches come back pickled; an :class:`InputError`
+    in the child is raised again in the caller, and rejected rows are handed to ``on_bad_row`` here.
     """
-    import queue
-    import threading
+    import multiprocessing as mp
+    import pickle
 
-    q: queue.Queue = queue.Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
+    ctx = mp.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
 
-    def work() -> None:
+    def child() -> None:
+        receiver.close()
+        bad: list[InputError] = []
         try:
-            for batch in batches:
-                if stop.is_set():
-                    return
-                q.put(batch)
-            q.put(done)
-        except BaseException as exc:  # handed to the consumer
-            q.put(exc)
+            for batch in read_values(path, on_bad_row=bad.append if on_bad_row else None, **kw):
+                sender.send_bytes(pickle.dumps(("rows", batch, _errors(bad)), protocol=pickle.HIGHEST_PROTOCOL))
+                bad.clear()
+            sender.send_bytes(pickle.dumps(("done", None, _errors(bad))))
+        except InputError as err:
+            sender.send_bytes(pickle.dumps(("error", None, _errors([err]))))
+        except BaseException as exc:  # anything else: say what it was
+            sender.send_bytes(pickle.dumps(("crash", f"{type(exc).__name__}: {exc}", [])))
+        finally:
+            sender.close()
 
-    thread = threading.Thread(target=work, name="kk-prefetch", daemon=True)
-    thread.start()
+    proc = ctx.Process(target=child, name="kk-read-values", daemon=True)
+    proc.start()
+    sender.close()
     try:
         while True:
-            item = q.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():
             try:
-                q.get_nowait()
-            except queue.Empty:
-                thread.join(0.05)
+                kind, payload, errors = pickle.loads(receiver.recv_bytes())
+            except EOFError:
+                raise InputError("the reader process ended without an answer", file=str(path)) from None
+            rebuilt = [InputError(reason, file=f, line=line, field=fld) for reason, f, line, fld in errors]
+            if kind == "error":
+                raise rebuilt[0]
+            if kind == "crash":
+                raise RuntimeError(f"reading {path} failed: {payload}")
+            for err in rebuilt:
+                on_bad_row(err)
+            if kind == "done":
+                return
+            yield payload
+    finally:
+        receiver.close()
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+
+
+def _errors(errors: list[InputError]) -> list[tuple]:
+    return [(e.reason, e.file, e.line, e.field) for e in errors]

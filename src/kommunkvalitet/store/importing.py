@@ -200,7 +200,7 @@ class SnapshotImporter:
         rejected: list[InputError] = []
         on_bad = rejected.append if self.skip_bad_rows else None
         tick = self.progress(path.name) if self.progress else None
-        batches = snapshot.read_values(
+        batches = snapshot.read_values_in_background(
             path,
             kpis=self.kpis,
             years=self.years,
