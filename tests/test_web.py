@@ -17,6 +17,13 @@ def test_start_page_lists_all_290_municipalities(client):
     assert "Källa: Kolada" in html
 
 
+def test_municipalities_are_in_swedish_alphabetical_order(client):
+    html = client.get("/").content.decode()
+    order = [html.index(f">{name}<") for name in ("Håbo", "Hässleholm", "Höganäs", "Östersund", "Övertorneå")]
+    assert order == sorted(order)
+    assert html.index(">Ydre<") < html.index(">Åmål<") < html.index(">Älmhult<") < html.index(">Öckerö<")
+
+
 def test_search_works_without_javascript(client):
     html = client.get("/", {"q": "mark"}).content.decode()
     assert 'href="/kommun/1463/">Mark<' in html
@@ -28,7 +35,7 @@ def test_search_works_without_javascript(client):
 
 def test_municipality_profile_shows_county_groups_and_value_count(client):
     html = client.get("/kommun/1463/").content.decode()
-    assert "Västra Götalands läns kommuner" in html
+    assert "Västra Götalands län" in html
     assert "Pendlingskommun nära större stad" in html
     assert "äldreomsorg" in html and "Vänersborg" in html
     assert "Inlästa värden" in html

@@ -6,22 +6,24 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from kommunkvalitet.store.models import Municipality, MunicipalityGroup, Value
+from kommunkvalitet.core.text import swedish_sort_key
+from kommunkvalitet.store.models import KPI, Municipality, MunicipalityGroup, Value
 
 
-def kommuner(search: str = ""):
-    """All kommuner (not regions, not Riket), by name; ``search`` filters on name or id."""
-    qs = Municipality.objects.filter(type=Municipality.Type.KOMMUN).select_related("county")
+def kommuner(search: str = "") -> list[Municipality]:
+    """All kommuner (not regions, not Riket) in Swedish alphabetical order; ``search`` filters on
+    name or code."""
+    qs = Municipality.objects.filter(type=Municipality.Type.KOMMUN)
     search = search.strip()
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(id__startswith=search))
-    return qs.order_by("name")
+    return sorted(qs, key=lambda m: swedish_sort_key(m.name))
 
 
 @dataclass(frozen=True)
 class MunicipalityProfile:
     municipality: Municipality
-    county_groups: list[MunicipalityGroup]
+    county_names: list[str]
     skr_groups: list[MunicipalityGroup]
     similar_groups: list[MunicipalityGroup]
     value_count: int
@@ -37,11 +39,14 @@ def municipality_profile(municipality_id: str) -> MunicipalityProfile:
         .prefetch_related("members")
         .order_by("area", "-year")
     )
-    stats = Value.objects.filter(municipality=muni).aggregate(n=Count("id"))
-    years = sorted(Value.objects.filter(municipality=muni).values_list("year", flat=True).distinct())
+    # Filtering on every KPI id lets the (kpi, municipality, ...) key serve the lookup: values have
+    # no index on municipality alone (it would slow the import by a quarter).
+    values = Value.objects.filter(kpi_id__in=KPI.objects.values_list("id", flat=True), municipality=muni)
+    stats = values.aggregate(n=Count("id"))
+    years = sorted(values.values_list("year", flat=True).distinct())
     return MunicipalityProfile(
         municipality=muni,
-        county_groups=[g for g in member_groups if g.kind == "county"],
+        county_names=[g.title.replace("läns kommuner", "län") for g in member_groups if g.kind == "county"],
         skr_groups=[g for g in member_groups if g.kind == "skr"],
         similar_groups=similar,
         value_count=stats["n"],
