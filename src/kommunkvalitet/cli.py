@@ -102,6 +102,117 @@ def import_snapshot(directory, kpis, years, all_kpis, skip_bad_rows, report_dir,
 
 
 @main.command()
+@click.option(
+    "--measure-set",
+    "measure_sets",
+    multiple=True,
+    metavar="NAME",
+    help="Sync the KPIs of this shipped measure set, e.g. 'KKiK 2022' or kkik_2022 (repeatable).",
+)
+@click.option("--kpi", "kpis", multiple=True, metavar="ID", help="Sync this KPI (repeatable).")
+@click.option("--years", default=None, help="Years to sync, e.g. 2018-2024 [default: 2015 to this year].")
+@click.option(
+    "--since",
+    default=None,
+    metavar="DATE",
+    help="Only values Kolada changed since DATE (YYYY-MM-DD); values Kolada has deleted are removed.",
+)
+@click.option("--restart", is_flag=True, help="Start over instead of resuming an interrupted run.")
+@click.option("--show-changes", default=20, show_default=True, metavar="N", help="List at most N changed values.")
+def sync(measure_sets, kpis, years, since, restart, show_changes) -> None:
+    """Fetch KPIs and values from the Kolada API (KOLADA_BASE_URL) into the store.
+
+    Without --kpi and --measure-set: every KPI a shipped measure set names. Exit code 0 on success,
+    1 on any failure (what was committed before it stays, and a re-run resumes), 75 when another
+    sync is running.
+    """
+    import datetime
+
+    year_range = parse_years(years) if years else None
+    if since is not None:
+        try:
+            datetime.date.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter(f"expected a date YYYY-MM-DD, got {since!r}", param_hint="--since") from None
+    _django()
+    from django.db import DatabaseError
+
+    from kommunkvalitet import config
+    from kommunkvalitet.core.measuresets import default_kpi_ids, measure_set_kpi_ids
+    from kommunkvalitet.sources.kolada import KoladaClient
+    from kommunkvalitet.store import sync as syncing
+    from kommunkvalitet.store.importing import tqdm_progress
+
+    wanted = [k for name in measure_sets for k in measure_set_kpi_ids(name)] + list(kpis)
+    if not wanted:
+        wanted = sorted(default_kpi_ids())
+    y0, y1 = year_range or syncing.default_years()
+    try:
+        rate = float(config.get("KOLADA_REQUESTS_PER_SECOND") or 5)
+    except ValueError:
+        raise KommunkvalitetError("KOLADA_REQUESTS_PER_SECOND must be a number") from None
+    try:
+        with (
+            syncing.sync_lock(config.data_dir() / syncing.LOCK_FILE),
+            KoladaClient(base_url=config.get("KOLADA_BASE_URL") or "", rate_per_second=rate) as client,
+        ):
+            result = syncing.KoladaSync(
+                client,
+                kpis=wanted,
+                years=range(y0, y1 + 1),
+                since=since,
+                resume=not restart,
+                max_changes=show_changes,
+                progress=tqdm_progress,
+            ).run()
+    except syncing.SyncLocked as err:
+        click.secho(f"Fel: {err}", fg="red", err=True)
+        sys.exit(syncing.EXIT_LOCKED)
+    except DatabaseError as err:
+        raise KommunkvalitetError(f"database error: {err}") from None
+    _print_sync(result)
+    if result.error:
+        raise KommunkvalitetError(
+            f"{result.error}\nDet som skrevs före felet finns kvar; kör sync igen för att fortsätta."
+        )
+
+
+def _print_sync(result) -> None:
+    years = f"{result.years[0]}-{result.years[-1]}" if len(result.years) > 1 else str(result.years[0])
+    since = f", ändrat sedan {result.since}" if result.since else ""
+    click.echo(f"Kolada: {len(result.kpis)} KPI:er, år {years}{since}.")
+    if result.resumed:
+        click.echo(f"Fortsätter en avbruten körning: {result.skipped_kpi_years} KPI-år var redan klara.")
+    if result.municipalities_created:
+        click.echo(f"Nya kommuner/regioner: {len(result.municipalities_created)}")
+    if result.kpis_created:
+        click.echo(f"Nya KPI:er: {', '.join(result.kpis_created)}")
+    for note in result.notes:
+        click.echo(f"Obs: {note}")
+    click.echo(
+        f"Värden: {result.total('added')} nya, {result.total('changed')} ändrade, "
+        f"{result.total('unchanged')} oförändrade, {result.total('deleted')} borttagna, "
+        f"{result.total('rejected')} avvisade."
+    )
+    if result.rejected_ids:
+        ids = ", ".join(f"{i} ({n})" for i, n in result.rejected_ids.most_common(10))
+        click.echo(f"Avvisade (okänt kommun- eller KPI-id): {ids}")
+    if result.changes:
+        click.echo("Ändrade värden (gammalt → nytt):")
+        for change in result.changes:
+            click.echo(f"  {change}")
+        more = result.total("changed") - len(result.changes)
+        if more > 0:
+            click.echo(f"  ... och {more} till")
+    click.echo(
+        f"Anrop till Kolada: {result.requests} ({result.data_requests} för värden; "
+        f"minst {result.minimum_requests} med högst 25 id per anrop)."
+    )
+    if result.ok:
+        click.echo("Inget ändrades: databasen var redan aktuell." if result.nothing_changed else "Klart.")
+
+
+@main.command()
 def setup() -> None:
     """Migrate the database and import the snapshot if the database is empty."""
     _django()

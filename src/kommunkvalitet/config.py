@@ -32,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALLOWED_HOSTS", "127.0.0.1,localhost", "comma-separated host names the server answers to"),
     Setting("KOMMUNKVALITET_DEBUG", "false", "true shows Django's debug pages (development only)"),
     Setting("KOLADA_BASE_URL", "https://api.kolada.se/v3", "base URL of the Kolada API used by sync"),
+    Setting("KOLADA_REQUESTS_PER_SECOND", "5", "at most this many requests per second to Kolada during sync"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from kommunkvalitet.errors import InputError
 
 MEASURESET_DIR = Path(__file__).resolve().parent.parent / "measuresets"
 
@@ -15,11 +18,14 @@ def measure_set_files(folder: Path = MEASURESET_DIR) -> list[Path]:
 
 
 def _measures(node: Any) -> Iterator[dict]:
+    """Every measure table in a parsed set. ``unavailable`` entries (KPIs known to belong to the edition
+    but without usable data) are not measures of the set, so that key is never descended into."""
     if isinstance(node, dict):
         if "kpi" in node and isinstance(node["kpi"], str):
             yield node
-        for value in node.values():
-            yield from _measures(value)
+        for key, value in node.items():
+            if key != "unavailable":
+                yield from _measures(value)
     elif isinstance(node, list):
         for item in node:
             yield from _measures(item)
@@ -43,3 +49,30 @@ def default_directions(folder: Path = MEASURESET_DIR) -> dict[str, str]:
             if m.get("direction") in ("higher", "lower", "none"):
                 out.setdefault(m["kpi"], m["direction"])
     return out
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_-]+", "_", name.strip().lower())
+
+
+def set_name(path: Path) -> str:
+    """The display name of a measure set file (its ``name`` key), or its file stem."""
+    with open(path, "rb") as fh:
+        return str(tomllib.load(fh).get("name") or path.stem)
+
+
+def find_measure_set(name: str, folder: Path = MEASURESET_DIR) -> Path:
+    """The shipped measure set whose file stem or ``name`` key is ``name`` ("kkik_2022" or "KKiK 2022";
+    case, spaces, hyphens and underscores do not matter)."""
+    wanted = _norm(name)
+    files = measure_set_files(folder)
+    for path in files:
+        if wanted in (_norm(path.stem), _norm(set_name(path))):
+            return path
+    known = ", ".join(f"{set_name(p)!r} ({p.stem})" for p in files) or "none"
+    raise InputError(f"no measure set named {name!r}; the shipped sets are {known}")
+
+
+def measure_set_kpi_ids(name: str, folder: Path = MEASURESET_DIR) -> list[str]:
+    """The KPI ids of the measures of one shipped set, in file order (``unavailable`` entries excluded)."""
+    return list(dict.fromkeys(m["kpi"] for m in raw_measures(find_measure_set(name, folder))))
