@@ -212,6 +212,36 @@ def _print_sync(result) -> None:
         click.echo("Inget ändrades: databasen var redan aktuell." if result.nothing_changed else "Klart.")
 
 
+@main.group(name="measuresets")
+def measuresets_() -> None:
+    """Measure sets: the KKiK measures per area and edition."""
+
+
+@measuresets_.command(name="check")
+@click.argument("sets", nargs=-1, metavar="[NAME|FILE]...")
+def measuresets_check(sets) -> None:
+    """Validate measure sets against the KPI catalogue and the data (all shipped sets by default)."""
+    _django()
+    from kommunkvalitet.core.measuresets import find_measure_set, load_measure_set, measure_set_files
+    from kommunkvalitet.store.measuresets import check
+
+    paths = [Path(s) if s.endswith(".toml") else find_measure_set(s) for s in sets] or measure_set_files()
+    failed = False
+    for path in paths:
+        ms = load_measure_set(path)
+        problems = check(ms)
+        fatal = [p for p in problems if p.fatal]
+        click.echo(
+            f"{ms.name} ({path.name}): {len(ms.measures)} mått, "
+            f"{len(fatal)} fel, {len(problems) - len(fatal)} varningar"
+        )
+        for p in problems:
+            click.echo(f"  {'FEL' if p.fatal else 'varning'} {p.kpi}: {p.message}")
+        failed = failed or bool(fatal)
+    if failed:
+        raise KommunkvalitetError("a measure set has errors (see above)")
+
+
 @main.command()
 def setup() -> None:
     """Migrate the database and import the snapshot if the database is empty."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,170 @@ def find_measure_set(name: str, folder: Path = MEASURESET_DIR) -> Path:
 def measure_set_kpi_ids(name: str, folder: Path = MEASURESET_DIR) -> list[str]:
     """The KPI ids of the measures of one shipped set, in file order (``unavailable`` entries excluded)."""
     return list(dict.fromkeys(m["kpi"] for m in raw_measures(find_measure_set(name, folder))))
+
+
+# -- Typed measure sets ------------------------------------------------------------------------------
+
+UNITS = frozenset(
+    {
+        "percent",
+        "days",
+        "count",
+        "ratio",
+        "index",
+        "per_1000",
+        "per_inhabitant",
+        "hours_per_week",
+        "kr_per_inhabitant",
+        "kr_per_inhabitant_80plus",
+        "kr_per_child",
+        "kr_per_pupil",
+        "kr_per_user",
+    }
+)
+DIRECTIONS = frozenset({"higher", "lower", "none"})
+_REQUIRED = ("kpi", "label", "label_en", "direction", "unit", "decimals", "is_cost", "data_year_offset", "source")
+
+
+@dataclass(frozen=True)
+class Measure:
+    kpi: str
+    label: str
+    label_short: str
+    label_en: str
+    direction: str
+    unit: str
+    decimals: int
+    is_cost: bool
+    data_year_offset: int
+    source: str
+    note: str = ""
+    kolada_title: str = ""
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str
+    name_en: str
+    measures: tuple[Measure, ...]
+
+
+@dataclass(frozen=True)
+class MeasureSet:
+    name: str
+    edition: int
+    description: str
+    areas: tuple[Area, ...]
+    path: str = ""
+
+    @property
+    def slug(self) -> str:
+        return Path(self.path).stem if self.path else _norm(self.name)
+
+    def area(self, area_id: str) -> Area:
+        for area in self.areas:
+            if area.id == area_id:
+                return area
+        raise KeyError(area_id)
+
+    @property
+    def measures(self) -> tuple[Measure, ...]:
+        return tuple(m for a in self.areas for m in a.measures)
+
+    def data_year(self, measure: Measure, edition: int | None = None) -> int:
+        """The year of data a measure shows in an edition (this set's, unless another is given)."""
+        return (edition if edition is not None else self.edition) + measure.data_year_offset
+
+
+def load_measure_set(path: Path) -> MeasureSet:
+    """Read and validate a measure set file; :class:`InputError` names the file and the measure."""
+    fname = str(path)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", file=fname) from None
+    for key in ("name", "edition", "areas"):
+        if key not in data:
+            raise InputError(f"missing top-level key '{key}'", file=fname, field=key)
+    areas, seen = [], set()
+    for area_id, raw_area in data["areas"].items():
+        measures = []
+        for i, raw in enumerate(raw_area.get("measures", []), start=1):
+            where = f"areas.{area_id}.measures[{i}]"
+            missing = [k for k in _REQUIRED if k not in raw]
+            if missing:
+                raise InputError(f"{where} ({raw.get('kpi', '?')}) lacks '{missing[0]}'", file=fname, field=missing[0])
+            if raw["direction"] not in DIRECTIONS:
+                raise InputError(
+                    f"{where} ({raw['kpi']}): direction must be higher, lower or none, not {raw['direction']!r}",
+                    file=fname,
+                    field="direction",
+                )
+            if raw["unit"] not in UNITS:
+                raise InputError(f"{where} ({raw['kpi']}): unknown unit {raw['unit']!r}", file=fname, field="unit")
+            if raw["kpi"] in seen:
+                raise InputError(f"{where}: KPI {raw['kpi']} appears twice in the set", file=fname, field="kpi")
+            seen.add(raw["kpi"])
+            measures.append(
+                Measure(
+                    kpi=raw["kpi"],
+                    label=raw["label"],
+                    label_short=raw.get("label_short") or raw["label"],
+                    label_en=raw["label_en"],
+                    direction=raw["direction"],
+                    unit=raw["unit"],
+                    decimals=int(raw["decimals"]),
+                    is_cost=bool(raw["is_cost"]),
+                    data_year_offset=int(raw["data_year_offset"]),
+                    source=raw["source"],
+                    note=raw.get("note", ""),
+                    kolada_title=raw.get("kolada_title", ""),
+                )
+            )
+        areas.append(Area(area_id, raw_area.get("name", area_id), raw_area.get("name_en", area_id), tuple(measures)))
+    return MeasureSet(data["name"], int(data["edition"]), data.get("description", "").strip(), tuple(areas), fname)
+
+
+def measure_sets(folder: Path = MEASURESET_DIR) -> list[MeasureSet]:
+    return [load_measure_set(p) for p in measure_set_files(folder)]
+
+
+@dataclass(frozen=True)
+class CheckProblem:
+    kpi: str
+    message: str
+    fatal: bool = True
+
+
+def check_measure_set(
+    ms: MeasureSet,
+    *,
+    catalogue: dict[str, bool],
+    coverage: dict[tuple[str, int], int],
+    municipalities: int,
+    min_coverage: float = 0.25,
+) -> list[CheckProblem]:
+    """Problems of a measure set against the KPI catalogue and the data.
+
+    ``catalogue``: KPI id -> retired?; ``coverage``: (kpi, year) -> municipalities with a total value;
+    ``municipalities``: how many there are. Unknown ids, missing data for the data year and retired
+    ids are fatal; thin coverage (under ``min_coverage`` of the municipalities) is a warning.
+    """
+    problems = []
+    for m in ms.measures:
+        year = ms.data_year(m)
+        if m.kpi not in catalogue:
+            problems.append(CheckProblem(m.kpi, "unknown KPI id: in neither the current nor the 2024 catalogue"))
+            continue
+        if catalogue[m.kpi]:
+            problems.append(CheckProblem(m.kpi, "retired KPI: not in the current Kolada catalogue", fatal=False))
+        n = coverage.get((m.kpi, year), 0)
+        if n == 0:
+            problems.append(CheckProblem(m.kpi, f"no values for its data year {year}"))
+        elif n < min_coverage * municipalities:
+            problems.append(
+                CheckProblem(m.kpi, f"only {n} of {municipalities} municipalities have a value for {year}", fatal=False)
+            )
+    return problems

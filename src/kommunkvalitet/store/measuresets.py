@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kommunkvalitet.core.measuresets import default_directions
+from kommunkvalitet.core.measuresets import CheckProblem, MeasureSet, check_measure_set, default_directions
 from kommunkvalitet.store.models import KPI
 
 
@@ -19,3 +19,21 @@ def apply_directions() -> int:
             .update(direction=direction)
         )
     return n
+
+
+def check(ms: MeasureSet) -> list[CheckProblem]:
+    """Check a measure set against the KPI catalogue and the values in the store."""
+    from django.db.models import Count
+
+    from kommunkvalitet.store.models import Municipality, Value
+
+    ids = [m.kpi for m in ms.measures]
+    catalogue = dict(KPI.objects.filter(pk__in=ids).values_list("id", "is_retired"))
+    rows = (
+        Value.objects.filter(kpi_id__in=ids, gender="T", value__isnull=False, municipality__type="kommun")
+        .values_list("kpi_id", "year")
+        .annotate(n=Count("id"))
+    )
+    coverage = {(k, y): n for k, y, n in rows}
+    n_munis = Municipality.objects.filter(type=Municipality.Type.KOMMUN).count()
+    return check_measure_set(ms, catalogue=catalogue, coverage=coverage, municipalities=n_munis)

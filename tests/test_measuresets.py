@@ -1,0 +1,70 @@
+"""Measure sets: the shipped KKiK 2022 set loads, validates, and `measuresets check` catches breakage."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from kommunkvalitet.cli import main
+from kommunkvalitet.core.measuresets import MEASURESET_DIR, load_measure_set
+from kommunkvalitet.errors import InputError
+
+SHIPPED = MEASURESET_DIR / "kkik_2022.toml"
+
+
+def test_the_shipped_set_has_three_areas_and_the_seed_measures():
+    ms = load_measure_set(SHIPPED)
+    assert [a.name for a in ms.areas] == ["Barn och unga", "Stöd och omsorg", "Samhälle och miljö"]
+    stod = {m.kpi for m in ms.area("stod_och_omsorg").measures}
+    seed_000 = {"U30453", "U31462", "U31402", "U28570", "U28532", "U23401", "U23471", "U23490", "U21401", "U21468"}
+    assert seed_000 <= stod
+    by_id = {m.kpi: m for m in ms.measures}
+    assert by_id["U23401"].direction == "lower" and ms.data_year(by_id["U23401"]) == 2022
+    assert by_id["N30101"].is_cost and ms.data_year(by_id["N30101"]) == 2021
+    assert all(m.source for m in ms.measures)
+
+
+@pytest.mark.django_db
+def test_check_passes_for_the_shipped_set():
+    result = CliRunner().invoke(main, ["measuresets", "check", "KKiK 2022"])
+    assert result.exit_code == 0, result.output
+    assert "36 mått, 0 fel" in result.output
+
+
+def _broken_copy(tmp_path, old: str, new: str):
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "broken.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.django_db
+def test_check_fails_on_an_unknown_kpi_with_a_clear_message(tmp_path):
+    path = _broken_copy(tmp_path, 'kpi = "U21401"', 'kpi = "U99999"')
+    result = CliRunner().invoke(main, ["measuresets", "check", str(path)])
+    assert result.exit_code == 1
+    assert "FEL U99999: unknown KPI id" in result.output
+    assert "Fel: a measure set has errors" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.django_db
+def test_check_fails_on_a_year_without_data(tmp_path):
+    path = _broken_copy(tmp_path, "edition = 2022", "edition = 2031")
+    result = CliRunner().invoke(main, ["measuresets", "check", str(path)])
+    assert result.exit_code == 1
+    assert "no values for its data year 2031" in result.output
+
+
+def test_a_missing_direction_names_the_file_and_measure(tmp_path):
+    path = _broken_copy(tmp_path, 'direction = "lower"\n', "")
+    with pytest.raises(InputError, match=r"broken.toml.*lacks 'direction'") as exc:
+        load_measure_set(path)
+    assert exc.value.field == "direction"
+
+
+def test_a_bad_direction_and_a_duplicate_kpi(tmp_path):
+    with pytest.raises(InputError, match="direction must be higher, lower or none"):
+        load_measure_set(_broken_copy(tmp_path, 'direction = "lower"', 'direction = "down"'))
+    with pytest.raises(InputError, match="appears twice"):
+        load_measure_set(_broken_copy(tmp_path, 'kpi = "U21401"', 'kpi = "U21468"'))
