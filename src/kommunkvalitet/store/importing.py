@@ -20,7 +20,9 @@ from kommunkvalitet.core.measuresets import default_kpi_ids
 from kommunkvalitet.core.units import unit_from_title
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources import snapshot
-from kommunkvalitet.store.models import KPI, GroupMember, ImportLog, Municipality, MunicipalityGroup
+from kommunkvalitet.store.comparison import recompute
+from kommunkvalitet.store.measuresets import apply_directions
+from kommunkvalitet.store.models import KPI, GroupMember, ImportLog, Municipality, MunicipalityGroup, Value
 from kommunkvalitet.store.values import WriteCounts, write_values
 
 DEFAULT_YEARS = (2015, 2022)
@@ -212,6 +214,7 @@ class SnapshotImporter:
         try:
             with transaction.atomic():
                 counts: WriteCounts = write_values(batches, label=str(path), on_batch=tick)
+                recompute(counts.touched)  # the comparisons change with the values, in one transaction
         except InputError as err:
             ImportLog.objects.create(
                 source="snapshot",
@@ -262,12 +265,12 @@ class SnapshotImporter:
         summary.files.append(self.import_municipalities())
         summary.files.append(self.import_kpis())
         summary.files.append(self.import_groups())
+        redirected = apply_directions()
+        if redirected:  # KPIs whose direction changed: their stored comparisons are stale
+            recompute(Value.objects.filter(kpi_id__in=redirected).values_list("kpi_id", "year").distinct())
         files = self.value_files if self.value_files is not None else self.layout.value_files()
         for path in files:
             summary.files.append(self.import_values_file(path))
-        from kommunkvalitet.store.measuresets import apply_directions
-
-        apply_directions()
         return summary
 
 

@@ -6,19 +6,20 @@ from kommunkvalitet.core.measuresets import CheckProblem, MeasureSet, check_meas
 from kommunkvalitet.store.models import KPI
 
 
-def apply_directions() -> int:
-    """Set the direction of KPIs that have none yet from the measure sets; returns how many changed.
+def apply_directions() -> set[str]:
+    """Set the direction of KPIs that have none yet from the measure sets; returns the KPIs changed.
 
     A direction somebody already set (not ``none``) is kept.
     """
-    n = 0
+    changed = set()
     for kpi_id, direction in default_directions().items():
-        n += (
+        if (
             KPI.objects.filter(pk=kpi_id, direction=KPI.Direction.NONE)
             .exclude(direction=direction)
             .update(direction=direction)
-        )
-    return n
+        ):
+            changed.add(kpi_id)
+    return changed
 
 
 def check(ms: MeasureSet) -> list[CheckProblem]:

@@ -44,6 +44,7 @@ from kommunkvalitet.core.units import unit_from_title
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.sources.kolada import MAX_SEGMENT, KoladaClient, KoladaWarning, chunked, minimum_requests
 from kommunkvalitet.sources.snapshot import GENDERS, ValueRow
+from kommunkvalitet.store.comparison import recompute
 from kommunkvalitet.store.models import KPI, ImportLog, Municipality, Value
 from kommunkvalitet.store.values import WriteCounts, delete_values, write_values
 
@@ -384,7 +385,9 @@ class KoladaSync:
                     if old[0] != value or old[1] != status or (count is not None and old[2] != count):
                         result.changes.append(Change(*key, old[0], value, old[1], status))
             counts = write_values([good], label=f"Kolada {', '.join(kpis)} {year}") if good else WriteCounts()
-            unit.deleted = delete_values(sorted(k for k in deleted if k not in rows and k in existing))
+            gone = sorted(k for k in deleted if k not in rows and k in existing)
+            unit.deleted = delete_values(gone)
+            recompute(counts.touched | {(k, y) for k, _, y, _ in gone})  # in the unit's transaction
             unit.added, unit.changed, unit.unchanged = counts.added, counts.changed, counts.unchanged
             ImportLog.objects.create(
                 source=SOURCE,

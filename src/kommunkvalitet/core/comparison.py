@@ -1,0 +1,538 @@
+"""Compare municipalities on one KPI: rikssnitt, rank, KKiK band and position against the mean.
+
+Pure functions over NumPy arrays; no Django, no I/O. Every rule is described, with worked examples,
+in docs/method.md. Vocabulary:
+
+- *value*: float64, NaN when the municipality has no value (never 0).
+- *direction*: ``"higher"`` or ``"lower"`` (which is better), or ``"none"`` (no rank and no band).
+- *rank*: 1 + the number of municipalities with a value that are strictly better; 0 = no rank.
+- *band*: a small integer, ordered from good to bad, 0 = no band (see ``BAND_NAMES``).
+- *position*: where a value lies against the national mean, in units of the standard deviation.
+
+Two entry points compute the same things: :func:`compare` for one (kpi, year, gender) with
+municipality ids, and :func:`compare_table` for many groups at once from long arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from kommunkvalitet.errors import ConfigurationError, InputError
+
+Direction = Literal["higher", "lower", "none"]
+DIRECTION_CODES: dict[str, int] = {"higher": 1, "lower": -1, "none": 0}
+
+# Band codes are ordered from best to worst so that "a < b" means "a is the better band". The
+# three-group rule uses best/middle/worst, the four-group (quartile) rule best/second/third/worst.
+BAND_NONE, BAND_BEST, BAND_SECOND, BAND_MIDDLE, BAND_THIRD, BAND_WORST = range(6)
+BAND_NAMES = ("none", "best", "second", "middle", "third", "worst")
+BAND_PHRASES_SV = {
+    "best": "bland de 25 procent bästa",
+    "second": "bland de 25 procent näst bästa",
+    "middle": "bland de 50 procent mellersta",
+    "third": "bland de 25 procent näst sämsta",
+    "worst": "bland de 25 procent sämsta",
+}
+
+# Position of a value against the national mean (about the value, not about good or bad).
+POSITION_NONE, POSITION_FAR_BELOW, POSITION_SLIGHTLY_BELOW, POSITION_LEVEL = 0, 1, 2, 3
+POSITION_SLIGHTLY_ABOVE, POSITION_FAR_ABOVE = 4, 5
+POSITION_NAMES = ("none", "far_below", "slightly_below", "level", "slightly_above", "far_above")
+POSITION_PHRASES_SV = {
+    "far_above": "långt över rikssnittet",
+    "slightly_above": "något över rikssnittet",
+    "level": "i nivå med rikssnittet",
+    "slightly_below": "något under rikssnittet",
+    "far_below": "långt under rikssnittet",
+}
+# The same position read with the KPI's direction: is the value better or worse than the mean?
+READING_NONE, READING_BETTER, READING_LEVEL, READING_WORSE = 0, 1, 2, 3
+READING_NAMES = ("none", "better", "level", "worse")
+READING_PHRASES_SV = {"better": "bättre än rikssnittet", "level": "i nivå med rikssnittet",
+                      "worse": "sämre än rikssnittet"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ComparisonSettings:
+    """Every threshold of the comparison rules; defaults and their reasons are in docs/method.md."""
+
+    #: Fewer municipalities with a value than this: no band for anyone (ranks are still given).
+    min_n_for_bands: int = 10
+    #: The older KKiK variant with four quartile groups (best, second, third, worst).
+    four_groups: bool = False
+    #: Share of the *other* municipalities that are strictly better: below ``best_cutoff`` is best,
+    #: above ``worst_cutoff`` is worst, anything in between (both ends included) is middle.
+    best_cutoff: float = 0.25
+    worst_cutoff: float = 0.75
+    #: Position against the mean, in standard deviations: |z| < level is "level", |z| >= far is "far".
+    position_level_sd: float = 0.25
+    position_far_sd: float = 1.0
+    #: A change is marked (markant) from this many percentage points (shares) ...
+    marked_change_pp: float = 5.0
+    #: ... or from this relative change in percent (every other unit).
+    marked_change_percent: float = 10.0
+    #: Absolute changes up to this size count as unchanged (guards against float noise only).
+    unchanged_tolerance: float = 1e-9
+    #: How many years further back than asked a change may look for a base value; None = no limit.
+    max_fallback_years: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_n_for_bands < 2:
+            raise ConfigurationError("min_n_for_bands must be at least 2")
+        if not 0 < self.best_cutoff <= self.worst_cutoff < 1:
+            raise ConfigurationError("band cutoffs must satisfy 0 < best_cutoff <= worst_cutoff < 1")
+        if not 0 <= self.position_level_sd <= self.position_far_sd:
+            raise ConfigurationError("position thresholds must satisfy 0 <= level <= far")
+        if self.marked_change_pp <= 0 or self.marked_change_percent <= 0 or self.unchanged_tolerance < 0:
+            raise ConfigurationError("change thresholds must be positive")
+        if self.max_fallback_years is not None and self.max_fallback_years < 0:
+            raise ConfigurationError("max_fallback_years must be None or >= 0")
+
+
+DEFAULT_SETTINGS = ComparisonSettings()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Summary of the municipalities with a value; ``mean`` is KKiK's rikssnitt (unweighted)."""
+
+    n: int
+    mean: float | None
+    median: float | None
+    min: float | None
+    max: float | None
+    sd: float | None  # population standard deviation (ddof=0) across municipalities
+
+
+@dataclass(frozen=True)
+class GroupMean:
+    mean: float | None
+    n: int  # members with a value
+    n_members: int  # members asked for (after ``exclude``)
+
+
+@dataclass(frozen=True)
+class MunicipalityComparison:
+    """One municipality's row, with None where there is no value, rank, band or position."""
+
+    municipality_id: str
+    value: float | None
+    rank: int | None
+    n: int
+    band: str | None
+    position: str | None
+    reading: str | None
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of :func:`compare`; arrays are aligned with the input ids."""
+
+    ids: np.ndarray
+    values: np.ndarray
+    direction: Direction
+    reference: Reference
+    rank: np.ndarray  # int32, 0 = no rank
+    band: np.ndarray  # int8 band code, 0 = no band
+    position: np.ndarray  # int8 position code, 0 = none
+    reading: np.ndarray  # int8 reading code, 0 = none
+
+    def municipality(self, municipality_id: str) -> MunicipalityComparison:
+        hits = np.flatnonzero(self.ids == municipality_id)
+        if hits.size == 0:
+            raise InputError(f"municipality {municipality_id!r} is not in this comparison")
+        i = int(hits[0])
+        value = float(self.values[i])
+        has = not np.isnan(value)
+        return MunicipalityComparison(
+            municipality_id=municipality_id,
+            value=value if has else None,
+            rank=int(self.rank[i]) or None,
+            n=self.reference.n,
+            band=BAND_NAMES[self.band[i]] if self.band[i] else None,
+            position=POSITION_NAMES[self.position[i]] if self.position[i] else None,
+            reading=READING_NAMES[self.reading[i]] if self.reading[i] else None,
+            mean=self.reference.mean,
+        )
+
+
+def direction_code(direction: str) -> int:
+    """+1 for higher is better, -1 for lower is better, 0 for none."""
+    try:
+        return DIRECTION_CODES[direction]
+    except KeyError:
+        raise InputError(f"direction must be 'higher', 'lower' or 'none', not {direction!r}") from None
+
+
+def _as_values(values: np.ndarray) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 1:
+        raise InputError("values must be a one-dimensional array", field="values")
+    if np.isinf(v).any():
+        raise InputError("values must be finite or NaN (missing)", field="values")
+    return v
+
+
+def check_municipality_ids(ids: np.ndarray, n_values: int) -> np.ndarray:
+    ids = np.asarray(ids, dtype=str)
+    if ids.shape != (n_values,):
+        raise InputError(f"{ids.size} municipality ids for {n_values} values", field="ids")
+    if ids.size:
+        bad = (np.char.str_len(ids) != 4) | np.char.startswith(ids, "00")
+        if bad.any():
+            raise InputError(
+                f"not a municipality id: {ids[bad][0]!r} (Riket 0000 and regions 00xx are never compared)",
+                field="ids",
+            )
+        if np.unique(ids).size != ids.size:
+            raise InputError("municipality ids must be unique", field="ids")
+    return ids
+
+
+def references(values: np.ndarray) -> Reference:
+    """n, unweighted mean (rikssnitt), median, min, max and sd of the values that are not missing."""
+    v = _as_values(values)
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return Reference(0, None, None, None, None, None)
+    mean = float(v.sum() / v.size)
+    sd = float(np.sqrt(((v - mean) ** 2).sum() / v.size)) if v.max() > v.min() else 0.0
+    return Reference(int(v.size), mean, float(np.median(v)), float(v.min()), float(v.max()), sd)
+
+
+def group_mean(ids: np.ndarray, values: np.ndarray, members, exclude: str | None = None) -> GroupMean:
+    """Unweighted mean of the members that have a value; missing values are skipped, never zero.
+
+    ``members`` not present in ``ids`` count as missing. ``exclude`` drops one municipality (usually
+    the one being compared) so that it is never compared with itself. No member with a value gives
+    ``GroupMean(None, 0, ...)``.
+    """
+    v = _as_values(values)
+    ids = np.asarray(ids, dtype=str)
+    wanted = np.unique(np.asarray(list(members), dtype=str))
+    if exclude is not None:
+        wanted = wanted[wanted != exclude]
+    picked = v[np.isin(ids, wanted)]
+    picked = picked[~np.isnan(picked)]
+    mean = float(picked.sum() / picked.size) if picked.size else None
+    return GroupMean(mean, int(picked.size), int(wanted.size))
+
+
+def bands_from_better(better: np.ndarray, n: np.ndarray | int, settings: ComparisonSettings) -> np.ndarray:
+    """Band codes from the number of strictly better municipalities and the number with a value.
+
+    ``share = better / (n - 1)``: best if share < best_cutoff, worst if share > worst_cutoff, else
+    middle; in four-group mode the middle is split at the midpoint of the cutoffs (below: second, at
+    or above: third). Where ``n < min_n_for_bands`` the code is 0. ``n`` broadcasts against
+    ``better``; callers mask rows without a value themselves.
+    """
+    better = np.asarray(better)
+    n = np.asarray(n, dtype=np.int64)
+    span = n - 1
+    # better < c * span  <=>  better < ceil(c * span), and better > c * span  <=>  better > floor(c * span)
+    best_below = np.ceil(settings.best_cutoff * span).astype(np.int64)
+    worst_above = np.floor(settings.worst_cutoff * span).astype(np.int64)
+    if settings.four_groups:
+        mid = np.ceil((settings.best_cutoff + settings.worst_cutoff) / 2 * span).astype(np.int64)
+        band = np.where(better < mid, np.int8(BAND_SECOND), np.int8(BAND_THIRD))
+    else:
+        band = np.full(np.broadcast_shapes(better.shape, n.shape), BAND_MIDDLE, dtype=np.int8)
+    band[better < best_below] = BAND_BEST
+    band[better > worst_above] = BAND_WORST
+    band *= n >= settings.min_n_for_bands
+    return band
+
+
+def position_codes(values: np.ndarray, mean, sd, n, settings: ComparisonSettings) -> np.ndarray:
+    """Position code of each value against the mean, by z = (value - mean) / sd.
+
+    |z| < position_level_sd is level, |z| >= position_far_sd is far, else slightly; the sign says
+    above or below. sd == 0 (all values equal) puts every value level. Missing values and groups with
+    fewer than two values get 0. ``mean``, ``sd`` and ``n`` are scalars or broadcast against values.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    sd = np.asarray(sd, dtype=np.float64)
+    diff = v - np.asarray(mean, dtype=np.float64)
+    spread = np.abs(diff)
+    with np.errstate(invalid="ignore"):  # |diff| >= k * sd, written without a division
+        level = np.where(sd > 0, settings.position_level_sd * sd, np.inf)
+        far = np.where(sd > 0, settings.position_far_sd * sd, np.inf)
+        size = (spread >= level).astype(np.int8) + (spread >= far)
+        side = (diff > 0).astype(np.int8) - (diff < 0)
+    code = POSITION_LEVEL + side * size
+    code *= ~np.isnan(v) & (np.asarray(n) >= 2)
+    return code.astype(np.int8, copy=False)
+
+
+def reading_codes(position: np.ndarray, direction_sign) -> np.ndarray:
+    """Good/bad reading of position codes: above the mean is better when higher is better, etc."""
+    pos = np.asarray(position, dtype=np.int8)
+    sign = np.asarray(direction_sign, dtype=np.int8)
+    side = ((pos > POSITION_LEVEL).astype(np.int8) - (pos < POSITION_LEVEL)) * sign  # +1 good, -1 bad
+    code = READING_LEVEL - side  # better = 1, level = 2, worse = 3
+    code *= (pos != POSITION_NONE) & (sign != 0)
+    return code
+
+
+def compare(
+    ids: np.ndarray,
+    values: np.ndarray,
+    direction: Direction,
+    settings: ComparisonSettings = DEFAULT_SETTINGS,
+) -> Comparison:
+    """Rank, band, position and references for one (kpi, year, gender) over the kommuner.
+
+    ``ids`` are 4-digit municipality ids (never Riket 0000 or a region), ``values`` float64 with NaN
+    for missing. With direction ``"none"`` nobody gets a rank, a band or a good/bad reading.
+    """
+    v = _as_values(values)
+    ids = check_municipality_ids(ids, v.size)
+    sign = direction_code(direction)
+    ref = references(v)
+    valid = ~np.isnan(v)
+    rank = np.zeros(v.size, dtype=np.int32)
+    band = np.zeros(v.size, dtype=np.int8)
+    if sign != 0 and ref.n:
+        oriented = v[valid] * -sign  # ascending = best first
+        better = np.searchsorted(np.sort(oriented), oriented, side="left")
+        rank[valid] = better + 1
+        band[valid] = bands_from_better(better, ref.n, settings)
+    mean = ref.mean if ref.mean is not None else np.nan
+    sd = ref.sd if ref.sd is not None else np.nan
+    position = position_codes(v, mean, sd, ref.n, settings)
+    return Comparison(ids, v, direction, ref, rank, band, position, reading_codes(position, sign))
+
+
+# --- gender ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GenderGapSummary:
+    """Women minus men. ``gap_of_means`` compares the two rikssnitt (each over its own municipalities);
+    ``mean_of_gaps`` averages the per-municipality gaps over municipalities with both values."""
+
+    mean_women: float | None
+    n_women: int
+    mean_men: float | None
+    n_men: int
+    gap_of_means: float | None
+    mean_of_gaps: float | None
+    n_both: int
+
+
+def gender_gap(values_women: np.ndarray, values_men: np.ndarray) -> np.ndarray:
+    """K minus M per municipality (aligned arrays); NaN where either value is missing."""
+    k, m = _as_values(values_women), _as_values(values_men)
+    if k.shape != m.shape:
+        raise InputError("the K and M arrays must be aligned (same municipalities, same order)")
+    return k - m
+
+
+def gender_gap_summary(values_women: np.ndarray, values_men: np.ndarray) -> GenderGapSummary:
+    gaps = gender_gap(values_women, values_men)
+    rk, rm = references(values_women), references(values_men)
+    both = gaps[~np.isnan(gaps)]
+    gap_of_means = rk.mean - rm.mean if rk.mean is not None and rm.mean is not None else None
+    mean_of_gaps = float(both.sum() / both.size) if both.size else None
+    return GenderGapSummary(rk.mean, rk.n, rm.mean, rm.n, gap_of_means, mean_of_gaps, int(both.size))
+
+
+# --- many groups at once ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableComparison:
+    """The result of :func:`compare_table`.
+
+    Group arrays (one entry per distinct (kpi, year, gender), sorted by kpi, year, gender):
+    ``kpi``, ``year``, ``gender``, ``n``, ``mean``, ``median``, ``min``, ``max``, ``sd`` (NaN where
+    n == 0). Row arrays (aligned with the input rows): ``row_group`` (index into the group arrays),
+    ``rank`` (int32, 0 = none), ``band``, ``position`` and ``reading`` (int8 codes, 0 = none).
+    """
+
+    kpi: np.ndarray
+    year: np.ndarray
+    gender: np.ndarray
+    n: np.ndarray
+    mean: np.ndarray
+    median: np.ndarray
+    min: np.ndarray
+    max: np.ndarray
+    sd: np.ndarray
+    row_group: np.ndarray
+    rank: np.ndarray
+    band: np.ndarray
+    position: np.ndarray
+    reading: np.ndarray
+
+
+def _dense_groups(kpi: np.ndarray, yr: np.ndarray, gd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(group id per row, 0..G-1 in (kpi, year, gender) order; the int64 key of each group)."""
+    y0 = yr.min()
+    n_years, n_genders = int(yr.max() - y0 + 1), int(gd.max() + 1)
+    key = (kpi * n_years + (yr - y0)) * n_genders + gd
+    key_range = int(kpi.max() + 1) * n_years * n_genders
+    if key_range <= max(4 * key.size, 1 << 20):  # a lookup table: no sort needed
+        present = np.zeros(key_range, dtype=bool)
+        present[key] = True
+        lookup = np.cumsum(present) - 1
+        return lookup[key], np.flatnonzero(present)
+    keys, gid = np.unique(key, return_inverse=True)
+    return gid.reshape(-1), keys
+
+
+def _group_order(gid: np.ndarray, n_groups: int) -> np.ndarray:
+    """A stable argsort of the group ids, by 16-bit radix passes (numpy's stable sort of uint16)."""
+    order = np.argsort((gid & 0xFFFF).astype(np.uint16), kind="stable")
+    if n_groups > 1 << 16:
+        order = order[np.argsort((gid[order] >> 16).astype(np.uint16), kind="stable")]
+    return order
+
+
+def compare_table(
+    kpi_index: np.ndarray,
+    year: np.ndarray,
+    gender: np.ndarray,
+    values: np.ndarray,
+    directions: np.ndarray,
+    settings: ComparisonSettings = DEFAULT_SETTINGS,
+) -> TableComparison:
+    """:func:`compare` for every (kpi, year, gender) group in long arrays, with no loop per group.
+
+    ``kpi_index`` (ints >= 0), ``year`` (ints), ``gender`` (small ints >= 0, e.g. 0=T, 1=K, 2=M) and
+    ``values`` (float64, NaN = missing) are aligned, one row per municipality value, in any order.
+    ``directions[k]`` is the direction code (+1, -1, 0; see :func:`direction_code`) of KPI index k.
+    Each group must hold each municipality at most once and only kommuner (not checked, for speed).
+
+    Groups are laid out as rows of a NaN-padded 2-D array and sorted row-wise; groups of very
+    different sizes are processed in a few blocks of similar width (powers of two) so that padding
+    never more than doubles the work.
+    """
+    v = _as_values(values)
+    kpi = np.asarray(kpi_index, dtype=np.int64)
+    yr = np.asarray(year, dtype=np.int64)
+    gd = np.asarray(gender, dtype=np.int64)
+    dirs = np.asarray(directions, dtype=np.int64)
+    if not kpi.shape == yr.shape == gd.shape == v.shape:
+        raise InputError("kpi_index, year, gender and values must have the same length")
+    size = v.size
+    if size and (kpi.min() < 0 or gd.min() < 0 or kpi.max() >= dirs.size):
+        raise InputError("kpi_index and gender must be >= 0 and every kpi_index needs a direction")
+    if size == 0:
+        empty_i, empty_f, empty_8 = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8)
+        return TableComparison(
+            *(empty_i,) * 4, *(empty_f,) * 5, empty_i, empty_i.astype(np.int32), *(empty_8,) * 3
+        )
+
+    gid, keys = _dense_groups(kpi, yr, gd)
+    n_groups = keys.size
+    counts = np.bincount(gid, minlength=n_groups)
+    order = _group_order(gid, n_groups)
+    g_rows = gid[order]
+    col = np.arange(size) - (np.cumsum(counts) - counts)[g_rows]  # position of a row in its group
+    group_sign = np.zeros(n_groups, dtype=np.int64)
+    group_sign[gid] = dirs[kpi]
+
+    stats = np.full((6, n_groups), np.nan)  # n, mean, median, min, max, sd
+    wide = counts.max() >= 1 << 23
+    packed = np.empty(
+        size, dtype=np.int64 if wide else np.int32
+    )  # rank << 8 | band << 5 | pos << 2 | reading
+    width_class = np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)
+    if n_groups * counts.max() <= 2 * size:
+        width_class[:] = 0
+    for cls in np.unique(width_class):  # usually one block; at most ~log2(max group size) blocks
+        members = np.flatnonzero(width_class == cls)
+        local = np.full(n_groups, -1, dtype=np.int64)
+        local[members] = np.arange(members.size)
+        in_block = slice(None) if members.size == n_groups else local[g_rows] >= 0
+        rows, block_group = order[in_block], local[g_rows[in_block]]
+        sign = group_sign[members]
+        width = int(counts[members].max())
+        cells = block_group * width + col[in_block]  # flat index into the (groups x width) grid
+        grid = np.full(members.size * width, np.nan)
+        grid[cells] = v[rows] * np.where(sign > 0, -1.0, 1.0)[block_group]  # oriented: ascending = best
+        stats[:, members], codes = _block(grid.reshape(members.size, width), sign, settings, packed.dtype)
+        packed[rows] = codes.reshape(-1)[cells]
+
+    key_kpi, rest = np.divmod(keys, int(yr.max() - yr.min() + 1) * int(gd.max() + 1))
+    key_year, key_gender = np.divmod(rest, int(gd.max() + 1))
+    small = packed.astype(np.uint8)  # the low byte
+    return TableComparison(
+        key_kpi, key_year + yr.min(), key_gender, stats[0].astype(np.int64), *stats[1:],
+        row_group=gid, rank=(packed >> 8).astype(np.int32), band=(small >> 5).astype(np.int8),
+        position=((small >> 2) & 7).astype(np.int8), reading=(small & 3).astype(np.int8),
+    )  # fmt: skip
+
+
+def _row_sort(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise stable argsort of a float grid (NaN last) and the sorted grid.
+
+    Faster than ``np.argsort``: each float becomes an order-preserving int64 whose low 16 bits are
+    replaced by the column, so a plain (non-indirect) sort yields the order. Distinct values that
+    agree in all but those 16 bits (relative difference < 2**-36) may come out of order; such rows
+    are detected and sorted again with ``np.argsort``.
+    """
+    width = grid.shape[1]
+    if width > 1 << 16:
+        idx = np.argsort(grid, axis=1, kind="stable")
+        return idx, np.take_along_axis(grid, idx, axis=1)
+    bits = grid.view(np.int64)
+    key = np.where(bits < 0, bits ^ np.int64(0x7FFF_FFFF_FFFF_FFFF), bits)
+    key[np.isnan(grid)] = np.iinfo(np.int64).max
+    key &= ~np.int64(0xFFFF)
+    key |= np.arange(width, dtype=np.int64)
+    key.sort(axis=1)
+    idx = key & 0xFFFF
+    srt = np.take_along_axis(grid, idx, axis=1)
+    redo = np.flatnonzero((srt[:, 1:] < srt[:, :-1]).any(axis=1))
+    if redo.size:
+        idx[redo] = np.argsort(grid[redo], axis=1, kind="stable")
+        srt[redo] = np.take_along_axis(grid[redo], idx[redo], axis=1)
+    return idx, srt
+
+
+def _block(
+    grid: np.ndarray, sign: np.ndarray, settings: ComparisonSettings, dtype
+) -> tuple[np.ndarray, np.ndarray]:
+    """Statistics per row of ``grid`` (one group per row, oriented values, NaN = missing or padding)
+    and the packed codes of every cell, in the grid's own (unsorted) layout."""
+    n_g, width = grid.shape
+    idx, srt = _row_sort(grid)
+    valid = ~np.isnan(srt)
+    n = valid.sum(axis=1)
+    raw = srt * np.where(sign > 0, -1.0, 1.0)[:, None]
+    rows, last = np.arange(n_g), np.maximum(n - 1, 0)
+    ends = np.stack([raw[:, 0], raw[rows, last]])
+    vmin, vmax = ends.min(axis=0), ends.max(axis=0)
+    zeroed = np.where(valid, raw, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = zeroed.sum(axis=1) / n
+        zeroed -= mean[:, None]
+        zeroed *= valid
+        sd = np.where(vmax > vmin, np.sqrt(np.einsum("ij,ij->i", zeroed, zeroed) / n), 0.0)
+        median = (raw[rows, last // 2] + raw[rows, n // 2]) / 2
+    empty = n == 0
+    mean[empty] = median[empty] = vmin[empty] = vmax[empty] = sd[empty] = np.nan
+
+    # Rank = 1 + number strictly better = the column where the run of equal values starts.
+    new_run = np.ones(srt.shape, dtype=bool)
+    np.not_equal(srt[:, 1:], srt[:, :-1], out=new_run[:, 1:])
+    better = np.maximum.accumulate(new_run * np.arange(width, dtype=dtype), axis=1)
+    n_cells = n[:, None]
+    codes = better + 1
+    codes <<= 3
+    codes |= bands_from_better(better, n_cells, settings)
+    codes *= valid & (sign != 0)[:, None]  # no rank and no band
+    position = position_codes(raw, mean[:, None], sd[:, None], n_cells, settings)
+    codes <<= 3
+    codes |= position
+    codes <<= 2
+    codes |= reading_codes(position, sign[:, None])
+    out = np.empty_like(codes)
+    np.put_along_axis(out, idx, codes, axis=1)
+    return np.stack([n, mean, median, vmin, vmax, sd]), out

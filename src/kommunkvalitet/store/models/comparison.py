@@ -1,0 +1,32 @@
+from django.db import models
+
+
+class ComparisonStat(models.Model):
+    """The comparison of all kommuner on one KPI, year and gender, kept current by imports and sync.
+
+    ``positions`` maps a municipality id to ``[rank, band, position, reading]`` (the integer codes of
+    ``core.comparison``; 0 = none) for every kommun with a value. It is derived data: recomputed from
+    the values whenever an import or a sync touches the KPI-year, never edited.
+    """
+
+    kpi = models.ForeignKey("store.KPI", on_delete=models.CASCADE, db_constraint=False, db_index=False)
+    year = models.PositiveSmallIntegerField()
+    gender = models.CharField(max_length=1)
+    direction = models.CharField(max_length=6)  # the direction it was computed with
+    n = models.PositiveIntegerField()
+    mean = models.FloatField(null=True)
+    median = models.FloatField(null=True)
+    min = models.FloatField(null=True)
+    max = models.FloatField(null=True)
+    sd = models.FloatField(null=True)
+    riket = models.FloatField(null=True)  # Riket (0000) as the source gives it: weighted
+    positions = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "year", "gender"], name="unique_comparison_per_kpi_year_gender")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.year} {self.gender}: n={self.n} mean={self.mean}"
