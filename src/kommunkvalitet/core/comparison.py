@@ -15,6 +15,7 @@ municipality ids, and :func:`compare_table` for many groups at once from long ar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -178,6 +179,7 @@ def _as_values(values: np.ndarray) -> np.ndarray:
 
 
 def check_municipality_ids(ids: np.ndarray, n_values: int) -> np.ndarray:
+    """The ids as a str array; refuses Riket, regions, non-4-digit ids, duplicates and a length mismatch."""
     ids = np.asarray(ids, dtype=str)
     if ids.shape != (n_values,):
         raise InputError(f"{ids.size} municipality ids for {n_values} values", field="ids")
@@ -196,15 +198,21 @@ def check_municipality_ids(ids: np.ndarray, n_values: int) -> np.ndarray:
 def references(values: np.ndarray) -> Reference:
     """n, unweighted mean (rikssnitt), median, min, max and sd of the values that are not missing."""
     v = _as_values(values)
-    v = v[~np.isnan(v)]
+    v = np.sort(v[~np.isnan(v)])  # summing in sorted order makes the result independent of input order
     if v.size == 0:
         return Reference(0, None, None, None, None, None)
     mean = float(v.sum() / v.size)
-    sd = float(np.sqrt(((v - mean) ** 2).sum() / v.size)) if v.max() > v.min() else 0.0
-    return Reference(int(v.size), mean, float(np.median(v)), float(v.min()), float(v.max()), sd)
+    sd = float(np.sqrt(((v - mean) ** 2).sum() / v.size)) if v[-1] > v[0] else 0.0
+    median = float((v[(v.size - 1) // 2] + v[v.size // 2]) / 2)
+    return Reference(int(v.size), mean, median, float(v[0]), float(v[-1]), sd)
 
 
-def group_mean(ids: np.ndarray, values: np.ndarray, members, exclude: str | None = None) -> GroupMean:
+def group_mean(
+    ids: np.ndarray,
+    values: np.ndarray,
+    members: Iterable[str],
+    exclude: str | None = None,
+) -> GroupMean:
     """Unweighted mean of the members that have a value; missing values are skipped, never zero.
 
     ``members`` not present in ``ids`` count as missing. ``exclude`` drops one municipality (usually
@@ -424,9 +432,8 @@ def compare_table(
         raise InputError("kpi_index and gender must be >= 0 and every kpi_index needs a direction")
     if size == 0:
         empty_i, empty_f, empty_8 = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8)
-        return TableComparison(
-            *(empty_i,) * 4, *(empty_f,) * 5, empty_i, empty_i.astype(np.int32), *(empty_8,) * 3
-        )
+        rank = empty_i.astype(np.int32)
+        return TableComparison(*(empty_i,) * 4, *(empty_f,) * 5, empty_i, rank, *(empty_8,) * 3)
 
     gid, keys = _dense_groups(kpi, yr, gd)
     n_groups = keys.size
@@ -439,9 +446,8 @@ def compare_table(
 
     stats = np.full((6, n_groups), np.nan)  # n, mean, median, min, max, sd
     wide = counts.max() >= 1 << 23
-    packed = np.empty(
-        size, dtype=np.int64 if wide else np.int32
-    )  # rank << 8 | band << 5 | pos << 2 | reading
+    # rank << 8 | band << 5 | position << 2 | reading, per row
+    packed = np.empty(size, dtype=np.int64 if wide else np.int32)
     width_class = np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)
     if n_groups * counts.max() <= 2 * size:
         width_class[:] = 0
@@ -481,13 +487,17 @@ def _row_sort(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if width > 1 << 16:
         idx = np.argsort(grid, axis=1, kind="stable")
         return idx, np.take_along_axis(grid, idx, axis=1)
-    bits = grid.view(np.int64)
-    key = np.where(bits < 0, bits ^ np.int64(0x7FFF_FFFF_FFFF_FFFF), bits)
+    key = grid.view(np.int64).copy()
+    flip = key >> 63  # -1 for negative floats: their magnitude bits run the other way
+    flip &= np.int64(0x7FFF_FFFF_FFFF_FFFF)
+    key ^= flip
+    del flip
     key[np.isnan(grid)] = np.iinfo(np.int64).max
     key &= ~np.int64(0xFFFF)
     key |= np.arange(width, dtype=np.int64)
     key.sort(axis=1)
-    idx = key & 0xFFFF
+    idx = key.astype(np.uint16)  # the low 16 bits: the column
+    del key
     srt = np.take_along_axis(grid, idx, axis=1)
     redo = np.flatnonzero((srt[:, 1:] < srt[:, :-1]).any(axis=1))
     if redo.size:
@@ -497,7 +507,7 @@ def _row_sort(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _block(
-    grid: np.ndarray, sign: np.ndarray, settings: ComparisonSettings, dtype
+    grid: np.ndarray, sign: np.ndarray, settings: ComparisonSettings, dtype: type
 ) -> tuple[np.ndarray, np.ndarray]:
     """Statistics per row of ``grid`` (one group per row, oriented values, NaN = missing or padding)
     and the packed codes of every cell, in the grid's own (unsorted) layout."""
@@ -505,31 +515,47 @@ def _block(
     idx, srt = _row_sort(grid)
     valid = ~np.isnan(srt)
     n = valid.sum(axis=1)
-    raw = srt * np.where(sign > 0, -1.0, 1.0)[:, None]
-    rows, last = np.arange(n_g), np.maximum(n - 1, 0)
-    ends = np.stack([raw[:, 0], raw[rows, last]])
-    vmin, vmax = ends.min(axis=0), ends.max(axis=0)
-    zeroed = np.where(valid, raw, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = zeroed.sum(axis=1) / n
-        zeroed -= mean[:, None]
-        zeroed *= valid
-        sd = np.where(vmax > vmin, np.sqrt(np.einsum("ij,ij->i", zeroed, zeroed) / n), 0.0)
-        median = (raw[rows, last // 2] + raw[rows, n // 2]) / 2
-    empty = n == 0
-    mean[empty] = median[empty] = vmin[empty] = vmax[empty] = sd[empty] = np.nan
 
     # Rank = 1 + number strictly better = the column where the run of equal values starts.
     new_run = np.ones(srt.shape, dtype=bool)
     np.not_equal(srt[:, 1:], srt[:, :-1], out=new_run[:, 1:])
     better = np.maximum.accumulate(new_run * np.arange(width, dtype=dtype), axis=1)
+    del new_run
     n_cells = n[:, None]
     codes = better + 1
     codes <<= 3
     codes |= bands_from_better(better, n_cells, settings)
+    del better
     codes *= valid & (sign != 0)[:, None]  # no rank and no band
-    position = position_codes(raw, mean[:, None], sd[:, None], n_cells, settings)
     codes <<= 3
+
+    raw = srt  # from here on in place: raw values, then deviations from the mean
+    raw *= np.where(sign > 0, -1.0, 1.0)[:, None]
+    rows, last = np.arange(n_g), np.maximum(n - 1, 0)
+    ends = np.stack([raw[:, 0], raw[rows, last]])
+    vmin, vmax = ends.min(axis=0), ends.max(axis=0)
+    median = (raw[rows, last // 2] + raw[rows, n // 2]) / 2
+    np.nan_to_num(raw, copy=False, nan=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = raw.sum(axis=1) / n
+        raw -= mean[:, None]
+        raw *= valid
+        sd = np.where(vmax > vmin, np.sqrt(np.einsum("ij,ij->i", raw, raw) / n), 0.0)
+    empty = n == 0
+    mean[empty] = median[empty] = vmin[empty] = vmax[empty] = sd[empty] = np.nan
+
+    # Position: the same rule as position_codes(), on the deviations already at hand.
+    side = (raw > 0).astype(np.int8)
+    side -= raw < 0
+    np.abs(raw, out=raw)
+    level = np.where(sd > 0, settings.position_level_sd * sd, np.inf)[:, None]
+    far = np.where(sd > 0, settings.position_far_sd * sd, np.inf)[:, None]
+    size = (raw >= level).astype(np.int8)
+    size += raw >= far
+    size *= side
+    position = size
+    position += POSITION_LEVEL
+    position *= valid & (n_cells >= 2)
     codes |= position
     codes <<= 2
     codes |= reading_codes(position, sign[:, None])

@@ -244,3 +244,13 @@ def check_measure_set(
                 CheckProblem(m.kpi, f"only {n} of {municipalities} municipalities have a value for {year}", fatal=False)
             )
     return problems
+
+
+def set_for_edition(sets: list[MeasureSet], year: int) -> MeasureSet | None:
+    """The measure set to show an edition with: the latest set whose edition is not after ``year``,
+    else the earliest set (older editions are shown with the oldest list we have)."""
+    if not sets:
+        return None
+    ordered = sorted(sets, key=lambda s: s.edition)
+    earlier = [s for s in ordered if s.edition <= year]
+    return earlier[-1] if earlier else ordered[0]

@@ -1,0 +1,145 @@
+"""Numbers and units as a Swedish or English reader expects them. Pure functions, no I/O.
+
+Decisions (one place, so that the pages and the narrative print the same strings):
+
+- Digits come from Babel (CLDR) with the locales ``sv_SE`` and ``en_GB``: Swedish "1 234,5", English "1,234.5".
+  The Swedish thousands separator is CLDR's U+00A0 NO-BREAK SPACE (not U+202F), so a number never wraps
+  over two lines and looks the same in every font. The minus sign is Babel's ASCII hyphen-minus.
+- Rounding is half away from zero (12,25 -> "12,3"), done on the decimal text of the float
+  (``Decimal(repr(x))``), so 2.675 with 2 decimals gives "2,68" as a reader expects, not the binary "2,67".
+  A value that rounds to zero is shown without a sign ("0,0", never "-0,0").
+- Between a number and its unit stands U+00A0 as well ("12,5 %", "77 dagar", "1 234 kr/inv"). English
+  writes the per cent sign without a space ("12.5%") and puts SEK before the number ("SEK 1,234 per inhabitant").
+- A missing value (None, NaN, infinity) is :data:`MISSING` ("–", EN DASH) in tables; running text uses
+  :func:`missing_text` ("uppgift saknas" / "no data").
+- An unknown unit code formats as the bare number: formatting never fails on a new unit.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+
+from babel.numbers import format_decimal
+
+NBSP = "\u00a0"
+MISSING = "\u2013"  # EN DASH
+LANGS = ("sv", "en")
+_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+
+# unit code -> (singular, plural) written after the number; "" = the bare number
+_SUFFIX_SV: dict[str, tuple[str, str]] = {
+    "percent": ("%", "%"),
+    "days": ("dag", "dagar"),
+    "hours": ("timme", "timmar"),
+    "hours_per_week": ("timme/vecka", "timmar/vecka"),
+    "years": ("år", "år"),
+    "points": ("poäng", "poäng"),
+    "per_1000": ("per 1\u00a0000 inv", "per 1\u00a0000 inv"),
+    "per_inhabitant": ("per inv", "per inv"),
+    "kr": ("kr", "kr"),
+    "kr_per_unit": ("kr", "kr"),
+    "kr_per_inhabitant": ("kr/inv", "kr/inv"),
+    "kr_per_inhabitant_80plus": ("kr/inv 80+", "kr/inv 80+"),
+    "kr_per_child": ("kr/inskrivet barn", "kr/inskrivet barn"),
+    "kr_per_pupil": ("kr/elev", "kr/elev"),
+    "kr_per_user": ("kr/brukare", "kr/brukare"),
+}
+_SUFFIX_EN: dict[str, tuple[str, str]] = {
+    "days": ("day", "days"),
+    "hours": ("hour", "hours"),
+    "hours_per_week": ("hour per week", "hours per week"),
+    "years": ("year", "years"),
+    "points": ("point", "points"),
+    "per_1000": ("per 1,000 inhabitants", "per 1,000 inhabitants"),
+    "per_inhabitant": ("per inhabitant", "per inhabitant"),
+    "kr_per_inhabitant": ("per inhabitant", "per inhabitant"),
+    "kr_per_inhabitant_80plus": ("per inhabitant aged 80+", "per inhabitant aged 80+"),
+    "kr_per_child": ("per enrolled child", "per enrolled child"),
+    "kr_per_pupil": ("per pupil", "per pupil"),
+    "kr_per_user": ("per user", "per user"),
+}
+_PP = {"sv": ("procentenhet", "procentenheter"), "en": ("percentage point", "percentage points")}
+_PERCENT_WORD = {"sv": "procent", "en": "per cent"}
+_MISSING_TEXT = {"sv": "uppgift saknas", "en": "no data"}
+_CONTEXT = Context(prec=1000, rounding=ROUND_HALF_UP)  # wide enough for any finite float
+
+
+def _lang(lang: str) -> str:
+    if lang not in _LOCALES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
+    return lang
+
+
+def is_missing(value: float | None) -> bool:
+    """True for None, NaN and infinities: the values no formatter prints as a number."""
+    return value is None or not math.isfinite(value)
+
+
+def _rounded(value: float, decimals: int) -> Decimal:
+    exponent = Decimal(1).scaleb(-max(decimals, 0))
+    rounded = Decimal(repr(float(value))).quantize(exponent, context=_CONTEXT)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
+def format_number(value: float | None, decimals: int, lang: str = "sv") -> str:
+    """``value`` with ``decimals`` decimals and grouped thousands: sv "1 234,5" (U+00A0), en "1,234.5"; None -> "–"."""
+    lang = _lang(lang)
+    if is_missing(value):
+        return MISSING
+    decimals = max(int(decimals), 0)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    with localcontext(_CONTEXT):  # Babel quantizes again in the current context; the default one is too narrow
+        return format_decimal(_rounded(value, decimals), format=pattern, locale=_LOCALES[lang])
+
+
+def _is_one(value: float, decimals: int) -> bool:
+    return decimals <= 0 and abs(_rounded(value, 0)) == 1
+
+
+def format_value(value: float | None, unit: str, decimals: int, lang: str = "sv") -> str:
+    """A value with its unit: sv "12,5 %", "77 dagar", "1 234 kr/inv"; en "12.5%", "77 days",
+    "SEK 1,234 per inhabitant". Unitless codes (count, ratio, index, "") give the bare number; None -> "–"."""
+    lang = _lang(lang)
+    if is_missing(value):
+        return MISSING
+    number = format_number(value, decimals, lang)
+    one = _is_one(value, decimals)
+    if lang == "sv":
+        suffix = _SUFFIX_SV.get(unit)
+        return f"{number}{NBSP}{suffix[0] if one else suffix[1]}" if suffix else number
+    if unit == "percent":
+        return f"{number}%"
+    prefix = "SEK" + NBSP if unit.startswith("kr") else ""
+    suffix = _SUFFIX_EN.get(unit)
+    text = f"{prefix}{number}"
+    return f"{text}{NBSP}{suffix[0] if one else suffix[1]}" if suffix else text
+
+
+def format_percentage_points(value: float | None, decimals: int, lang: str = "sv", signed: bool = False) -> str:
+    """A difference of two shares: "3,2 procentenheter" / "3.2 percentage points" ("1 procentenhet" in the
+    singular). ``signed`` puts "+" before a positive value; None -> "–"."""
+    lang = _lang(lang)
+    if is_missing(value):
+        return MISSING
+    number = format_number(value, decimals, lang)
+    if signed and _rounded(value, decimals) > 0:
+        number = "+" + number
+    singular, plural = _PP[lang]
+    return f"{number}{NBSP}{singular if _is_one(value, decimals) else plural}"
+
+
+def format_percent_change(value: float | None, decimals: int = 0, lang: str = "sv", signed: bool = False) -> str:
+    """A relative change in running text: "4 procent" / "4 per cent" (a "%" sign is for values, not prose)."""
+    lang = _lang(lang)
+    if is_missing(value):
+        return MISSING
+    number = format_number(value, decimals, lang)
+    if signed and _rounded(value, decimals) > 0:
+        number = "+" + number
+    return f"{number}{NBSP}{_PERCENT_WORD[lang]}"
+
+
+def missing_text(lang: str = "sv") -> str:
+    """What running text says instead of a number: "uppgift saknas" / "no data"."""
+    return _MISSING_TEXT[_lang(lang)]

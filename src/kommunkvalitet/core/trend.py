@@ -1,0 +1,250 @@
+"""Change over time for one KPI (and gender): since the previous year or over N years.
+
+Pure functions over a 2-D array ``values[year_index, municipality_index]`` (NaN = missing) and the
+list of its years. Every rule, with worked examples, is in docs/method.md ("Change over time").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kommunkvalitet.core.comparison import (
+    BAND_BEST,
+    BAND_NAMES,
+    BAND_NONE,
+    BAND_WORST,
+    DEFAULT_SETTINGS,
+    ComparisonSettings,
+    Direction,
+    check_municipality_ids,
+    compare_table,
+    direction_code,
+)
+from kommunkvalitet.errors import InputError
+
+# How the value moved, whatever the direction (Klippan's "Upp / Lika / Ned / Ingen").
+MOVEMENT_NONE, MOVEMENT_UP, MOVEMENT_UNCHANGED, MOVEMENT_DOWN = 0, 1, 2, 3
+MOVEMENT_NAMES = ("none", "up", "unchanged", "down")
+# The same movement read with the direction; 0 when the direction is "none" or there is no base.
+ASSESSMENT_NONE, ASSESSMENT_IMPROVED, ASSESSMENT_UNCHANGED, ASSESSMENT_WORSENED = 0, 1, 2, 3
+ASSESSMENT_NAMES = ("none", "improved", "unchanged", "worsened")
+ASSESSMENT_PHRASES_SV = {"improved": "förbättrats", "unchanged": "oförändrat", "worsened": "försämrats"}
+
+# Band movement between the base year and the year, named by the band it ends in when that is an
+# extreme band, else by the band it left; moved_up / moved_down are moves between inner groups.
+BAND_MOVEMENT_NAMES = (
+    "none", "stayed", "entered_best", "left_best", "entered_worst", "left_worst", "moved_up", "moved_down",
+)  # fmt: skip
+(
+    BANDMOVE_NONE,
+    BANDMOVE_STAYED,
+    BANDMOVE_ENTERED_BEST,
+    BANDMOVE_LEFT_BEST,
+    BANDMOVE_ENTERED_WORST,
+    BANDMOVE_LEFT_WORST,
+    BANDMOVE_MOVED_UP,
+    BANDMOVE_MOVED_DOWN,
+) = range(8)
+
+
+@dataclass(frozen=True)
+class MunicipalityChange:
+    """One municipality's change, with None where there is nothing to say."""
+
+    municipality_id: str
+    year: int
+    requested_base_year: int
+    base_year: int | None  # the year actually compared with (earlier when the requested one is missing)
+    value: float | None
+    base_value: float | None
+    absolute: float | None
+    percent: float | None
+    percentage_points: float | None
+    movement: str | None
+    assessment: str | None
+    marked: bool
+    band_before: str | None
+    band_after: str | None
+    band_movement: str | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """The result of :func:`change`; arrays are aligned with the municipality ids."""
+
+    ids: np.ndarray
+    year: int
+    requested_base_year: int
+    is_share: bool
+    value: np.ndarray  # the year's value (NaN = missing)
+    base_value: np.ndarray  # NaN where no base year has a value
+    base_year: np.ndarray  # int32, 0 = no base
+    absolute: np.ndarray  # value - base_value (NaN = no change to report)
+    percent: np.ndarray  # 100 * absolute / |base_value|; NaN also where base_value == 0
+    percentage_points: np.ndarray | None  # = absolute when the unit is a share, else None
+    movement: np.ndarray  # int8 MOVEMENT_* code
+    assessment: np.ndarray  # int8 ASSESSMENT_* code
+    marked: np.ndarray  # bool: a marked (markant) change
+    band_before: np.ndarray  # int8 band code in base_year (comparison.BAND_NAMES)
+    band_after: np.ndarray  # int8 band code in year
+    band_movement: np.ndarray  # int8 BANDMOVE_* code
+
+    @property
+    def fell_back(self) -> np.ndarray:
+        """True where the base is an earlier year than the one asked for."""
+        return (self.base_year != 0) & (self.base_year != self.requested_base_year)
+
+    def municipality(self, municipality_id: str) -> MunicipalityChange:
+        hits = np.flatnonzero(self.ids == municipality_id)
+        if hits.size == 0:
+            raise InputError(f"municipality {municipality_id!r} is not in this change")
+        i = int(hits[0])
+
+        def num(a: np.ndarray | None) -> float | None:
+            return None if a is None or np.isnan(a[i]) else float(a[i])
+
+        def name(names: tuple[str, ...], a: np.ndarray) -> str | None:
+            return names[a[i]] if a[i] else None
+
+        return MunicipalityChange(
+            municipality_id=municipality_id,
+            year=self.year,
+            requested_base_year=self.requested_base_year,
+            base_year=int(self.base_year[i]) or None,
+            value=num(self.value),
+            base_value=num(self.base_value),
+            absolute=num(self.absolute),
+            percent=num(self.percent),
+            percentage_points=num(self.percentage_points),
+            movement=name(MOVEMENT_NAMES, self.movement),
+            assessment=name(ASSESSMENT_NAMES, self.assessment),
+            marked=bool(self.marked[i]),
+            band_before=name(BAND_NAMES, self.band_before),
+            band_after=name(BAND_NAMES, self.band_after),
+            band_movement=name(BAND_MOVEMENT_NAMES, self.band_movement),
+        )
+
+
+def band_movement(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """BANDMOVE_* codes for two aligned arrays of band codes (0 = no band: no movement either)."""
+    before = np.asarray(before, dtype=np.int8)
+    after = np.asarray(after, dtype=np.int8)
+    code = np.select(
+        [
+            (before == BAND_NONE) | (after == BAND_NONE),
+            before == after,
+            after == BAND_BEST,
+            after == BAND_WORST,
+            before == BAND_BEST,
+            before == BAND_WORST,
+            after < before,  # band codes are ordered best first
+        ],
+        [BANDMOVE_NONE, BANDMOVE_STAYED, BANDMOVE_ENTERED_BEST, BANDMOVE_ENTERED_WORST, BANDMOVE_LEFT_BEST,
+         BANDMOVE_LEFT_WORST, BANDMOVE_MOVED_UP],
+        BANDMOVE_MOVED_DOWN,
+    )  # fmt: skip
+    return code.astype(np.int8)
+
+
+def band_matrix(values: np.ndarray, direction: Direction, settings: ComparisonSettings = DEFAULT_SETTINGS):
+    """Band codes for every cell of ``values[year_index, municipality_index]``, each year on its own."""
+    n_years, n_munis = values.shape
+    year_index = np.repeat(np.arange(n_years), n_munis)
+    zeros = np.zeros(year_index.size, dtype=np.int64)
+    directions = np.array([direction_code(direction)])
+    table = compare_table(zeros, year_index, zeros, values.reshape(-1), directions, settings)
+    return table.band.reshape(n_years, n_munis)
+
+
+def change(
+    ids: np.ndarray,
+    values: np.ndarray,
+    years: Sequence[int],
+    direction: Direction,
+    *,
+    year: int | None = None,
+    span: int = 1,
+    is_share: bool = False,
+    settings: ComparisonSettings = DEFAULT_SETTINGS,
+) -> Change:
+    """Change of every municipality from ``year - span`` to ``year`` (default: the last year).
+
+    ``values[year_index, municipality_index]`` holds one KPI and gender; ``years`` (strictly
+    increasing) names its rows and may have gaps. When a municipality has no value in ``year - span``
+    the latest earlier year with a value is used instead (at most ``settings.max_fallback_years``
+    further back) and reported in ``base_year``. Band movement compares the band in ``base_year`` with
+    the band in ``year``, each computed over all municipalities of that year.
+    """
+    vals = np.asarray(values, dtype=np.float64)
+    yrs = np.asarray(years, dtype=np.int64)
+    if vals.ndim != 2 or yrs.shape != (vals.shape[0],):
+        raise InputError("values must be 2-D, one row per year in years", field="values")
+    if yrs.size > 1 and not (np.diff(yrs) > 0).all():
+        raise InputError("years must be strictly increasing", field="years")
+    if np.isinf(vals).any():
+        raise InputError("values must be finite or NaN (missing)", field="values")
+    if span < 1:
+        raise InputError("span must be at least one year", field="span")
+    ids = check_municipality_ids(ids, vals.shape[1])
+    sign = direction_code(direction)
+    year = int(yrs[-1]) if year is None else int(year)
+    if year not in yrs:
+        raise InputError(f"year {year} is not one of the years given", field="year")
+    t = int(np.searchsorted(yrs, year))
+    requested = year - span
+
+    # The base row per municipality: the latest year <= requested (within the fallback limit) with a value.
+    allowed = yrs <= requested
+    if settings.max_fallback_years is not None:
+        allowed &= yrs >= requested - settings.max_fallback_years
+    has_value = ~np.isnan(vals) & allowed[:, None]
+    base_row = np.where(has_value, np.arange(yrs.size)[:, None], -1).max(axis=0, initial=-1)
+    cols = np.arange(vals.shape[1])
+    current = vals[t]
+    ok = (base_row >= 0) & ~np.isnan(current)
+    base_value = np.where(base_row >= 0, vals[np.maximum(base_row, 0), cols], np.nan)
+    base_year = np.where(base_row >= 0, yrs[np.maximum(base_row, 0)], 0).astype(np.int32)
+
+    absolute = np.where(ok, current - base_value, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.where(ok & (base_value != 0), 100.0 * absolute / np.abs(base_value), np.nan)
+    tol = settings.unchanged_tolerance
+    moved = ok & (np.abs(absolute) > tol)
+    up = (absolute > tol).astype(np.int8)
+    down = (absolute < -tol).astype(np.int8)
+    movement = np.where(ok, MOVEMENT_UNCHANGED - up + down, MOVEMENT_NONE).astype(np.int8)
+    good_side = (up - down) * sign  # +1 improved, -1 worsened
+    assessment = np.where(ok & (sign != 0), ASSESSMENT_UNCHANGED - good_side, ASSESSMENT_NONE).astype(np.int8)
+    with np.errstate(invalid="ignore"):
+        if is_share:
+            marked = moved & (np.abs(absolute) >= settings.marked_change_pp)
+        else:  # from zero any change is an infinite relative change
+            marked = moved & ((base_value == 0) | (np.abs(percent) >= settings.marked_change_percent))
+
+    if sign != 0:
+        bands = band_matrix(vals, direction, settings)
+        band_after = np.where(ok, bands[t], BAND_NONE).astype(np.int8)
+        band_before = np.where(ok, bands[np.maximum(base_row, 0), cols], BAND_NONE).astype(np.int8)
+    else:
+        band_after = band_before = np.zeros(cols.size, dtype=np.int8)
+    return Change(
+        ids=ids,
+        year=year,
+        requested_base_year=requested,
+        is_share=is_share,
+        value=current.copy(),
+        base_value=base_value,
+        base_year=base_year,
+        absolute=absolute,
+        percent=percent,
+        percentage_points=absolute.copy() if is_share else None,
+        movement=movement,
+        assessment=assessment,
+        marked=marked,
+        band_before=band_before,
+        band_after=band_after,
+        band_movement=band_movement(band_before, band_after),
+    )

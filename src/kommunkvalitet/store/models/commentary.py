@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.db import models
+
+
+class PublicCommentaryManager(models.Manager):
+    """Only what has been published: the public pages read through this and nothing else."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(published_text="")
+
+
+class Commentary(models.Model):
+    """The municipality's own text for one area (``kpi`` empty) or one measure, in one edition.
+
+    It has a draft (what editors work on) and a published version (what citizens see). Publishing
+    copies the draft and remembers the values it spoke of, so that a later revision of a figure can be
+    flagged on the page. Every save is also written to :class:`CommentaryVersion` (append-only), so
+    nothing a user wrote is lost.
+    """
+
+    municipality = models.ForeignKey("store.Municipality", on_delete=models.CASCADE)
+    measure_set = models.CharField(max_length=60)  # measure set slug, e.g. "kkik_2022"
+    area = models.CharField(max_length=60)
+    kpi = models.CharField(max_length=20, blank=True, default="")
+    draft_text = models.TextField(blank=True, default="")
+    draft_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    draft_at = models.DateTimeField(null=True)
+    published_text = models.TextField(blank=True, default="")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(null=True)
+    # {"<kpi>:<year>": value} of the figures on the page when the text was published
+    published_values = models.JSONField(default=dict)
+
+    public_objects = PublicCommentaryManager()
+    private_objects = models.Manager()
+
+    class Meta:
+        default_manager_name = "private_objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "measure_set", "area", "kpi"], name="unique_commentary_per_place"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.measure_set} {self.area} {self.kpi or '(område)'}"
+
+
+class CommentaryVersion(models.Model):
+    """Append-only history of every save and publication of a commentary."""
+
+    class Action(models.TextChoices):
+        SAVED = "saved", "Utkast sparat"
+        PUBLISHED = "published", "Publicerad"
+        UNPUBLISHED = "unpublished", "Avpublicerad"
+
+    commentary = models.ForeignKey(Commentary, on_delete=models.CASCADE, related_name="versions")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    text = models.TextField(blank=True, default="")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.commentary} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class EditorRole(models.Model):
+    """Who may edit (and publish) a municipality's texts. Superusers may edit every municipality."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Redaktör (skriver utkast)"
+        PUBLISHER = "publisher", "Publicerare (skriver och publicerar)"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kk_roles")
+    municipality = models.ForeignKey("store.Municipality", on_delete=models.CASCADE)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "municipality"], name="unique_editor_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} {self.municipality_id}"

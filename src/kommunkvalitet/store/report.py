@@ -1,0 +1,181 @@
+"""Everything an area page (and its JSON twin) shows, from a handful of queries.
+
+The rules live in core: :mod:`core.comparison` (computed into :class:`ComparisonStat` by imports),
+:mod:`core.trend` (change, markedness) and :mod:`core.groups` (which comparison group fits).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kommunkvalitet.core import trend
+from kommunkvalitet.core.comparison import BAND_NAMES, POSITION_NAMES, group_mean
+from kommunkvalitet.core.findings import MeasureFinding
+from kommunkvalitet.core.groups import group_year, similar_theme
+from kommunkvalitet.core.measuresets import Area, MeasureSet
+from kommunkvalitet.store.models import KPI, ComparisonStat, Municipality, MunicipalityGroup, Value
+
+HISTORY_YEARS = 8  # how far back a page looks for the previous value and the series
+
+
+@dataclass(frozen=True)
+class GroupReference:
+    title: str
+    kind: str  # "skr" or "similar"
+    year: int | None
+    mean: float | None
+    n: int  # members with a value
+    n_members: int
+
+
+@dataclass
+class MeasureRow:
+    finding: MeasureFinding
+    rank_text: str | None  # "plats 37 av 286"
+    series: list[tuple[int, float | None]] = field(default_factory=list)  # the municipality's values by year
+    groups: list[GroupReference] = field(default_factory=list)
+
+
+@dataclass
+class AreaReport:
+    municipality: Municipality
+    measure_set: MeasureSet
+    area: Area
+    edition: int
+    rows: list[MeasureRow]
+
+    @property
+    def data_years(self) -> list[int]:
+        return sorted({r.finding.year for r in self.rows})
+
+    def figures(self) -> dict[str, float | None]:
+        """ "kpi:year" -> value of every figure on the page (what a published comment rests on)."""
+        return {f"{r.finding.kpi}:{r.finding.year}": r.finding.value for r in self.rows}
+
+
+def _band(code: int | None) -> str | None:
+    return BAND_NAMES[code] if code else None
+
+
+def area_report(municipality_id: str, ms: MeasureSet, area_id: str, edition: int | None = None) -> AreaReport:
+    muni = Municipality.objects.get(pk=municipality_id)  # 1
+    area = ms.area(area_id)
+    edition = edition if edition is not None else ms.edition
+    kpis = [m.kpi for m in area.measures]
+    years_of = {m.kpi: edition + m.data_year_offset for m in area.measures}
+    last, first = max(years_of.values()), min(years_of.values()) - HISTORY_YEARS
+
+    own: dict[str, dict[int, tuple[float | None, str]]] = defaultdict(dict)
+    for kpi, year, value, status in Value.objects.filter(  # 2
+        kpi_id__in=kpis, municipality_id=municipality_id, gender="T", year__range=(first, last)
+    ).values_list("kpi_id", "year", "value", "status"):
+        own[kpi][year] = (value, status)
+
+    # The base year per measure: the latest earlier year in which the municipality has a value.
+    base_of = {}
+    for kpi, year in years_of.items():
+        earlier = [y for y, (v, _) in own[kpi].items() if y < year and v is not None]
+        base_of[kpi] = max(earlier) if earlier else None
+    wanted = set(years_of.items()) | {(k, y) for k, y in base_of.items() if y}
+    stats = {
+        (s.kpi_id, s.year): s
+        for s in ComparisonStat.objects.filter(kpi_id__in=kpis, gender="T", year__range=(first, last))  # 3
+        if (s.kpi_id, s.year) in wanted
+    }
+    kpi_meta = {k.id: k for k in KPI.objects.filter(pk__in=kpis).only("id", "title", "operating_area")}  # 4
+    groups = _groups_for(muni, area, kpi_meta, years_of)  # 5 (+ 6 for their members' values)
+    group_values = _group_values(groups, kpis, years_of)
+
+    rows = []
+    for m in area.measures:
+        year, base = years_of[m.kpi], base_of[m.kpi]
+        value, status = own[m.kpi].get(year, (None, ""))
+        stat = stats.get((m.kpi, year))
+        base_stat = stats.get((m.kpi, base)) if base else None
+        pos = (stat.positions.get(municipality_id) if stat else None) or [0, 0, 0, 0]
+        base_pos = (base_stat.positions.get(municipality_id) if base_stat else None) or [0, 0, 0, 0]
+        change = None
+        if value is not None and base is not None:
+            change = trend.change(
+                np.array([municipality_id], dtype=object),
+                np.array([[own[m.kpi][base][0]], [value]], dtype=np.float64),
+                [base, year],
+                m.direction,
+                is_share=m.unit == "percent",
+            ).municipality(municipality_id)
+        finding = MeasureFinding(
+            kpi=m.kpi, label=m.label, label_en=m.label_en, unit=m.unit, decimals=m.decimals,
+            direction=m.direction, is_cost=m.is_cost, year=year, value=value,
+            missing_reason=(status or None) if value is None else None,
+            previous_year=base, previous_value=own[m.kpi][base][0] if base else None,
+            change=change.absolute if change else None, change_pct=change.percent if change else None,
+            change_pp=change.percentage_points if change else None,
+            trend=_trend_word(change, m.direction), marked=bool(change and change.marked),
+            band=_band(pos[1]), previous_band=_band(base_pos[1]), rank=pos[0] or None,
+            n=stat.n if stat else 0, national_mean=stat.mean if stat else None,
+            position=POSITION_NAMES[pos[2]] if pos[2] else None, riket=stat.riket if stat else None,
+        )  # fmt: skip
+        rows.append(MeasureRow(
+            finding=finding,
+            rank_text=f"plats {finding.rank} av {finding.n}" if finding.rank else None,
+            series=[(y, own[m.kpi][y][0]) for y in sorted(own[m.kpi]) if y <= year],
+            groups=[ref for ref in (_reference(g, group_values, m.kpi, year)
+                                    for g in groups.get(m.kpi, [])) if ref],
+        ))  # fmt: skip
+    return AreaReport(muni, ms, area, edition, rows)
+
+
+def _trend_word(change, direction: str) -> str | None:
+    if change is None or change.movement is None:
+        return None
+    if direction == "none":
+        return {"up": "increased", "down": "decreased", "unchanged": "unchanged"}[change.movement]
+    return change.assessment
+
+
+def _groups_for(muni, area: Area, kpi_meta, years_of) -> dict[str, list[MunicipalityGroup]]:
+    """Per KPI: the municipality's SKR kommungrupp and its liknande kommuner group for the KPI's theme."""
+    candidates = list(
+        MunicipalityGroup.objects.filter(kind="skr", groupmember__municipality=muni).prefetch_related("members")
+    ) + list(MunicipalityGroup.objects.filter(kind="similar", focus=muni).prefetch_related("members"))
+    skr = [g for g in candidates if g.kind == "skr"]
+    by_theme: dict[str, list[MunicipalityGroup]] = defaultdict(list)
+    for g in candidates:
+        if g.kind == "similar":
+            by_theme[g.area].append(g)
+    out = {}
+    for m in area.measures:
+        meta = kpi_meta.get(m.kpi)
+        theme = similar_theme(meta.title if meta else m.label, meta.operating_area if meta else "")
+        options = by_theme.get(theme) or by_theme.get("övergripande") or []
+        chosen_year = group_year([g.year for g in options if g.year], years_of[m.kpi])
+        similar = [g for g in options if g.year == chosen_year][:1]
+        out[m.kpi] = skr[:1] + similar
+    return out
+
+
+def _group_values(groups, kpis, years_of) -> dict[tuple[str, int], dict[str, float]]:
+    members = {mm.id for gs in groups.values() for g in gs for mm in g.members.all()}
+    out: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    if not members:
+        return out
+    for kpi, muni, year, value in Value.objects.filter(
+        kpi_id__in=kpis, municipality_id__in=members, gender="T", year__in=set(years_of.values()),
+        value__isnull=False,
+    ).values_list("kpi_id", "municipality_id", "year", "value"):  # fmt: skip
+        out[(kpi, year)][muni] = value
+    return out
+
+
+def _reference(group, group_values, kpi, year) -> GroupReference | None:
+    values = group_values.get((kpi, year), {})
+    ids = np.array(list(values), dtype=object)
+    arr = np.array(list(values.values()), dtype=np.float64)
+    members = [m.id for m in group.members.all()]
+    gm = group_mean(ids, arr, members)  # as Kolada publishes a group: the mean of all its members
+    if gm.n_members == 0:  # no comparison against a group with no other members
+        return None
+    return GroupReference(group.title, group.kind, group.year, gm.mean, gm.n, gm.n_members)

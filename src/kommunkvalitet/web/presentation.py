@@ -1,0 +1,41 @@
+"""How codes from core are shown: words, icons and CSS classes. Colour is never the only carrier:
+every band and trend has a word and a symbol too."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+BANDS = {
+    "best": {"text": _("Bland de 25 procent bästa"), "icon": "▲", "css": "band-best"},
+    "second": {"text": _("Bland de 25 procent näst bästa"), "icon": "△", "css": "band-second"},
+    "middle": {"text": _("Bland de 50 procent mellersta"), "icon": "●", "css": "band-middle"},
+    "third": {"text": _("Bland de 25 procent näst sämsta"), "icon": "▽", "css": "band-third"},
+    "worst": {"text": _("Bland de 25 procent sämsta"), "icon": "▼", "css": "band-worst"},
+}
+NO_BAND = {"text": _("Ingen placering"), "icon": "–", "css": "band-none"}
+
+TRENDS = {
+    "improved": {"text": _("Förbättrat"), "icon": "↗", "css": "trend-good"},
+    "worsened": {"text": _("Försämrat"), "icon": "↘", "css": "trend-bad"},
+    "unchanged": {"text": _("Oförändrat"), "icon": "→", "css": "trend-same"},
+    "increased": {"text": _("Ökat"), "icon": "↑", "css": "trend-same"},
+    "decreased": {"text": _("Minskat"), "icon": "↓", "css": "trend-same"},
+}
+NO_TREND = {"text": _("Ingen jämförelse"), "icon": "–", "css": "trend-none"}
+
+POSITIONS = {
+    "far_above": _("Långt över rikssnittet"),
+    "slightly_above": _("Något över rikssnittet"),
+    "level": _("I nivå med rikssnittet"),
+    "slightly_below": _("Något under rikssnittet"),
+    "far_below": _("Långt under rikssnittet"),
+}
+DIRECTIONS = {"higher": _("Högre värde är bättre"), "lower": _("Lägre värde är bättre"), "none": _("Ingen riktning")}
+
+
+def band(code: str | None) -> dict:
+    return BANDS.get(code or "", NO_BAND)
+
+
+def trend(code: str | None) -> dict:
+    return TRENDS.get(code or "", NO_TREND)

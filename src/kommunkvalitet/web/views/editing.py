@@ -1,0 +1,79 @@
+"""Editing the municipality's own commentary: drafts and publication, for signed-in editors only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kommunkvalitet.core.narrative import draft_area, draft_measure
+from kommunkvalitet.errors import KommunkvalitetError
+from kommunkvalitet.store import commentary
+from kommunkvalitet.web.markup import render as render_markup
+from kommunkvalitet.web.views.report import _report
+
+
+class CommentaryForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=commentary.MAX_LENGTH,
+        required=True,
+        help_text=_("Stycken skiljs åt med en tom rad. **fet**, *kursiv*, listor med - och länkar [text](https://…)."),
+    )
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+@login_required
+def edit(request, municipality_id: str, year: int, area_id: str):
+    if not commentary.can_edit(request.user, municipality_id):
+        raise DjangoPermissionDenied
+    report = _report(municipality_id, year, area_id)
+    kpi = request.GET.get("kpi", "")
+    row = next((r for r in report.rows if r.finding.kpi == kpi), None)
+    if kpi and row is None:
+        kpi = ""
+    place = commentary.Place(municipality_id, report.measure_set.slug, area_id, kpi)
+    current = commentary.get(place)
+    back = reverse("web:area", args=[municipality_id, year, area_id])
+    if request.method == "POST":
+        form = CommentaryForm(request.POST)
+        if form.is_valid():
+            try:
+                if request.POST.get("action") == "publish":
+                    commentary.save_draft(request.user, place, form.cleaned_data["text"],
+                                          based_on=form.cleaned_data["based_on"])  # fmt: skip
+                    commentary.publish(request.user, place, report.figures())
+                    messages.success(request, _("Texten är publicerad."))
+                else:
+                    commentary.save_draft(request.user, place, form.cleaned_data["text"],
+                                          based_on=form.cleaned_data["based_on"])  # fmt: skip
+                    messages.success(request, _("Utkastet är sparat."))
+                return redirect(f"{back}#{kpi or 'kommentar'}")
+            except KommunkvalitetError as err:
+                form.add_error(None, str(err))
+    else:
+        if current and current.draft_text:
+            start = current.draft_text
+        elif row is not None:
+            start = draft_measure(row.finding, "sv").text
+        else:
+            start = draft_area(report.area.name, [r.finding for r in report.rows], "sv", year).text
+        form = CommentaryForm(
+            initial={"text": start, "based_on": current.draft_at.isoformat() if current and current.draft_at else ""}
+        )
+    context = {
+        "report": report,
+        "row": row,
+        "form": form,
+        "current": current,
+        "preview": render_markup(form["text"].value() or ""),
+        "can_publish": commentary.can_publish(request.user, municipality_id),
+        "versions": list(current.versions.all()[:10]) if current else [],
+        "back": back,
+    }
+    return render(request, "web/edit.html", context)

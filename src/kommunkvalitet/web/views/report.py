@@ -1,0 +1,156 @@
+"""The KKiK report pages: a municipality's overview per edition and its area pages, each with a JSON twin.
+
+Views stay thin: store.report builds the figures, core.narrative drafts the text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from kommunkvalitet.core.measuresets import MeasureSet, measure_sets, set_for_edition
+from kommunkvalitet.core.narrative import draft_area, draft_measure
+from kommunkvalitet.store import commentary
+from kommunkvalitet.store.models import Municipality
+from kommunkvalitet.store.report import AreaReport, area_report
+from kommunkvalitet.web.markup import render as render_markup
+
+FIRST_EDITION = 2016  # the snapshot holds 2015-2022; an edition shows its own and the previous year
+
+
+def _measure_set(year: int) -> MeasureSet:
+    ms = set_for_edition(measure_sets(), year)
+    if ms is None or not FIRST_EDITION <= year <= max(s.edition for s in measure_sets()):
+        raise Http404("Ingen KKiK-utgåva för det året")
+    return ms
+
+
+def _report(municipality_id: str, year: int, area_id: str) -> AreaReport:
+    ms = _measure_set(year)
+    try:
+        return area_report(municipality_id, ms, area_id, edition=year)
+    except Municipality.DoesNotExist:
+        raise Http404("Okänd kommun") from None
+    except KeyError:
+        raise Http404("Okänt område") from None
+
+
+def _editions(ms: MeasureSet) -> list[int]:
+    return list(range(max(s.edition for s in measure_sets()), FIRST_EDITION - 1, -1))
+
+
+def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "html"):
+    report = _report(municipality_id, year, area_id)
+    findings = [r.finding for r in report.rows]
+    drafts = {lang: draft_area(report.area.name if lang == "sv" else report.area.name_en, findings, lang, year)
+              for lang in ("sv", "en")}  # fmt: skip
+    texts = commentary.published_for(municipality_id, report.measure_set.slug, area_id)
+    figures = report.figures()
+    if fmt == "json":
+        return JsonResponse(_area_json(report, drafts, texts), json_dumps_params={"ensure_ascii": False})
+    area_text = texts.get("")
+    rows = [
+        {
+            "r": r,
+            "f": r.finding,
+            "summary": draft_measure(r.finding, "sv"),
+            "comment": texts.get(r.finding.kpi),
+            "comment_html": render_markup(texts[r.finding.kpi].published_text) if r.finding.kpi in texts else "",
+            "revised": commentary.revised_since_publication(texts[r.finding.kpi], figures)
+            if r.finding.kpi in texts
+            else [],
+        }
+        for r in report.rows
+    ]
+    context = {
+        "report": report,
+        "rows": rows,
+        "draft": drafts["sv"],
+        "area_text": area_text,
+        "area_text_html": render_markup(area_text.published_text) if area_text else "",
+        "area_revised": commentary.revised_since_publication(area_text, figures) if area_text else [],
+        "can_edit": commentary.can_edit(request.user, municipality_id),
+        "editions": _editions(report.measure_set),
+        "json_url": reverse("web:area_json", args=[municipality_id, year, area_id]),
+    }
+    response = render(request, "web/area.html", context)
+    response["Link"] = f'<{context["json_url"]}>; rel="alternate"; type="application/json"'
+    return response
+
+
+def _area_json(report: AreaReport, drafts, texts) -> dict:
+    return {
+        "municipality": {"id": report.municipality.id, "name": report.municipality.name},
+        "measure_set": report.measure_set.name,
+        "edition": report.edition,
+        "area": {"id": report.area.id, "name": report.area.name, "name_en": report.area.name_en},
+        "data_years": report.data_years,
+        "national_mean_definition": "unweighted mean of the municipalities with a value (rikssnitt)",
+        "riket_definition": "Riket (0000) as Kolada gives it: weighted by population",
+        "measures": [
+            {
+                **dataclasses.asdict(r.finding),
+                "rank_text": r.rank_text,
+                "series": [{"year": y, "value": v} for y, v in r.series],
+                "groups": [dataclasses.asdict(g) for g in r.groups],
+            }
+            for r in report.rows
+        ],
+        "draft": {lang: {"title": d.title, "text": d.text} for lang, d in drafts.items()},
+        "commentary": {kpi or "_area": c.published_text for kpi, c in texts.items()},
+        "source": "Källa: Kolada (RKA). Bearbetning: kommunkvalitet.",
+    }
+
+
+def overview(request, municipality_id: str, year: int, fmt: str = "html"):
+    ms = _measure_set(year)
+    reports = [_report(municipality_id, year, a.id) for a in ms.areas]
+    areas = []
+    changes = []
+    for report in reports:
+        counts = {"best": 0, "middle": 0, "worst": 0, "none": 0}
+        for r in report.rows:
+            f = r.finding
+            key = f.band if f.band in counts else "none"
+            counts[key] += 1
+            if f.trend in ("improved", "worsened") and f.change is not None:
+                size = abs(f.change_pp if f.change_pp is not None else (f.change_pct or 0.0))
+                changes.append((size, f, report.area))
+        areas.append({"area": report.area, "counts": counts, "n": len(report.rows), "years": report.data_years})
+    changes.sort(key=lambda c: -c[0])
+    improved = [(f, a) for _s, f, a in changes if f.trend == "improved"][:5]
+    declined = [(f, a) for _s, f, a in changes if f.trend == "worsened"][:5]
+    if fmt == "json":
+        return JsonResponse(
+            {
+                "municipality": {"id": reports[0].municipality.id, "name": reports[0].municipality.name},
+                "measure_set": ms.name,
+                "edition": year,
+                "areas": [
+                    {
+                        "id": a["area"].id,
+                        "name": a["area"].name,
+                        "bands": a["counts"],
+                        "measures": a["n"],
+                        "data_years": a["years"],
+                    }
+                    for a in areas
+                ],  # fmt: skip
+                "biggest_improvements": [{"kpi": f.kpi, "label": f.label, "change": f.change} for f, _ in improved],
+                "biggest_declines": [{"kpi": f.kpi, "label": f.label, "change": f.change} for f, _ in declined],
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+    context = {
+        "municipality": reports[0].municipality,
+        "ms": ms,
+        "year": year,
+        "areas": areas,
+        "improved": improved,
+        "declined": declined,
+        "editions": _editions(ms),
+    }
+    return render(request, "web/overview.html", context)
