@@ -1,0 +1,123 @@
+"""The KKiK area pages, the overview and their JSON twins, on the real snapshot."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kommunkvalitet.core.formatting import format_value
+from kommunkvalitet.core.measuresets import MEASURESET_DIR, load_measure_set
+from kommunkvalitet.store.models import Municipality
+from kommunkvalitet.store.report import area_report
+
+pytestmark = pytest.mark.django_db
+KKIK = load_measure_set(MEASURESET_DIR / "kkik_2022.toml")
+AREAS = [a.id for a in KKIK.areas]
+
+
+def test_every_area_page_renders_for_all_290_municipalities(client):
+    ids = list(Municipality.objects.filter(type="kommun").values_list("id", flat=True))
+    assert len(ids) == 290
+    for mid in ids:
+        for area in AREAS:
+            response = client.get(f"/kommun/{mid}/2022/{area}/")
+            assert response.status_code == 200, (mid, area)
+
+
+def test_a_municipalitys_area_needs_only_a_handful_of_queries():
+    with CaptureQueriesContext(connection) as queries:
+        report = area_report("2284", KKIK, "stod_och_omsorg")
+    assert len(report.rows) == 12
+    assert len(queries) <= 10
+
+
+def _orn():
+    return {r.finding.kpi: r.finding for r in area_report("2284", KKIK, "stod_och_omsorg").rows}
+
+
+def test_ornskoldsvik_stod_och_omsorg_carries_the_statements_of_seed_000(client):
+    """Seed 000 is Örnsköldsvik's own text (KKiK 2023). Our 2022 page makes the same kinds of
+    statements; each is checked here against the data it rests on."""
+    html = client.get("/kommun/2284/2022/stod_och_omsorg/").content.decode()
+    f = _orn()
+    text = re.sub(r"\s+", " ", html)
+    # "ligger bland de 25 procent sämsta kommunerna": personalkontinuitet, in the worst band
+    assert f["U21401"].band == "worst" and f["U21401"].value == 19
+    assert "ligger nu bland de 25 procent sämsta kommunerna" in text
+    # "... ligger bland de 50 procent mellersta kommunerna": e.g. daglig verksamhet LSS
+    assert f["U28532"].band == "middle"
+    assert "Resultatet för brukarbedömning daglig verksamhet LSS" in text
+    # "har ökat markant mellan 2022 och 2023": here ej återaktualiserade, 72 -> 80 (+8 procentenheter)
+    assert f["U31462"].marked and (f["U31462"].previous_value, f["U31462"].value) == (72, 80)
+    assert "har ökat markant mellan 2021 och 2022" in text
+    # "ligger långt över rikssnittet": personalkontinuitet 19 against 15,9
+    assert f["U21401"].position == "far_above" and round(f["U21401"].national_mean, 1) == 15.9
+    assert "långt över rikssnittet (19 mot 16)" in text
+    # "Kostnaderna för ... har ökat emedan kostnaden för äldreomsorg (80+) har minskat"
+    assert f["N30101"].trend == "increased" and f["N20048"].trend == "decreased"
+    assert (
+        "Kostnaden för individ- och familjeomsorg har ökat mellan 2020 och 2021, medan kostnaden för äldreomsorg (80+) har minskat"
+        in text
+    )
+    # a missing value is said, never shown as 0
+    assert f["U28570"].value is None and "saknas uppgift för 2022" in text
+    # the page names which average it shows and the data years
+    assert "ovägt medel av 233 kommuner" in text and "Riket" in text
+    assert "Sidan visar uppgifter för 2021 och 2022." in text
+    # band as text and symbol, never colour alone
+    assert 'band-worst"><span aria-hidden="true">▼</span> Bland de 25 procent sämsta' in text
+    assert "plats 193 av 233" in text
+
+
+def test_every_number_in_the_draft_is_on_the_page(client):
+    response = client.get("/kommun/2284/2022/stod_och_omsorg.json")
+    data = json.loads(response.content)
+    html = client.get("/kommun/2284/2022/stod_och_omsorg/").content.decode().replace("&nbsp;", "\xa0")
+    from kommunkvalitet.core.narrative import draft_area
+
+    draft = draft_area("Stöd och omsorg", [r.finding for r in area_report("2284", KKIK, "stod_och_omsorg").rows])
+    assert draft.text == data["draft"]["sv"]["text"]
+    table = html.split('<table class="measures">', 1)[1]
+    for number in draft.numbers:
+        assert number in table, number
+
+
+def test_json_twin_has_the_same_figures(client):
+    response = client.get("/kommun/2284/2022/stod_och_omsorg.json")
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    page = client.get("/kommun/2284/2022/stod_och_omsorg/")
+    assert 'rel="alternate"' in page["Link"]
+    by_kpi = {m["kpi"]: m for m in data["measures"]}
+    assert by_kpi["U21401"]["value"] == 19 and by_kpi["U21401"]["band"] == "worst"
+    assert by_kpi["U21401"]["rank_text"] == "plats 193 av 233"
+    shown = format_value(by_kpi["U23401"]["national_mean"], "days", 0)
+    assert shown in page.content.decode().replace("&nbsp;", "\xa0")
+    assert data["draft"]["en"]["text"] and data["draft"]["sv"]["text"]
+    assert data["source"].startswith("Källa: Kolada")
+
+
+def test_overview_counts_bands_and_links_areas_and_years(client):
+    html = client.get("/kommun/2284/2022/").content.decode()
+    for area in AREAS:
+        assert f"/kommun/2284/2022/{area}/" in html
+    assert "/kommun/2284/2021/" in html
+    data = json.loads(client.get("/kommun/2284/2022.json").content)
+    stod = next(a for a in data["areas"] if a["id"] == "stod_och_omsorg")
+    assert sum(stod["bands"].values()) == stod["measures"] == 12
+    assert data["biggest_improvements"] and data["biggest_declines"]
+
+
+def test_earlier_editions_show_earlier_data_years(client):
+    data = json.loads(client.get("/kommun/2284/2019/stod_och_omsorg.json").content)
+    assert data["data_years"] == [2018, 2019]
+
+
+def test_unknown_area_year_or_municipality_is_404(client):
+    assert client.get("/kommun/2284/2022/nope/").status_code == 404
+    assert client.get("/kommun/2284/1999/stod_och_omsorg/").status_code == 404
+    assert client.get("/kommun/9999/2022/stod_och_omsorg/").status_code == 404
