@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterator
@@ -154,7 +155,15 @@ class MeasureSet:
 
 
 def load_measure_set(path: Path) -> MeasureSet:
-    """Read and validate a measure set file; :class:`InputError` names the file and the measure."""
+    """Read and validate a measure set file; :class:`InputError` names the file and the measure.
+
+    Parsed once per process and file version (pages ask for the sets on every request)."""
+    path = Path(path)
+    return _load_measure_set(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_measure_set(path: Path, _mtime_ns: int) -> MeasureSet:
     fname = str(path)
     try:
         with open(path, "rb") as fh:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import Q
 
 from kommunkvalitet.core import trend
 from kommunkvalitet.core.comparison import BAND_NAMES, POSITION_NAMES, group_mean
@@ -80,11 +81,10 @@ def area_report(municipality_id: str, ms: MeasureSet, area_id: str, edition: int
         earlier = [y for y, (v, _) in own[kpi].items() if y < year and v is not None]
         base_of[kpi] = max(earlier) if earlier else None
     wanted = set(years_of.items()) | {(k, y) for k, y in base_of.items() if y}
-    stats = {
-        (s.kpi_id, s.year): s
-        for s in ComparisonStat.objects.filter(kpi_id__in=kpis, gender="T", year__range=(first, last))  # 3
-        if (s.kpi_id, s.year) in wanted
-    }
+    pairs = Q()
+    for kpi, year in wanted:  # only the KPI-years shown: each row carries every kommun's position
+        pairs |= Q(kpi_id=kpi, year=year)
+    stats = {(s.kpi_id, s.year): s for s in ComparisonStat.objects.filter(pairs, gender="T")}  # 3
     kpi_meta = {k.id: k for k in KPI.objects.filter(pk__in=kpis).only("id", "title", "operating_area")}  # 4
     groups = _groups_for(muni, area, kpi_meta, years_of)  # 5 (+ 6 for their members' values)
     group_values = _group_values(groups, kpis, years_of)
