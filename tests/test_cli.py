@@ -26,3 +26,17 @@ def test_second_import_says_nothing_changed(snapshot_dir):
     result = CliRunner().invoke(main, ["import", "snapshot", str(snapshot_dir), "--kpi", "U21401"])
     assert result.exit_code == 0, result.output
     assert "Inget ändrades" in result.output
+
+
+@pytest.mark.django_db
+def test_editor_add_creates_a_user_with_a_role():
+    from kommunkvalitet.store.models import EditorRole
+
+    result = CliRunner().invoke(main, ["editor", "add", "anna", "2284", "--publisher", "--password", "lång-fras-42-ok"])
+    assert result.exit_code == 0, result.output
+    assert "anna är nu publicerare" in result.output
+    assert EditorRole.objects.get(user__username="anna").role == "publisher"
+    weak = CliRunner().invoke(main, ["editor", "add", "bo", "2284", "--password", "123"])
+    assert weak.exit_code == 1 and "lösenordet duger inte" in weak.output
+    unknown = CliRunner().invoke(main, ["editor", "add", "bo", "9999", "--password", "lång-fras-42-ok"])
+    assert unknown.exit_code == 1 and "okänd kommun" in unknown.output

@@ -242,6 +242,46 @@ def measuresets_check(sets) -> None:
         raise KommunkvalitetError("a measure set has errors (see above)")
 
 
+@main.group(name="editor")
+def editor_() -> None:
+    """Who may write and publish a municipality's texts."""
+
+
+@editor_.command(name="add")
+@click.argument("username")
+@click.argument("municipality")
+@click.option("--publisher", is_flag=True, help="May also publish (default: drafts only).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The password of a new user (asked for when not given).",
+)
+def editor_add(username, municipality, publisher, password) -> None:
+    """Give USERNAME the right to edit MUNICIPALITY's texts (creates the user if needed)."""
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from kommunkvalitet.store.models import EditorRole, Municipality
+
+    if not Municipality.objects.filter(pk=municipality, type=Municipality.Type.KOMMUN).exists():
+        raise KommunkvalitetError(f"okänd kommun {municipality!r} (ange kommunkoden, t.ex. 2284)")
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        try:
+            validate_password(password)
+        except ValidationError as err:
+            raise KommunkvalitetError("lösenordet duger inte: " + " ".join(err.messages)) from None
+        user = user_model.objects.create_user(username, password=password)
+    role = EditorRole.Role.PUBLISHER if publisher else EditorRole.Role.EDITOR
+    EditorRole.objects.update_or_create(user=user, municipality_id=municipality, defaults={"role": role})
+    click.echo(f"{username} är nu {role.label.lower()} för {Municipality.objects.get(pk=municipality).name}.")
+
+
 @main.command()
 def setup() -> None:
     """Migrate the database and import the snapshot if the database is empty."""
