@@ -74,7 +74,7 @@ class ComparisonSettings:
     #: A change is marked (markant) from this many percentage points (shares) ...
     marked_change_pp: float = 5.0
     #: ... or from this relative change in percent (every other unit).
-    marked_change_percent: float = 10.0
+    marked_change_percent: float = 20.0
     #: Absolute changes up to this size count as unchanged (guards against float noise only).
     unchanged_tolerance: float = 1e-9
     #: How many years further back than asked a change may look for a base value; None = no limit.
@@ -408,28 +408,34 @@ def compare_table(
     values: np.ndarray,
     directions: np.ndarray,
     settings: ComparisonSettings = DEFAULT_SETTINGS,
+    *,
+    municipality_index: np.ndarray | None = None,
 ) -> TableComparison:
     """:func:`compare` for every (kpi, year, gender) group in long arrays, with no loop per group.
 
     ``kpi_index`` (ints >= 0), ``year`` (ints), ``gender`` (small ints >= 0, e.g. 0=T, 1=K, 2=M) and
     ``values`` (float64, NaN = missing) are aligned, one row per municipality value, in any order.
     ``directions[k]`` is the direction code (+1, -1, 0; see :func:`direction_code`) of KPI index k.
-    Each group must hold each municipality at most once and only kommuner (not checked, for speed).
+    Each group holds each municipality at most once, and only kommuner (never Riket or a region).
 
-    Groups are laid out as rows of a NaN-padded 2-D array and sorted row-wise; groups of very
-    different sizes are processed in a few blocks of similar width (powers of two) so that padding
-    never more than doubles the work.
+    Groups are laid out as the rows of a NaN-padded 2-D grid and sorted row-wise. With
+    ``municipality_index`` (ints >= 0, e.g. 0..289) a value goes straight to its municipality's
+    column, which is the fastest layout, and a municipality twice in one group is refused. Without it
+    (or when the grid would be more than twice the rows) rows are grouped by a radix sort, and groups
+    of very different sizes go in a few blocks of similar width, so padding never doubles the work.
     """
     v = _as_values(values)
     kpi = np.asarray(kpi_index, dtype=np.int64)
     yr = np.asarray(year, dtype=np.int64)
     gd = np.asarray(gender, dtype=np.int64)
     dirs = np.asarray(directions, dtype=np.int64)
-    if not kpi.shape == yr.shape == gd.shape == v.shape:
-        raise InputError("kpi_index, year, gender and values must have the same length")
+    mun = None if municipality_index is None else np.asarray(municipality_index, dtype=np.int64)
+    if not kpi.shape == yr.shape == gd.shape == v.shape == (v.shape if mun is None else mun.shape):
+        raise InputError("kpi_index, year, gender, municipality_index and values must have the same length")
     size = v.size
-    if size and (kpi.min() < 0 or gd.min() < 0 or kpi.max() >= dirs.size):
-        raise InputError("kpi_index and gender must be >= 0 and every kpi_index needs a direction")
+    negative = size and min(kpi.min(), gd.min(), 0 if mun is None else mun.min()) < 0
+    if negative or (size and kpi.max() >= dirs.size):
+        raise InputError("indexes and gender must be >= 0 and every kpi_index needs a direction")
     if size == 0:
         empty_i, empty_f, empty_8 = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8)
         rank = empty_i.astype(np.int32)
@@ -438,28 +444,14 @@ def compare_table(
     gid, keys = _dense_groups(kpi, yr, gd)
     n_groups = keys.size
     counts = np.bincount(gid, minlength=n_groups)
-    order = _group_order(gid, n_groups)
-    g_rows = gid[order]
-    col = np.arange(size) - (np.cumsum(counts) - counts)[g_rows]  # position of a row in its group
     group_sign = np.zeros(n_groups, dtype=np.int64)
     group_sign[gid] = dirs[kpi]
-
     stats = np.full((6, n_groups), np.nan)  # n, mean, median, min, max, sd
-    wide = counts.max() >= 1 << 23
     # rank << 8 | band << 5 | position << 2 | reading, per row
-    packed = np.empty(size, dtype=np.int64 if wide else np.int32)
-    width_class = np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)
-    if n_groups * counts.max() <= 2 * size:
-        width_class[:] = 0
-    for cls in np.unique(width_class):  # usually one block; at most ~log2(max group size) blocks
-        members = np.flatnonzero(width_class == cls)
-        local = np.full(n_groups, -1, dtype=np.int64)
-        local[members] = np.arange(members.size)
-        in_block = slice(None) if members.size == n_groups else local[g_rows] >= 0
-        rows, block_group = order[in_block], local[g_rows[in_block]]
+    packed = np.empty(size, dtype=np.int64 if counts.max() >= 1 << 23 else np.int32)
+    for members, rows, block_group, col, width in _blocks(gid, counts, mun):
         sign = group_sign[members]
-        width = int(counts[members].max())
-        cells = block_group * width + col[in_block]  # flat index into the (groups x width) grid
+        cells = block_group * width + col  # flat index into the (groups x width) grid
         grid = np.full(members.size * width, np.nan)
         grid[cells] = v[rows] * np.where(sign > 0, -1.0, 1.0)[block_group]  # oriented: ascending = best
         stats[:, members], codes = _block(grid.reshape(members.size, width), sign, settings, packed.dtype)
@@ -473,6 +465,33 @@ def compare_table(
         row_group=gid, rank=(packed >> 8).astype(np.int32), band=(small >> 5).astype(np.int8),
         position=((small >> 2) & 7).astype(np.int8), reading=(small & 3).astype(np.int8),
     )  # fmt: skip
+
+
+def _blocks(gid: np.ndarray, counts: np.ndarray, mun: np.ndarray | None):
+    """Yield (group ids, rows, group within block, column, width) for each grid to build."""
+    n_groups, size = counts.size, gid.size
+    if mun is not None and n_groups * (int(mun.max()) + 1) <= 2 * size + 4096:
+        width = int(mun.max()) + 1
+        if np.bincount(gid * width + mun, minlength=n_groups * width).max() > 1:
+            message = "a municipality appears twice in one (kpi, year, gender)"
+            raise InputError(message, field="municipality_index")
+        yield np.arange(n_groups), slice(None), gid, mun, width
+        return
+    order = _group_order(gid, n_groups)
+    g_rows = gid[order]
+    col = np.arange(size) - (np.cumsum(counts) - counts)[g_rows]  # position of a row in its group
+    width_class = np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)
+    if n_groups * counts.max() <= 2 * size:
+        width_class[:] = 0
+    for cls in np.unique(width_class):  # usually one block; at most ~log2(max group size) blocks
+        members = np.flatnonzero(width_class == cls)
+        if members.size == n_groups:
+            yield members, order, g_rows, col, int(counts.max())
+            continue
+        local = np.full(n_groups, -1, dtype=np.int64)
+        local[members] = np.arange(members.size)
+        in_block = local[g_rows] >= 0
+        yield members, order[in_block], local[g_rows[in_block]], col[in_block], int(counts[members].max())
 
 
 def _row_sort(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

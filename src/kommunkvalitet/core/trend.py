@@ -128,6 +128,75 @@ class Change:
         )
 
 
+def classify(current, base_value, ok, sign, is_share: bool, settings: ComparisonSettings):
+    """The rules of a change, for aligned arrays: (absolute, percent, movement, assessment, marked).
+
+    ``ok`` marks where both values exist; ``sign`` is the direction code (scalar or per element);
+    ``is_share`` (scalar or per element) makes "marked" a threshold in percentage points instead of
+    a relative one. From zero any change is an infinite relative change, hence marked.
+    """
+    absolute = np.where(ok, current - base_value, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.where(ok & (base_value != 0), 100.0 * absolute / np.abs(base_value), np.nan)
+    tol = settings.unchanged_tolerance
+    moved = ok & (np.abs(absolute) > tol)
+    up = (absolute > tol).astype(np.int8)
+    down = (absolute < -tol).astype(np.int8)
+    movement = np.where(ok, MOVEMENT_UNCHANGED - up + down, MOVEMENT_NONE).astype(np.int8)
+    good_side = (up - down) * sign  # +1 improved, -1 worsened
+    assessment = np.where(ok & (sign != 0), ASSESSMENT_UNCHANGED - good_side, ASSESSMENT_NONE).astype(np.int8)
+    with np.errstate(invalid="ignore"):
+        marked_share = np.abs(absolute) >= settings.marked_change_pp
+        marked_other = (base_value == 0) | (np.abs(percent) >= settings.marked_change_percent)
+        marked = moved & np.where(is_share, marked_share, marked_other)
+    return absolute, percent, movement, assessment, marked
+
+
+@dataclass(frozen=True)
+class ChangeTable:
+    """The result of :func:`change_table`, aligned with its input rows."""
+
+    base_index: np.ndarray  # row of the base value (the latest earlier year with a value), -1 = none
+    absolute: np.ndarray
+    percent: np.ndarray
+    movement: np.ndarray
+    assessment: np.ndarray
+    marked: np.ndarray
+    band_movement: np.ndarray
+
+
+def change_table(
+    series: np.ndarray,
+    municipality_index: np.ndarray,
+    year: np.ndarray,
+    values: np.ndarray,
+    band: np.ndarray,
+    sign: np.ndarray,
+    is_share: np.ndarray | bool = False,
+    settings: ComparisonSettings = DEFAULT_SETTINGS,
+) -> ChangeTable:
+    """:func:`change` for every value of a whole table at once: each value against the same
+    municipality's latest earlier value in the same series (a KPI and gender), with no loop.
+
+    ``band`` per row comes from :func:`~kommunkvalitet.core.comparison.compare_table`; ``sign`` and
+    ``is_share`` are per row. Rows without a value (NaN) are neither compared nor used as a base.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    order = np.lexsort((year, municipality_index, series))
+    valid = ~np.isnan(v[order])
+    kept = order[valid]
+    same = np.zeros(kept.size, dtype=bool)
+    same[1:] = (series[kept][1:] == series[kept][:-1]) & (municipality_index[kept][1:] == municipality_index[kept][:-1])
+    base_index = np.full(v.size, -1, dtype=np.int64)
+    base_index[kept[1:][same[1:]]] = kept[:-1][same[1:]]
+    ok = base_index >= 0
+    base_value = np.where(ok, v[np.maximum(base_index, 0)], np.nan)
+    absolute, percent, movement, assessment, marked = classify(v, base_value, ok, sign, is_share, settings)
+    before = np.where(ok, band[np.maximum(base_index, 0)], BAND_NONE).astype(np.int8)
+    after = np.where(ok, band, BAND_NONE).astype(np.int8)
+    return ChangeTable(base_index, absolute, percent, movement, assessment, marked, band_movement(before, after))
+
+
 def band_movement(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     """BANDMOVE_* codes for two aligned arrays of band codes (0 = no band: no movement either)."""
     before = np.asarray(before, dtype=np.int8)
@@ -155,7 +224,16 @@ def band_matrix(values: np.ndarray, direction: Direction, settings: ComparisonSe
     year_index = np.repeat(np.arange(n_years), n_munis)
     zeros = np.zeros(year_index.size, dtype=np.int64)
     directions = np.array([direction_code(direction)])
-    table = compare_table(zeros, year_index, zeros, values.reshape(-1), directions, settings)
+    municipality_index = np.tile(np.arange(n_munis), n_years)
+    table = compare_table(
+        zeros,
+        year_index,
+        zeros,
+        values.reshape(-1),
+        directions,
+        settings,
+        municipality_index=municipality_index,
+    )
     return table.band.reshape(n_years, n_munis)
 
 
@@ -208,21 +286,7 @@ def change(
     base_value = np.where(base_row >= 0, vals[np.maximum(base_row, 0), cols], np.nan)
     base_year = np.where(base_row >= 0, yrs[np.maximum(base_row, 0)], 0).astype(np.int32)
 
-    absolute = np.where(ok, current - base_value, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        percent = np.where(ok & (base_value != 0), 100.0 * absolute / np.abs(base_value), np.nan)
-    tol = settings.unchanged_tolerance
-    moved = ok & (np.abs(absolute) > tol)
-    up = (absolute > tol).astype(np.int8)
-    down = (absolute < -tol).astype(np.int8)
-    movement = np.where(ok, MOVEMENT_UNCHANGED - up + down, MOVEMENT_NONE).astype(np.int8)
-    good_side = (up - down) * sign  # +1 improved, -1 worsened
-    assessment = np.where(ok & (sign != 0), ASSESSMENT_UNCHANGED - good_side, ASSESSMENT_NONE).astype(np.int8)
-    with np.errstate(invalid="ignore"):
-        if is_share:
-            marked = moved & (np.abs(absolute) >= settings.marked_change_pp)
-        else:  # from zero any change is an infinite relative change
-            marked = moved & ((base_value == 0) | (np.abs(percent) >= settings.marked_change_percent))
+    absolute, percent, movement, assessment, marked = classify(current, base_value, ok, sign, is_share, settings)
 
     if sign != 0:
         bands = band_matrix(vals, direction, settings)
