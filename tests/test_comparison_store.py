@@ -49,3 +49,20 @@ def test_an_import_recomputes_only_the_kpi_years_it_touched(snapshot_dir, write_
     changed = {k for k in after if after[k] != before.get(k)}
     assert changed == {("U21401", 2017, "T"), ("U21401", 2017, "K"), ("U21401", 2017, "M")}
     assert after[("U21401", 2017, "T")][1] > before[("U21401", 2017, "T")][1]  # the mean moved with the value
+
+
+def test_thresholds_are_settings_from_the_environment(monkeypatch):
+    from kommunkvalitet.errors import ConfigurationError
+
+    monkeypatch.setenv("KOMMUNKVALITET_COMPARISON", "four_groups=true, min_n_for_bands=12")
+    settings = comparison.current_settings()
+    assert settings.four_groups is True and settings.min_n_for_bands == 12
+    comparison.recompute([("U21401", 2017)])
+    bands = {band for _rank, band, *_ in comparison.kpi_year("U21401", 2017).positions.values()}
+    assert bands == {1, 2, 4, 5}  # best, second, third, worst: the four-group variant
+    monkeypatch.setenv("KOMMUNKVALITET_COMPARISON", "marked_change=3")
+    with pytest.raises(ConfigurationError, match="unknown comparison setting 'marked_change'"):
+        comparison.current_settings()
+    monkeypatch.setenv("KOMMUNKVALITET_COMPARISON", "min_n_for_bands=many")
+    with pytest.raises(ConfigurationError, match="not a valid value"):
+        comparison.current_settings()

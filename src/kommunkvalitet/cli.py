@@ -283,6 +283,15 @@ def editor_add(username, municipality, publisher, password) -> None:
 
 
 @main.command()
+def recompute() -> None:
+    """Recompute every stored comparison (after changing KOMMUNKVALITET_COMPARISON or a direction)."""
+    _django()
+    from kommunkvalitet.store.comparison import recompute_all
+
+    click.echo(f"Räknade om {recompute_all()} jämförelser (KPI, år och kön).")
+
+
+@main.command()
 def setup() -> None:
     """Migrate the database and import the snapshot if the database is empty."""
     _django()

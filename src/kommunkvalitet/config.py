@@ -31,6 +31,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("ALLOWED_HOSTS", "127.0.0.1,localhost", "comma-separated host names the server answers to"),
     Setting("KOMMUNKVALITET_DEBUG", "false", "true shows Django's debug pages (development only)"),
+    Setting(
+        "KOMMUNKVALITET_COMPARISON",
+        "",
+        "comparison thresholds as name=value pairs, e.g. 'min_n_for_bands=10,marked_change_pp=5,four_groups=true'"
+        " (the names and defaults are in docs/method.md); recompute with 'kommunkvalitet recompute'",
+    ),
     Setting("KOLADA_BASE_URL", "https://api.kolada.se/v3", "base URL of the Kolada API used by sync"),
     Setting("KOLADA_REQUESTS_PER_SECOND", "5", "at most this many requests per second to Kolada during sync"),
 )
@@ -86,3 +92,15 @@ def debug() -> bool:
 
 def allowed_hosts() -> list[str]:
     return [h.strip() for h in (get("ALLOWED_HOSTS") or "").split(",") if h.strip()]
+
+
+def comparison_overrides() -> dict[str, str]:
+    """KOMMUNKVALITET_COMPARISON as a dict of name -> text value (validated by core)."""
+    text = get("KOMMUNKVALITET_COMPARISON") or ""
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise ConfigurationError(f"KOMMUNKVALITET_COMPARISON: expected name=value, got {part!r}")
+        out[name.strip()] = value.strip()
+    return out

@@ -581,3 +581,27 @@ def _block(
     out = np.empty_like(codes)
     np.put_along_axis(out, idx, codes, axis=1)
     return np.stack([n, mean, median, vmin, vmax, sd]), out
+
+
+def settings_from_text(values: dict[str, str]) -> ComparisonSettings:
+    """ComparisonSettings from text values (a configuration file or the environment), checked."""
+    import dataclasses
+
+    fields = {f.name: f for f in dataclasses.fields(ComparisonSettings)}
+    kwargs: dict[str, object] = {}
+    for name, text in values.items():
+        if name not in fields:
+            raise ConfigurationError(f"unknown comparison setting {name!r}; known: {', '.join(sorted(fields))}")
+        default = getattr(DEFAULT_SETTINGS, name)
+        try:
+            if isinstance(default, bool):
+                if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(text)
+                kwargs[name] = text.lower() in ("true", "1", "yes")
+            elif isinstance(default, int) or (default is None and name == "max_fallback_years"):
+                kwargs[name] = None if text.lower() in ("", "none") else int(text)
+            else:
+                kwargs[name] = float(text)
+        except ValueError:
+            raise ConfigurationError(f"comparison setting {name}: not a valid value: {text!r}") from None
+    return dataclasses.replace(DEFAULT_SETTINGS, **kwargs)

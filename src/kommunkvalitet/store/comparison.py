@@ -11,19 +11,26 @@ from collections.abc import Iterable
 import numpy as np
 from django.db import connection, transaction
 
-from kommunkvalitet.core.comparison import DEFAULT_SETTINGS, ComparisonSettings, compare
+from kommunkvalitet import config
+from kommunkvalitet.core.comparison import ComparisonSettings, compare, settings_from_text
 from kommunkvalitet.store.models import KPI, ComparisonStat, Municipality
 
 NATIONAL_ID = "0000"
 _CHUNK = 200  # KPI-years per read query
 
 
+def current_settings() -> ComparisonSettings:
+    """The comparison thresholds in force: the defaults with KOMMUNKVALITET_COMPARISON applied."""
+    return settings_from_text(config.comparison_overrides())
+
+
 def _nan_to_none(x: float | None) -> float | None:
     return None if x is None or x != x else float(x)
 
 
-def recompute(kpi_years: Iterable[tuple[str, int]], settings: ComparisonSettings = DEFAULT_SETTINGS) -> int:
+def recompute(kpi_years: Iterable[tuple[str, int]], settings: ComparisonSettings | None = None) -> int:
     """Recompute the comparison of every gender for these (kpi, year) pairs; returns rows written."""
+    settings = settings or current_settings()
     pairs = sorted(set(kpi_years))
     if not pairs:
         return 0
@@ -75,7 +82,7 @@ def recompute(kpi_years: Iterable[tuple[str, int]], settings: ComparisonSettings
     return written
 
 
-def recompute_all(settings: ComparisonSettings = DEFAULT_SETTINGS) -> int:
+def recompute_all(settings: ComparisonSettings | None = None) -> int:
     """Recompute every KPI-year that has values (after changing a direction or a setting)."""
     with connection.cursor() as cur:
         cur.execute("SELECT DISTINCT kpi_id, year FROM store_value")

@@ -17,6 +17,7 @@ from kommunkvalitet.core.comparison import BAND_NAMES, POSITION_NAMES, group_mea
 from kommunkvalitet.core.findings import MeasureFinding
 from kommunkvalitet.core.groups import group_year, similar_theme
 from kommunkvalitet.core.measuresets import Area, MeasureSet
+from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.models import KPI, ComparisonStat, Municipality, MunicipalityGroup, Value
 
 HISTORY_YEARS = 8  # how far back a page looks for the previous value and the series
@@ -63,6 +64,7 @@ def _band(code: int | None) -> str | None:
 
 def area_report(municipality_id: str, ms: MeasureSet, area_id: str, edition: int | None = None) -> AreaReport:
     muni = Municipality.objects.get(pk=municipality_id)  # 1
+    settings = current_settings()
     area = ms.area(area_id)
     edition = edition if edition is not None else ms.edition
     kpis = [m.kpi for m in area.measures]
@@ -105,6 +107,7 @@ def area_report(municipality_id: str, ms: MeasureSet, area_id: str, edition: int
                 [base, year],
                 m.direction,
                 is_share=m.unit == "percent",
+                settings=settings,
             ).municipality(municipality_id)
         finding = MeasureFinding(
             kpi=m.kpi, label=m.label, label_en=m.label_en, unit=m.unit, decimals=m.decimals,
