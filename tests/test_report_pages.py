@@ -121,3 +121,15 @@ def test_unknown_area_year_or_municipality_is_404(client):
     assert client.get("/kommun/2284/2022/nope/").status_code == 404
     assert client.get("/kommun/2284/1999/stod_och_omsorg/").status_code == 404
     assert client.get("/kommun/9999/2022/stod_och_omsorg/").status_code == 404
+
+
+def test_a_whole_measure_set_needs_no_more_queries_than_one_area():
+    from kommunkvalitet.store.report import measure_set_report
+
+    with CaptureQueriesContext(connection) as queries:
+        reports = measure_set_report("1463", KKIK)
+    assert sum(len(r.rows) for r in reports.values()) == len(KKIK.measures) == 36
+    assert len(queries) <= 10
+    groups = {g.kind: g for g in reports["stod_och_omsorg"].rows[0].groups}
+    assert set(groups) == {"skr", "similar", "county"}
+    assert groups["county"].title == "Västra Götalands läns kommuner" and groups["county"].n_members == 49

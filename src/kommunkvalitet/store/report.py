@@ -26,7 +26,7 @@ HISTORY_YEARS = 8  # how far back a page looks for the previous value and the se
 @dataclass(frozen=True)
 class GroupReference:
     title: str
-    kind: str  # "skr" or "similar"
+    kind: str  # "skr", "similar" or "county"
     year: int | None
     mean: float | None
     n: int  # members with a value
@@ -63,12 +63,22 @@ def _band(code: int | None) -> str | None:
 
 
 def area_report(municipality_id: str, ms: MeasureSet, area_id: str, edition: int | None = None) -> AreaReport:
+    """One area of a measure set for one municipality."""
+    return measure_set_report(municipality_id, ms, edition, areas=[area_id])[area_id]
+
+
+def measure_set_report(
+    municipality_id: str, ms: MeasureSet, edition: int | None = None, *, areas: list[str] | None = None
+) -> dict[str, AreaReport]:
+    """A municipality's whole measure set (or the ``areas`` named), area by area, in one pass of
+    a handful of queries whatever the number of measures."""
     muni = Municipality.objects.get(pk=municipality_id)  # 1
     settings = current_settings()
-    area = ms.area(area_id)
+    chosen = [ms.area(a) for a in areas] if areas is not None else list(ms.areas)
+    measures = [m for area in chosen for m in area.measures]
     edition = edition if edition is not None else ms.edition
-    kpis = [m.kpi for m in area.measures]
-    years_of = {m.kpi: edition + m.data_year_offset for m in area.measures}
+    kpis = [m.kpi for m in measures]
+    years_of = {m.kpi: edition + m.data_year_offset for m in measures}
     last, first = max(years_of.values()), min(years_of.values()) - HISTORY_YEARS
 
     own: dict[str, dict[int, tuple[float | None, str]]] = defaultdict(dict)
@@ -88,11 +98,11 @@ def area_report(municipality_id: str, ms: MeasureSet, area_id: str, edition: int
         pairs |= Q(kpi_id=kpi, year=year)
     stats = {(s.kpi_id, s.year): s for s in ComparisonStat.objects.filter(pairs, gender="T")}  # 3
     kpi_meta = {k.id: k for k in KPI.objects.filter(pk__in=kpis).only("id", "title", "operating_area")}  # 4
-    groups = _groups_for(muni, area, kpi_meta, years_of)  # 5 (+ 6 for their members' values)
+    groups = _groups_for(muni, measures, kpi_meta, years_of)  # 5 (+ 6 for their members' values)
     group_values = _group_values(groups, kpis, years_of)
 
-    rows = []
-    for m in area.measures:
+    rows: dict[str, MeasureRow] = {}
+    for m in measures:
         year, base = years_of[m.kpi], base_of[m.kpi]
         value, status = own[m.kpi].get(year, (None, ""))
         stat = stats.get((m.kpi, year))
@@ -121,14 +131,14 @@ def area_report(municipality_id: str, ms: MeasureSet, area_id: str, edition: int
             n=stat.n if stat else 0, national_mean=stat.mean if stat else None,
             position=POSITION_NAMES[pos[2]] if pos[2] else None, riket=stat.riket if stat else None,
         )  # fmt: skip
-        rows.append(MeasureRow(
+        rows[m.kpi] = MeasureRow(
             finding=finding,
             rank_text=f"plats {finding.rank} av {finding.n}" if finding.rank else None,
             series=[(y, own[m.kpi][y][0]) for y in sorted(own[m.kpi]) if y <= year],
             groups=[ref for ref in (_reference(g, group_values, m.kpi, year)
                                     for g in groups.get(m.kpi, [])) if ref],
-        ))  # fmt: skip
-    return AreaReport(muni, ms, area, edition, rows)
+        )  # fmt: skip
+    return {a.id: AreaReport(muni, ms, a, edition, [rows[m.kpi] for m in a.measures]) for a in chosen}
 
 
 def _trend_word(change, direction: str) -> str | None:
@@ -139,24 +149,28 @@ def _trend_word(change, direction: str) -> str | None:
     return change.assessment
 
 
-def _groups_for(muni, area: Area, kpi_meta, years_of) -> dict[str, list[MunicipalityGroup]]:
-    """Per KPI: the municipality's SKR kommungrupp and its liknande kommuner group for the KPI's theme."""
+def _groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[MunicipalityGroup]]:
+    """Per KPI: the municipality's SKR kommungrupp, its liknande kommuner group for the KPI's theme
+    and its county (the kommuner of its län)."""
     candidates = list(
-        MunicipalityGroup.objects.filter(kind="skr", groupmember__municipality=muni).prefetch_related("members")
-    ) + list(MunicipalityGroup.objects.filter(kind="similar", focus=muni).prefetch_related("members"))
-    skr = [g for g in candidates if g.kind == "skr"]
+        MunicipalityGroup.objects.filter(
+            Q(kind__in=["skr", "county"], groupmember__municipality=muni) | Q(kind="similar", focus=muni)
+        ).prefetch_related("members")
+    )
+    skr = [g for g in candidates if g.kind == "skr"][:1]
+    county = [g for g in candidates if g.kind == "county"][:1]
     by_theme: dict[str, list[MunicipalityGroup]] = defaultdict(list)
     for g in candidates:
         if g.kind == "similar":
             by_theme[g.area].append(g)
     out = {}
-    for m in area.measures:
+    for m in measures:
         meta = kpi_meta.get(m.kpi)
         theme = similar_theme(meta.title if meta else m.label, meta.operating_area if meta else "")
         options = by_theme.get(theme) or by_theme.get("övergripande") or []
         chosen_year = group_year([g.year for g in options if g.year], years_of[m.kpi])
         similar = [g for g in options if g.year == chosen_year][:1]
-        out[m.kpi] = skr[:1] + similar
+        out[m.kpi] = skr + similar + county
     return out
 
 

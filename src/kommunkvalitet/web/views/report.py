@@ -15,7 +15,7 @@ from kommunkvalitet.core.measuresets import MeasureSet, measure_sets, set_for_ed
 from kommunkvalitet.core.narrative import draft_area, draft_measure
 from kommunkvalitet.store import commentary
 from kommunkvalitet.store.models import Municipality
-from kommunkvalitet.store.report import AreaReport, area_report
+from kommunkvalitet.store.report import AreaReport, area_report, measure_set_report
 from kommunkvalitet.web.markup import render as render_markup
 
 FIRST_EDITION = 2016  # the snapshot holds 2015-2022; an edition shows its own and the previous year
@@ -107,7 +107,10 @@ def _area_json(report: AreaReport, drafts, texts) -> dict:
 
 def overview(request, municipality_id: str, year: int, fmt: str = "html"):
     ms = _measure_set(year)
-    reports = [_report(municipality_id, year, a.id) for a in ms.areas]
+    try:
+        reports = list(measure_set_report(municipality_id, ms, edition=year).values())
+    except Municipality.DoesNotExist:
+        raise Http404("Okänd kommun") from None
     areas = []
     changes = []
     for report in reports:
