@@ -240,8 +240,13 @@ def test_change_table_agrees_with_change(data):
     direction = data.draw(st.sampled_from(["higher", "lower", "none"]))
     is_share = data.draw(st.booleans())
     grid = np.array(
-        data.draw(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 40)), min_size=n_munis, max_size=n_munis),
-                           min_size=len(years), max_size=len(years))),  # fmt: skip
+        data.draw(
+            st.lists(
+                st.lists(st.one_of(st.none(), st.integers(0, 40)), min_size=n_munis, max_size=n_munis),
+                min_size=len(years),
+                max_size=len(years),
+            )
+        ),  # fmt: skip
         dtype=np.float64,
     )
     ids = np.array([f"{1000 + i}" for i in range(n_munis)], dtype=object)
@@ -252,7 +257,7 @@ def test_change_table_agrees_with_change(data):
     zeros = np.zeros(year.size, dtype=np.int64)
     table = compare_table(zeros, year, zeros, values, np.array([sign]), municipality_index=mi)
     result = change_table(zeros, mi, year, values, table.band, np.full(year.size, sign), is_share)
-    for t, y in enumerate(years[1:], start=1):
+    for y in years[1:]:
         expected = change(ids, grid, years, direction, year=y, is_share=is_share)
         for row in np.flatnonzero(year == y):
             m = mi[row]
