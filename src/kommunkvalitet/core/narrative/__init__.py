@@ -92,8 +92,11 @@ def _position_sentence(p: ModuleType, item: Item, as_pronoun: bool) -> Sentence:
     return Sentence(p.position(item, as_pronoun), (item.kpi,), _numbers(item.value_txt, item.mean_txt))
 
 
-def _results(p: ModuleType, items: list[Item], positions: Collection[str]) -> tuple[list[Sentence], list[Sentence]]:
-    """The sentences about results (not costs) with a value: (with a band, without a band)."""
+def _results(
+    p: ModuleType, items: list[Item], positions: Collection[str]
+) -> tuple[list[list[Sentence]], list[Sentence]]:
+    """The sentences about results (not costs) with a value: (one paragraph per band, best first,
+    marked changes first within it; the sentences without a band)."""
     order = {item.kpi: k for k, item in enumerate(items)}
     groups = _group(
         [i for i in items if i.trend is not None or i.band is not None],
@@ -108,11 +111,11 @@ def _results(p: ModuleType, items: list[Item], positions: Collection[str]) -> tu
             order[g[0].kpi],
         )
     )
-    banded: list[Sentence] = []
+    by_band: dict[str, list[Sentence]] = {}
     unbanded: list[Sentence] = []
     mentioned: set[str] = set()
     for g in groups:
-        out = banded if g[0].band is not None else unbanded
+        out = by_band.setdefault(g[0].band, []) if g[0].band is not None else unbanded
         out.append(Sentence(p.result(g, _conj(g[0])), tuple(i.kpi for i in g)))
         for item in g:
             if item.position in positions:
@@ -124,7 +127,7 @@ def _results(p: ModuleType, items: list[Item], positions: Collection[str]) -> tu
     too_few = [i for i in items if i.band is None and i.direction in ("higher", "lower")]
     if too_few:
         unbanded.append(Sentence(p.unbanded(too_few), tuple(i.kpi for i in too_few)))
-    return banded, unbanded
+    return [by_band[b] for b in BAND_ORDER if b in by_band], unbanded
 
 
 def _costs(p: ModuleType, items: list[Item], positions: Collection[str]) -> list[Sentence]:
@@ -165,7 +168,7 @@ def draft_area(
     present = [i for i in items if i.has_value]
     banded, unbanded = _results(p, [i for i in present if not i.is_cost], positions)
     paragraphs = [
-        banded,
+        *banded,
         unbanded,
         _costs(p, [i for i in present if i.is_cost], positions),
         _missing(p, [i for i in items if not i.has_value]),
