@@ -83,6 +83,20 @@ def _sync_objects(model, records: dict[str, dict], *, keep: Iterable[str] = ()) 
     return result
 
 
+def kpi_fields(r, *, retired: bool) -> dict:
+    """The KPI model's fields from a catalogue record (the snapshot's or the Kolada API's)."""
+    return {
+        "title": r.title,
+        "description": r.description,
+        "operating_area": r.operating_area,
+        "perspective": r.perspective,
+        "is_divided_by_gender": r.is_divided_by_gender,
+        "municipality_type": (r.municipality_type or "")[:1],
+        "unit": unit_from_title(r.title),
+        "is_retired": retired,
+    }
+
+
 class SnapshotImporter:
     """Import the offline snapshot into the store."""
 
@@ -122,30 +136,17 @@ class SnapshotImporter:
         path = self.layout.kpi_catalogue
         records: dict[str, dict] = {}
         for r in snapshot.read_kpi_catalogue(path):
-            records[r.id] = self._kpi_fields(r, retired=False)
+            records[r.id] = kpi_fields(r, retired=False)
         older = self.layout.kpi_catalogue_2024
         if older.is_file():
             for r in snapshot.read_kpi_catalogue_2024(older):
                 if r.id not in records:
-                    records[r.id] = self._kpi_fields(r, retired=True)
+                    records[r.id] = kpi_fields(r, retired=True)
         with transaction.atomic():
             # The direction is ours (measure sets, editors), never the catalogue's: never overwritten.
             result = _sync_objects(KPI, records, keep={"direction"})
         result.file = str(path)
         return self._log(result)
-
-    @staticmethod
-    def _kpi_fields(r: snapshot.KPIRecord, *, retired: bool) -> dict:
-        return {
-            "title": r.title,
-            "description": r.description,
-            "operating_area": r.operating_area,
-            "perspective": r.perspective,
-            "is_divided_by_gender": r.is_divided_by_gender,
-            "municipality_type": r.municipality_type,
-            "unit": unit_from_title(r.title),
-            "is_retired": retired,
-        }
 
     def import_groups(self) -> FileResult:
         by_name = {m.name: m.id for m in Municipality.objects.all()}

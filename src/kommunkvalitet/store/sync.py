@@ -40,11 +40,11 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kommunkvalitet.core.units import unit_from_title
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.sources.kolada import MAX_SEGMENT, KoladaClient, KoladaWarning, chunked, minimum_requests
 from kommunkvalitet.sources.snapshot import GENDERS, ValueRow
 from kommunkvalitet.store.comparison import recompute
+from kommunkvalitet.store.importing import kpi_fields
 from kommunkvalitet.store.models import KPI, ImportLog, Municipality, Value
 from kommunkvalitet.store.values import WriteCounts, delete_values, write_values
 
@@ -281,21 +281,7 @@ class KoladaSync:
                 records = [r for r in self.client.kpis(unknown) if r.id in unknown]
                 with transaction.atomic():
                     KPI.objects.bulk_create(
-                        [
-                            KPI(
-                                id=r.id,
-                                title=r.title,
-                                description=r.description,
-                                operating_area=r.operating_area,
-                                perspective=r.perspective,
-                                is_divided_by_gender=r.is_divided_by_gender,
-                                municipality_type=r.municipality_type[:1],
-                                unit=unit_from_title(r.title),
-                                is_retired=False,
-                            )
-                            for r in records
-                        ],
-                        ignore_conflicts=True,
+                        [KPI(id=r.id, **kpi_fields(r, retired=False)) for r in records], ignore_conflicts=True
                     )
                     from kommunkvalitet.store.measuresets import apply_directions
 
