@@ -101,10 +101,12 @@ def test_a_citizen_finds_the_municipality_without_a_mouse(server, page):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Hoppa till innehållet"
     page.get_by_label("Sök kommun (namn eller kommunkod)").fill("Örnsköld")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "1 kommun matchar" in page.inner_text("main")
-    page.get_by_role("link", name="Örnsköldsvik").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Örnsköldsvik").click()
+    assert page.url.endswith("/kommun/2284/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Örnsköldsvik")
     assert "Mindre stad/tätort" in page.inner_text("main")
 
