@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import sys
 from pathlib import Path
 
 import pytest
 
 from kommunkvalitet import config
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/kolada_server.py, the fake Kolada API
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +30,23 @@ def django_db_setup(django_db_setup, django_db_blocker, snapshot_dir):
         summary = SnapshotImporter(snapshot_dir).run()
     pytest.first_import_summary = summary  # read by test_import.py
     return summary
+
+
+@pytest.fixture
+def server_factory():
+    """Start fake Kolada servers on loopback (``FakeKolada`` arguments); all stop after the test."""
+    from kolada_server import FakeKolada
+
+    servers = []
+
+    def start(rows=(), **kw):
+        server = FakeKolada(rows, **kw).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for s in servers:
+        s.stop()
 
 
 @pytest.fixture

@@ -442,3 +442,18 @@ class FakeKolada:
             if values:
                 out.append({"kpi": kpi, "municipality": muni, "period": year, "values": values})
         return out
+
+
+class FakeTime:
+    """A clock that only moves when someone sleeps; records every sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kolada_server import FakeKolada, rows_from_csv
+from kolada_server import FakeKolada, FakeTime, rows_from_csv
 from kommunkvalitet.errors import NotFoundError, SourceError
 from kommunkvalitet.sources.kolada import (
     KoladaClient,
@@ -24,21 +24,6 @@ from kommunkvalitet.sources.kolada import (
 )
 
 SNAPSHOT = Path("/work/shared/data/kolada/values/kkik_core_1994-2022.csv")
-
-
-class FakeTime:
-    """A clock that only moves when someone sleeps; records every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def make_rows(kpis, munis, years, genders=("T",)):
@@ -61,20 +46,6 @@ def as_records(rows):
 @pytest.fixture
 def fake_time():
     return FakeTime()
-
-
-@pytest.fixture
-def server_factory():
-    servers = []
-
-    def start(rows=(), **kw):
-        server = FakeKolada(rows, **kw).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for s in servers:
-        s.stop()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kolada_server import FakeKolada
+from kolada_server import FakeTime
 from kommunkvalitet.cli import main
 from kommunkvalitet.core import measuresets
 from kommunkvalitet.errors import InputError
@@ -27,19 +27,6 @@ from kommunkvalitet.store.sync import EXIT_LOCKED, Change, KoladaSync, SyncLocke
 KPIS = ["U21401", "N11008"]
 YEARS = [2019, 2020]
 FIELDS = ("kpi_id", "municipality_id", "year", "gender", "value", "status", "count")
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def db_rows(kpis=KPIS, years=YEARS) -> list[dict]:
@@ -76,18 +63,14 @@ def fake_time():
 
 
 @pytest.fixture
-def server_factory():
-    servers = []
+def server_factory(server_factory):
+    """The shared fake-server fixture, serving the store's municipalities unless told otherwise."""
 
     def start(rows=(), **kw):
         kw.setdefault("municipalities", municipality_meta())
-        server = FakeKolada(rows, **kw).start()
-        servers.append(server)
-        return server
+        return server_factory(rows, **kw)
 
-    yield start
-    for s in servers:
-        s.stop()
+    return start
 
 
 @pytest.fixture
@@ -436,8 +419,10 @@ def test_unavailable_entries_are_not_measures():
 
 def test_unavailable_entries_in_any_set_are_skipped(tmp_path):
     (tmp_path / "x_2030.toml").write_text(
-        'name = "X 2030"\n[areas.a]\nname = "A"\n'
-        '[[areas.a.measures]]\nkpi = "N1"\n[[areas.a.unavailable]]\nkpi = "N2"\nlabel = "gone"\n',
+        'name = "X 2030"\nedition = 2030\n[areas.a]\nname = "A"\n'
+        '[[areas.a.measures]]\nkpi = "N1"\nlabel = "N ett"\nlabel_en = "N one"\ndirection = "higher"\n'
+        'unit = "percent"\ndecimals = 0\nis_cost = false\ndata_year_offset = 0\nsource = "test"\n'
+        '[[areas.a.unavailable]]\nkpi = "N2"\nlabel = "gone"\n',
         encoding="utf-8",
     )
     assert measuresets.default_kpi_ids(tmp_path) == {"N1"}

@@ -30,30 +30,14 @@ DIRECTION_CODES: dict[str, int] = {"higher": 1, "lower": -1, "none": 0}
 # three-group rule uses best/middle/worst, the four-group (quartile) rule best/second/third/worst.
 BAND_NONE, BAND_BEST, BAND_SECOND, BAND_MIDDLE, BAND_THIRD, BAND_WORST = range(6)
 BAND_NAMES = ("none", "best", "second", "middle", "third", "worst")
-BAND_PHRASES_SV = {
-    "best": "bland de 25 procent bästa",
-    "second": "bland de 25 procent näst bästa",
-    "middle": "bland de 50 procent mellersta",
-    "third": "bland de 25 procent näst sämsta",
-    "worst": "bland de 25 procent sämsta",
-}
 
 # Position of a value against the national mean (about the value, not about good or bad).
 POSITION_NONE, POSITION_FAR_BELOW, POSITION_SLIGHTLY_BELOW, POSITION_LEVEL = 0, 1, 2, 3
 POSITION_SLIGHTLY_ABOVE, POSITION_FAR_ABOVE = 4, 5
 POSITION_NAMES = ("none", "far_below", "slightly_below", "level", "slightly_above", "far_above")
-POSITION_PHRASES_SV = {
-    "far_above": "långt över rikssnittet",
-    "slightly_above": "något över rikssnittet",
-    "level": "i nivå med rikssnittet",
-    "slightly_below": "något under rikssnittet",
-    "far_below": "långt under rikssnittet",
-}
 # The same position read with the KPI's direction: is the value better or worse than the mean?
 READING_NONE, READING_BETTER, READING_LEVEL, READING_WORSE = 0, 1, 2, 3
 READING_NAMES = ("none", "better", "level", "worse")
-READING_PHRASES_SV = {"better": "bättre än rikssnittet", "level": "i nivå med rikssnittet",
-                      "worse": "sämre än rikssnittet"}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from kommunkvalitet.errors import InputError
 
@@ -19,37 +17,19 @@ def measure_set_files(folder: Path = MEASURESET_DIR) -> list[Path]:
     return sorted(folder.glob("*.toml"))
 
 
-def _measures(node: Any) -> Iterator[dict]:
-    """Every measure table in a parsed set. ``unavailable`` entries (KPIs known to belong to the edition
-    but without usable data) are not measures of the set, so that key is never descended into."""
-    if isinstance(node, dict):
-        if "kpi" in node and isinstance(node["kpi"], str):
-            yield node
-        for key, value in node.items():
-            if key != "unavailable":
-                yield from _measures(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _measures(item)
-
-
-def raw_measures(path: Path) -> list[dict]:
-    with open(path, "rb") as fh:
-        return list(_measures(tomllib.load(fh)))
-
-
 def default_kpi_ids(folder: Path = MEASURESET_DIR) -> set[str]:
-    """Every KPI id that a shipped measure set names: what the default import brings in."""
-    return {m["kpi"] for path in measure_set_files(folder) for m in raw_measures(path)}
+    """Every KPI id that a shipped measure set names: what the default import brings in.
+
+    Entries a set lists as ``unavailable`` are not measures of the set and are not included."""
+    return {m.kpi for ms in measure_sets(folder) for m in ms.measures}
 
 
 def default_directions(folder: Path = MEASURESET_DIR) -> dict[str, str]:
     """KPI id -> direction as the measure sets give it (the first set that names a KPI wins)."""
     out: dict[str, str] = {}
-    for path in measure_set_files(folder):
-        for m in raw_measures(path):
-            if m.get("direction") in ("higher", "lower", "none"):
-                out.setdefault(m["kpi"], m["direction"])
+    for ms in measure_sets(folder):
+        for m in ms.measures:
+            out.setdefault(m.kpi, m.direction)
     return out
 
 
@@ -58,9 +38,8 @@ def _norm(name: str) -> str:
 
 
 def set_name(path: Path) -> str:
-    """The display name of a measure set file (its ``name`` key), or its file stem."""
-    with open(path, "rb") as fh:
-        return str(tomllib.load(fh).get("name") or path.stem)
+    """The display name of a measure set file (its ``name`` key)."""
+    return load_measure_set(path).name
 
 
 def find_measure_set(name: str, folder: Path = MEASURESET_DIR) -> Path:
@@ -77,7 +56,7 @@ def find_measure_set(name: str, folder: Path = MEASURESET_DIR) -> Path:
 
 def measure_set_kpi_ids(name: str, folder: Path = MEASURESET_DIR) -> list[str]:
     """The KPI ids of the measures of one shipped set, in file order (``unavailable`` entries excluded)."""
-    return list(dict.fromkeys(m["kpi"] for m in raw_measures(find_measure_set(name, folder))))
+    return [m.kpi for m in load_measure_set(find_measure_set(name, folder)).measures]
 
 
 # -- Typed measure sets ------------------------------------------------------------------------------

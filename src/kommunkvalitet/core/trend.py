@@ -31,7 +31,6 @@ MOVEMENT_NAMES = ("none", "up", "unchanged", "down")
 # The same movement read with the direction; 0 when the direction is "none" or there is no base.
 ASSESSMENT_NONE, ASSESSMENT_IMPROVED, ASSESSMENT_UNCHANGED, ASSESSMENT_WORSENED = 0, 1, 2, 3
 ASSESSMENT_NAMES = ("none", "improved", "unchanged", "worsened")
-ASSESSMENT_PHRASES_SV = {"improved": "förbättrats", "unchanged": "oförändrat", "worsened": "försämrats"}
 
 # Band movement between the base year and the year, named by the band it ends in when that is an
 # extreme band, else by the band it left; moved_up / moved_down are moves between inner groups.

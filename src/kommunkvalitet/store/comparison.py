@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Q
 
 from kommunkvalitet import config
 from kommunkvalitet.core.comparison import ComparisonSettings, compare, settings_from_text
@@ -74,9 +75,11 @@ def recompute(kpi_years: Iterable[tuple[str, int]], settings: ComparisonSettings
                 mean=_nan_to_none(ref.mean), median=_nan_to_none(ref.median), min=_nan_to_none(ref.min),
                 max=_nan_to_none(ref.max), sd=_nan_to_none(ref.sd), riket=riket.get(key), positions=positions,
             ))  # fmt: skip
+        stale = Q()
+        for kpi, year in chunk:
+            stale |= Q(kpi_id=kpi, year=year)
         with transaction.atomic():
-            for kpi, year in chunk:
-                ComparisonStat.objects.filter(kpi_id=kpi, year=year).delete()
+            ComparisonStat.objects.filter(stale).delete()
             ComparisonStat.objects.bulk_create(rows, batch_size=500)
         written += len(rows)
     return written

@@ -44,15 +44,12 @@ def edit(request, municipality_id: str, year: int, area_id: str):
         form = CommentaryForm(request.POST)
         if form.is_valid():
             try:
-                if request.POST.get("action") == "publish":
-                    commentary.save_draft(request.user, place, form.cleaned_data["text"],
-                                          based_on=form.cleaned_data["based_on"])  # fmt: skip
+                publishing = request.POST.get("action") == "publish"
+                commentary.save_draft(request.user, place, form.cleaned_data["text"],
+                                      based_on=form.cleaned_data["based_on"])  # fmt: skip
+                if publishing:
                     commentary.publish(request.user, place, report.figures())
-                    messages.success(request, _("Texten är publicerad."))
-                else:
-                    commentary.save_draft(request.user, place, form.cleaned_data["text"],
-                                          based_on=form.cleaned_data["based_on"])  # fmt: skip
-                    messages.success(request, _("Utkastet är sparat."))
+                messages.success(request, _("Texten är publicerad.") if publishing else _("Utkastet är sparat."))
                 return redirect(f"{back}#{kpi or 'kommentar'}")
             except KommunkvalitetError as err:
                 form.add_error(None, str(err))

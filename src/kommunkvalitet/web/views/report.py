@@ -38,7 +38,7 @@ def _report(municipality_id: str, year: int, area_id: str) -> AreaReport:
         raise Http404("Okänt område") from None
 
 
-def _editions(ms: MeasureSet) -> list[int]:
+def _editions() -> list[int]:
     return list(range(max(s.edition for s in measure_sets()), FIRST_EDITION - 1, -1))
 
 
@@ -73,7 +73,7 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
         "area_text_html": render_markup(area_text.published_text) if area_text else "",
         "area_revised": commentary.revised_since_publication(area_text, figures) if area_text else [],
         "can_edit": commentary.can_edit(request.user, municipality_id),
-        "editions": _editions(report.measure_set),
+        "editions": _editions(),
         "json_url": reverse("web:area_json", args=[municipality_id, year, area_id]),
     }
     response = render(request, "web/area.html", context)
@@ -154,6 +154,6 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
         "areas": areas,
         "improved": improved,
         "declined": declined,
-        "editions": _editions(ms),
+        "editions": _editions(),
     }
     return render(request, "web/overview.html", context)
