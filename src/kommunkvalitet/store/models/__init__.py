@@ -3,6 +3,16 @@
 from kommunkvalitet.store.models.commentary import Commentary, CommentaryVersion, EditorRole
 from kommunkvalitet.store.models.comparison import ComparisonStat
 from kommunkvalitet.store.models.geography import GroupMember, Municipality, MunicipalityGroup
+from kommunkvalitet.store.models.goals import (
+    Committee,
+    Goal,
+    GoalDecision,
+    GoalStructure,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Period,
+)
 from kommunkvalitet.store.models.importlog import ImportLog
 from kommunkvalitet.store.models.kpi import KPI
 from kommunkvalitet.store.models.values import Value
@@ -10,12 +20,20 @@ from kommunkvalitet.store.models.values import Value
 __all__ = [
     "KPI",
     "Commentary",
+    "Committee",
     "CommentaryVersion",
     "ComparisonStat",
     "EditorRole",
+    "Goal",
+    "GoalDecision",
+    "GoalStructure",
     "GroupMember",
     "ImportLog",
+    "Indicator",
+    "IndicatorTarget",
+    "IndicatorValue",
     "Municipality",
     "MunicipalityGroup",
+    "Period",
     "Value",
 ]
