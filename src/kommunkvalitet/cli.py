@@ -304,12 +304,36 @@ def setup() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if Value.objects.exists():
         click.echo("Databasen har redan data; ingen import behövs.")
-        return
-    click.echo(f"Importerar ögonblicksbilden från {config.snapshot_dir()} ...")
-    summary = SnapshotImporter(
-        config.snapshot_dir(), progress=tqdm_progress, report_dir=config.data_dir() / "reports"
-    ).run()
-    click.echo(f"Klart: {summary.total('added')} nya rader.")
+    else:
+        click.echo(f"Importerar ögonblicksbilden från {config.snapshot_dir()} ...")
+        summary = SnapshotImporter(
+            config.snapshot_dir(), progress=tqdm_progress, report_dir=config.data_dir() / "reports"
+        ).run()
+        click.echo(f"Klart: {summary.total('added')} nya rader.")
+    _load_goal_files([])
+
+
+def _load_goal_files(files) -> None:
+    from kommunkvalitet.store.demo import DEMO_FILES, load_structure_file
+
+    for path in files or DEMO_FILES:
+        structure, created = load_structure_file(Path(path))
+        what = "Läste in" if created else "Finns redan:"
+        click.echo(f"{what} målstrukturen {structure.municipality_id} {structure.year} ({Path(path).name}).")
+
+
+@main.group(name="goals")
+def goals_() -> None:
+    """Goal follow-up: goal structures, indicators and assessments."""
+
+
+@goals_.command(name="load")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def goals_load(files) -> None:
+    """Load goal structures from TOML files (default: the shipped example, Mark 2017). A structure that
+    already exists for the municipality and year is left as it is."""
+    _django()
+    _load_goal_files(files)
 
 
 @main.command()

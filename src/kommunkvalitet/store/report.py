@@ -98,8 +98,8 @@ def measure_set_report(
         pairs |= Q(kpi_id=kpi, year=year)
     stats = {(s.kpi_id, s.year): s for s in ComparisonStat.objects.filter(pairs, gender="T")}  # 3
     kpi_meta = {k.id: k for k in KPI.objects.filter(pk__in=kpis).only("id", "title", "operating_area")}  # 4
-    groups = _groups_for(muni, measures, kpi_meta, years_of)  # 5 (+ 6 for their members' values)
-    group_values = _group_values(groups, kpis, years_of)
+    groups = groups_for(muni, measures, kpi_meta, years_of)  # 5 (+ 6 for their members' values)
+    members_values = group_values(groups, kpis, years_of)
 
     rows: dict[str, MeasureRow] = {}
     for m in measures:
@@ -135,7 +135,7 @@ def measure_set_report(
             finding=finding,
             rank_text=f"plats {finding.rank} av {finding.n}" if finding.rank else None,
             series=[(y, own[m.kpi][y][0]) for y in sorted(own[m.kpi]) if y <= year],
-            groups=[ref for ref in (_reference(g, group_values, m.kpi, year)
+            groups=[ref for ref in (group_reference(g, members_values, m.kpi, year)
                                     for g in groups.get(m.kpi, [])) if ref],
         )  # fmt: skip
     return {a.id: AreaReport(muni, ms, a, edition, [rows[m.kpi] for m in a.measures]) for a in chosen}
@@ -149,7 +149,7 @@ def _trend_word(change, direction: str) -> str | None:
     return change.assessment
 
 
-def _groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[MunicipalityGroup]]:
+def groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[MunicipalityGroup]]:
     """Per KPI: the municipality's SKR kommungrupp, its liknande kommuner group for the KPI's theme
     and its county (the kommuner of its län)."""
     candidates = list(
@@ -174,7 +174,7 @@ def _groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[Municipali
     return out
 
 
-def _group_values(groups, kpis, years_of) -> dict[tuple[str, int], dict[str, float]]:
+def group_values(groups, kpis, years_of) -> dict[tuple[str, int], dict[str, float]]:
     members = {mm.id for gs in groups.values() for g in gs for mm in g.members.all()}
     out: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
     if not members:
@@ -187,8 +187,8 @@ def _group_values(groups, kpis, years_of) -> dict[tuple[str, int], dict[str, flo
     return out
 
 
-def _reference(group, group_values, kpi, year) -> GroupReference | None:
-    values = group_values.get((kpi, year), {})
+def group_reference(group, members_values, kpi, year) -> GroupReference | None:
+    values = members_values.get((kpi, year), {})
     ids = np.array(list(values), dtype=object)
     arr = np.array(list(values.values()), dtype=np.float64)
     members = [m.id for m in group.members.all()]

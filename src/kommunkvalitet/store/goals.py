@@ -1,0 +1,497 @@
+"""Goal follow-up in the store: building and copying goal structures, entering targets, values and
+decisions, and the goal report (every goal assessed by :mod:`core.goals`) in a bounded number of
+queries. Views, the CLI and the spreadsheet import call only this."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Q
+
+from kommunkvalitet.core import goals as rules
+from kommunkvalitet.core import trend
+from kommunkvalitet.core.comparison import BAND_NAMES
+from kommunkvalitet.core.goals_text import GoalDraft, GoalDraftInput, IndicatorLine, draft_goal
+from kommunkvalitet.core.measuresets import measure_sets
+from kommunkvalitet.core.text import matches
+from kommunkvalitet.errors import KommunkvalitetError
+from kommunkvalitet.store import commentary
+from kommunkvalitet.store.comparison import current_settings
+from kommunkvalitet.store.models import (
+    KPI,
+    Commentary,
+    ComparisonStat,
+    Goal,
+    GoalDecision,
+    GoalStructure,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Municipality,
+    Period,
+    Value,
+)
+from kommunkvalitet.store.report import group_reference, group_values, groups_for
+
+TEXT_SET = "goals"  # Commentary.measure_set of goal texts; the area is "goal-<id>-<period>"
+
+
+class StructureNotFound(KommunkvalitetError):
+    """No goal structure for that municipality and year."""
+
+
+# --- permissions (the commentary roles: editors edit, publishers also publish) -------------------
+
+
+def can_edit(user, municipality_id: str) -> bool:
+    return commentary.can_edit(user, municipality_id)
+
+
+def can_publish(user, municipality_id: str) -> bool:
+    return commentary.can_publish(user, municipality_id)
+
+
+def require_edit(user, municipality_id: str) -> None:
+    if not can_edit(user, municipality_id):
+        raise commentary.PermissionDenied("du har inte behörighet att redigera den här kommunens mål")
+
+
+def text_place(goal: Goal, period: str) -> commentary.Place:
+    """Where a goal's text lives in the commentary store (same draft/publish flow as KKiK texts)."""
+    return commentary.Place(goal.structure.municipality_id, TEXT_SET, f"goal-{goal.pk}-{period}")
+
+
+# --- structures -----------------------------------------------------------------------------------
+
+
+def structure(municipality_id: str, year: int) -> GoalStructure | None:
+    return GoalStructure.objects.filter(municipality_id=municipality_id, year=year).first()
+
+
+def years_with_structures(municipality_id: str) -> list[int]:
+    return list(
+        GoalStructure.objects.filter(municipality_id=municipality_id).order_by("-year").values_list("year", flat=True)
+    )
+
+
+def default_data_year_offset(kpi_id: str) -> int:
+    """A KPI's data lag as the shipped measure sets give it (0 when it is in none)."""
+    for ms in measure_sets():
+        for m in ms.measures:
+            if m.kpi == kpi_id:
+                return m.data_year_offset
+    return 0
+
+
+@transaction.atomic
+def copy_to_next_year(user, source: GoalStructure) -> GoalStructure:
+    """Copy a year's structure to the next year: goals, sub-goals, committees and indicators with
+    their targets, keeping each goal's and indicator's lineage (its history). Values and decisions
+    are not copied: they belong to the year they were made for."""
+    require_edit(user, source.municipality_id)
+    year = source.year + 1
+    if GoalStructure.objects.filter(municipality_id=source.municipality_id, year=year).exists():
+        raise KommunkvalitetError(f"det finns redan en målstruktur för {year}")
+    new = GoalStructure.objects.create(
+        municipality_id=source.municipality_id, year=year, title=source.title, rule=source.rule,
+        met_share=source.met_share, partly_share=source.partly_share,
+        min_assessable_share=source.min_assessable_share, subgoals_feed=source.subgoals_feed,
+        interim_end=source.interim_end.replace(year=year) if source.interim_end else None,
+        copied_from=source, example_note=source.example_note,
+    )  # fmt: skip
+    goal_map: dict[int, Goal] = {}
+    old_goals = list(source.goals.order_by("parent_id", "order", "id").prefetch_related("committees"))
+    pending = [g for g in old_goals if g.parent_id is None]
+    children = defaultdict(list)
+    for g in old_goals:
+        if g.parent_id is not None:
+            children[g.parent_id].append(g)
+    while pending:  # parents before their sub-goals
+        g = pending.pop(0)
+        copy = Goal.objects.create(
+            structure=new, parent=goal_map.get(g.parent_id), perspective=g.perspective, title=g.title,
+            description=g.description, order=g.order, lineage=g.lineage, copied_from=g,
+        )  # fmt: skip
+        copy.committees.set(g.committees.all())
+        goal_map[g.pk] = copy
+        pending.extend(children[g.pk])
+    for ind in Indicator.objects.filter(goal__structure=source).prefetch_related("targets"):
+        old_id = ind.pk
+        targets = list(ind.targets.all())
+        ind.pk = None
+        ind.goal = goal_map[ind.goal_id]
+        ind.copied_from_id = old_id
+        ind.save()
+        # Targets: those for the new year and later; else the latest one carried forward.
+        later = [t for t in targets if t.year >= year]
+        if not later and targets:
+            later = [IndicatorTarget(year=year, level=targets[-1].level)]
+        IndicatorTarget.objects.bulk_create(IndicatorTarget(indicator=ind, year=t.year, level=t.level) for t in later)
+    return new
+
+
+def set_target(user, indicator: Indicator, year: int, level: float | None) -> None:
+    require_edit(user, indicator.goal.structure.municipality_id)
+    if level is None:
+        IndicatorTarget.objects.filter(indicator=indicator, year=year).delete()
+        return
+    _check_number(level, "målnivå")
+    IndicatorTarget.objects.update_or_create(indicator=indicator, year=year, defaults={"level": level})
+
+
+def set_value(
+    user, indicator: Indicator, year: int, period: str, value: float | None, reference: float | None = None,
+    note: str = "",
+) -> IndicatorValue | None:  # fmt: skip
+    """Enter (or clear, with ``value`` and ``reference`` None and no note) an own or external value."""
+    require_edit(user, indicator.goal.structure.municipality_id)
+    if indicator.kind == Indicator.Kind.KPI:
+        raise KommunkvalitetError("värden för nyckeltal från Kolada hämtas från Kolada och skrivs inte in")
+    if period not in Period.values:
+        raise KommunkvalitetError(f"okänd period {period!r}")
+    for v, what in ((value, "värde"), (reference, "jämförelsevärde")):
+        if v is not None:
+            _check_number(v, what)
+    if value is None and reference is None and not note:
+        IndicatorValue.objects.filter(indicator=indicator, year=year, period=period).delete()
+        return None
+    obj, _ = IndicatorValue.objects.update_or_create(
+        indicator=indicator, year=year, period=period,
+        defaults={"value": value, "reference": reference, "note": note, "entered_by": user},
+    )  # fmt: skip
+    return obj
+
+
+def _check_number(v: float, what: str) -> None:
+    if not math.isfinite(v) or abs(v) > 1e12:
+        raise KommunkvalitetError(f"{what} {v!r} är inget rimligt tal")
+
+
+@transaction.atomic
+def record_decision(user, goal: Goal, period: str, assessment: str, motivation: str) -> GoalDecision:
+    """Record a person's combined assessment beside the rules' current suggestion. A decision that
+    differs from the suggestion needs a written motivation (:class:`core.goals.MotivationRequired`)."""
+    municipality_id = goal.structure.municipality_id
+    if not can_publish(user, municipality_id):
+        raise commentary.PermissionDenied("du har inte behörighet att fatta beslut om den här kommunens mål")
+    node = goal_report(municipality_id, goal.structure.year, period, drafts=False).node(goal.pk)
+    decision = rules.check_decision(node.assessment.suggestion, rules.Decision(assessment, motivation))
+    return GoalDecision.objects.create(
+        goal=goal, period=period, assessment=decision.assessment, suggestion=node.assessment.suggestion,
+        motivation=decision.motivation, decided_by=user,
+    )  # fmt: skip
+
+
+def search_kpis(query: str, limit: int = 20) -> list[KPI]:
+    """KPIs whose id or title holds every word of ``query``, forgiving case and å/ä/ö as a/a/o;
+    KPIs with values in the store first."""
+    query = query.strip()
+    if not query:
+        return []
+    rows = KPI.objects.values_list("id", "title", "is_retired")
+    hits = [(kpi_id, title, retired) for kpi_id, title, retired in rows if matches(query, f"{kpi_id} {title}")]
+    hits.sort(key=lambda h: (h[2], len(h[1])))
+    found = {k.pk: k for k in KPI.objects.filter(pk__in=[h[0] for h in hits[:limit]])}
+    return [found[h[0]] for h in hits[:limit]]
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    column: str
+    data_year: int
+    value: float | None
+    target: float | None  # the target level for the year (target kind "level")
+    result: rules.IndicatorResult
+    previous_year: int | None = None
+    previous_value: float | None = None
+    trend: str | None = None  # improved | unchanged | worsened (increased/decreased without direction)
+    national_mean: float | None = None  # rikssnitt (Kolada key figure) or the entered reference
+    n: int = 0
+    band: str | None = None
+    rank: int | None = None
+    skr_mean: float | None = None
+    similar_mean: float | None = None
+    riket: float | None = None
+    series: list[tuple[int, float | None]] = field(default_factory=list)
+
+    @property
+    def unit(self) -> str:
+        return self.indicator.unit
+
+    @property
+    def decimals(self) -> int:
+        return self.indicator.decimals
+
+    def line(self) -> IndicatorLine:
+        ind = self.indicator
+        return IndicatorLine(
+            name=ind.name, name_en="", column=self.column, value=self.value, unit=ind.unit, decimals=ind.decimals,
+            target_kind=ind.target_kind, target=self.target, reference=self.national_mean,
+            assessment=self.result.assessment, reason=self.result.reason, data_year=self.data_year,
+        )  # fmt: skip
+
+
+@dataclass
+class GoalNode:
+    goal: Goal
+    depth: int
+    assessment: rules.GoalAssessment
+    decision: GoalDecision | None
+    decisions: list[GoalDecision]
+    indicators: list[IndicatorRow]
+    children: list[GoalNode]
+    drafts: dict[str, GoalDraft]
+    text: Commentary | None  # the published text, if any
+
+    @property
+    def committee_rows(self) -> list[IndicatorRow]:
+        return [r for r in self.indicators if r.column == rules.COMMITTEE]
+
+    @property
+    def key_figure_rows(self) -> list[IndicatorRow]:
+        return [r for r in self.indicators if r.column == rules.KEY_FIGURE]
+
+
+@dataclass
+class GoalReport:
+    structure: GoalStructure
+    municipality: Municipality
+    period: str
+    goals: list[GoalNode]  # council goals, each with its sub-goals as children
+
+    @property
+    def year(self) -> int:
+        return self.structure.year
+
+    def nodes(self) -> list[GoalNode]:
+        """Every goal and sub-goal in report order (depth first)."""
+        out: list[GoalNode] = []
+
+        def walk(nodes: list[GoalNode]) -> None:
+            for n in nodes:
+                out.append(n)
+                walk(n.children)
+
+        walk(self.goals)
+        return out
+
+    def node(self, goal_id: int) -> GoalNode:
+        for n in self.nodes():
+            if n.goal.pk == goal_id:
+                return n
+        raise KeyError(goal_id)
+
+    def figures(self) -> dict[str, float | None]:
+        """ "indicator:<id>:<year>" -> value of every figure (what a published text rests on)."""
+        return {f"indicator:{r.indicator.pk}:{r.data_year}": r.value for n in self.nodes() for r in n.indicators}
+
+
+def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, drafts: bool = True) -> GoalReport:
+    """The whole goal report of a municipality and year, every goal assessed, in a fixed number of
+    queries whatever the number of goals and indicators."""
+    if period not in Period.values:
+        raise StructureNotFound(f"okänd period {period!r}")
+    struct = (
+        GoalStructure.objects.select_related("municipality").filter(municipality_id=municipality_id, year=year).first()
+    )
+    if struct is None:
+        raise StructureNotFound(f"ingen målstruktur för {municipality_id} {year}")
+    goals = list(Goal.objects.filter(structure=struct).prefetch_related("committees"))
+    for g in goals:
+        g.structure = struct
+    indicators = list(
+        Indicator.objects.filter(goal__structure=struct).select_related("kpi", "committee").prefetch_related("targets")
+    )
+    rows = _indicator_rows(struct, indicators, period)
+    decisions = defaultdict(list)
+    for d in GoalDecision.objects.filter(goal__structure=struct, period=period).select_related("decided_by"):
+        decisions[d.goal_id].append(d)
+
+    by_goal: dict[int, list[IndicatorRow]] = defaultdict(list)
+    for r in rows:
+        by_goal[r.indicator.goal_id].append(r)
+    inputs = [
+        rules.GoalInput(
+            id=g.pk,
+            parent_id=g.parent_id,
+            indicators=tuple(rules.IndicatorInput(r.column, r.result, r.indicator.weight) for r in by_goal[g.pk]),
+        )
+        for g in goals
+    ]
+    assessed = rules.assess_structure(inputs, struct.goal_rule(), subgoals_feed=struct.subgoals_feed)
+    texts = {
+        c.area: c
+        for c in Commentary.public_objects.filter(municipality_id=municipality_id, measure_set=TEXT_SET,
+                                                  area__in=[f"goal-{g.pk}-{period}" for g in goals])
+    }  # fmt: skip
+
+    nodes: dict[int, GoalNode] = {}
+    for g in goals:
+        history = decisions.get(g.pk, [])
+        current = history[0] if history else None
+        a = assessed[g.pk]
+        if current is not None:
+            a = rules.GoalAssessment(a.committee, a.key_figures, a.suggestion, a.suggestion_reason,
+                                     rules.Decision(current.assessment, current.motivation), a.children)  # fmt: skip
+        nodes[g.pk] = GoalNode(g, 0, a, current, history, by_goal[g.pk], [], {}, texts.get(f"goal-{g.pk}-{period}"))
+    top = []
+    for g in goals:
+        node = nodes[g.pk]
+        if g.parent_id in nodes:
+            nodes[g.parent_id].children.append(node)
+        else:
+            top.append(node)
+    report = GoalReport(struct, struct.municipality, period, top)
+    for node in report.nodes():
+        for child in node.children:
+            child.depth = node.depth + 1
+        if drafts:
+            draft_input = GoalDraftInput(
+                title=node.goal.title, assessment=node.assessment,
+                indicators=tuple(r.line() for r in node.indicators), year=struct.year,
+            )  # fmt: skip
+            node.drafts = {lang: draft_goal(draft_input, lang) for lang in ("sv", "en")}
+    return report
+
+
+def _indicator_rows(struct: GoalStructure, indicators: list[Indicator], period: str) -> list[IndicatorRow]:
+    year = struct.year
+    rows: list[IndicatorRow] = []
+    own = [i for i in indicators if i.kind != Indicator.Kind.KPI]
+    kpi_inds = [i for i in indicators if i.kind == Indicator.Kind.KPI and i.kpi_id]
+
+    # Own and external values: this year's and earlier years' of the same lineage (the history).
+    series: dict[object, dict[int, IndicatorValue]] = defaultdict(dict)
+    if own:
+        for v in IndicatorValue.objects.filter(
+            indicator__lineage__in={i.lineage for i in own}, period=period, year__lte=year
+        ).select_related("indicator__goal__structure"):
+            # The value entered in that year's own structure wins over one entered elsewhere.
+            bucket = series[v.indicator.lineage]
+            if v.year not in bucket or v.indicator.goal.structure.year == v.year:
+                bucket[v.year] = v
+    for ind in own:
+        values = series.get(ind.lineage, {})
+        this = values.get(year)
+        earlier = [(y, v) for y, v in sorted(values.items()) if y < year and v.value is not None]
+        if not earlier and ind.baseline_value is not None and (ind.baseline_year or 0) < year:
+            earlier = [(ind.baseline_year, SimpleNamespace(value=ind.baseline_value))]
+        prev_year, prev = earlier[-1] if earlier else (None, None)
+        value = this.value if this else None
+        target = _target(ind, year)
+        facts = rules.IndicatorFacts(
+            direction=ind.direction, value=value, target_kind=ind.target_kind, target=target,
+            tolerance=ind.tolerance, previous_value=prev.value if prev else None,
+            national_mean=this.reference if this else None,
+        )  # fmt: skip
+        rows.append(IndicatorRow(
+            ind, ind.column, year, value, target, rules.assess_indicator(facts), prev_year,
+            prev.value if prev else None, _trend(value, prev.value if prev else None, ind.direction),
+            national_mean=this.reference if this else None,
+            series=[(y, v.value) for y, v in sorted(values.items())],
+        ))  # fmt: skip
+    if kpi_inds:
+        rows.extend(_kpi_rows(struct, kpi_inds))
+    order = {ind.pk: i for i, ind in enumerate(indicators)}
+    rows.sort(key=lambda r: order[r.indicator.pk])
+    return rows
+
+
+def _target(ind: Indicator, year: int) -> float | None:
+    for t in ind.targets.all():
+        if t.year == year:
+            return t.level
+    return None
+
+
+def _trend(value: float | None, previous: float | None, direction: str) -> str | None:
+    if value is None or previous is None:
+        return None
+    sign = {"higher": 1, "lower": -1}.get(direction, 0)
+    if value == previous:
+        return "unchanged"
+    if sign == 0:
+        return "increased" if value > previous else "decreased"
+    return "improved" if (value - previous) * sign > 0 else "worsened"
+
+
+def _kpi_rows(struct: GoalStructure, inds: list[Indicator]) -> list[IndicatorRow]:
+    """Kolada key figures, evaluated with the comparison engine's stored results for the data year."""
+    muni_id = struct.municipality_id
+    years_of = {i.kpi_id: struct.year + i.data_year_offset for i in inds}
+    kpis = sorted(years_of)
+    first = min(years_of.values()) - 8
+    own: dict[str, dict[int, float | None]] = defaultdict(dict)
+    for kpi, y, v in Value.objects.filter(
+        kpi_id__in=kpis, municipality_id=muni_id, gender="T", year__range=(first, max(years_of.values()))
+    ).values_list("kpi_id", "year", "value"):
+        own[kpi][y] = v
+    pairs = Q()
+    for kpi, y in years_of.items():
+        pairs |= Q(kpi_id=kpi, year=y)
+    stats = {s.kpi_id: s for s in ComparisonStat.objects.filter(pairs, gender="T")}
+    measures = [SimpleNamespace(kpi=i.kpi_id, label=i.name) for i in inds]
+    kpi_meta = {i.kpi_id: i.kpi for i in inds}
+    groups = groups_for(struct.municipality, measures, kpi_meta, years_of)
+    members_values = group_values(groups, kpis, years_of)
+    settings = current_settings()
+    rows = []
+    for ind in inds:
+        kpi, y = ind.kpi_id, years_of[ind.kpi_id]
+        stat = stats.get(kpi)
+        value = own[kpi].get(y)
+        pos = (stat.positions.get(muni_id) if stat else None) or [0, 0, 0, 0]
+        refs = {g.kind: group_reference(g, members_values, kpi, y) for g in groups.get(kpi, [])}
+        prev_year = prev = None
+        if value is not None:
+            years = sorted(yy for yy in own[kpi] if yy <= y)
+            series = np.array([[own[kpi][yy] if own[kpi][yy] is not None else np.nan] for yy in years])
+            ch = trend.change(np.array([muni_id], dtype=object), series, years, ind.direction,
+                              year=y, settings=settings).municipality(muni_id)  # fmt: skip
+            prev_year, prev = ch.base_year, ch.base_value
+        target = _target(ind, struct.year)
+        facts = rules.IndicatorFacts(
+            direction=ind.direction, value=value, target_kind=ind.target_kind, target=target,
+            tolerance=ind.tolerance, published=bool(stat and stat.n), previous_value=prev,
+            national_mean=stat.mean if stat else None, band=BAND_NAMES[pos[1]] if pos[1] else None,
+            skr_mean=refs["skr"].mean if refs.get("skr") else None,
+            similar_mean=refs["similar"].mean if refs.get("similar") else None,
+        )  # fmt: skip
+        rows.append(IndicatorRow(
+            ind, rules.KEY_FIGURE, y, value, target, rules.assess_indicator(facts), prev_year, prev,
+            _trend(value, prev, ind.direction), national_mean=facts.national_mean, n=stat.n if stat else 0,
+            band=facts.band, rank=pos[0] or None, skr_mean=facts.skr_mean, similar_mean=facts.similar_mean,
+            riket=stat.riket if stat else None, series=[(yy, own[kpi][yy]) for yy in sorted(own[kpi]) if yy <= y],
+        ))  # fmt: skip
+    return rows
+
+
+# --- a goal across years --------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    year: int
+    node: GoalNode
+
+
+def goal_history(goal: Goal, period: str = Period.YEAR) -> list[HistoryEntry]:
+    """The goal in every year's structure that holds its lineage, newest first."""
+    out = []
+    for g in (
+        Goal.objects.filter(lineage=goal.lineage, structure__municipality_id=goal.structure.municipality_id)
+        .select_related("structure")
+        .order_by("-structure__year")
+    ):
+        report = goal_report(g.structure.municipality_id, g.structure.year, period, drafts=False)
+        out.append(HistoryEntry(g.structure.year, report.node(g.pk)))
+    return out
