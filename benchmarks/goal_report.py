@@ -1,0 +1,93 @@
+"""Benchmark: server time of the goal report page (and its JSON twin) for a structure of 30 goals and
+300 indicators (a tenth of them Kolada key figures evaluated with the comparison engine).
+
+Usage::
+
+    .venv/bin/python benchmarks/goal_report.py [--data-dir DIR] [--requests 200]
+
+Without ``--data-dir`` it imports the default snapshot set into a fresh temporary SQLite database first
+(about a minute); with it, it uses that data dir's database (after ``kommunkvalitet setup``). The
+structure is built by ``tests/goal_fixtures.py`` for a year no other structure uses, and removed again.
+Requests go through Django's full stack in-process (middleware, view, queries, template), so the time
+is the server's, without the network. Baseline, in the same run: the start page's search for a name
+that matches nothing (one query, one template). Target: p95 under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 2090  # a year no real structure uses
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--goals", type=int, default=30)
+    parser.add_argument("--indicators", type=int, default=300)
+    args = parser.parse_args()
+    os.environ["KOMMUNKVALITET_DATA_DIR"] = str(args.data_dir or tempfile.mkdtemp())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from goal_fixtures import build_large_structure
+    from kommunkvalitet import config
+    from kommunkvalitet.store.models import GoalStructure, Value
+
+    call_command("migrate", verbosity=0)
+    if not Value.objects.exists():
+        from kommunkvalitet.store.importing import SnapshotImporter
+
+        SnapshotImporter(config.snapshot_dir()).run()
+    GoalStructure.objects.filter(municipality_id="1463", year=YEAR).delete()
+    struct = build_large_structure("1463", YEAR, goals=args.goals, indicators=args.indicators)
+    try:
+        client = Client(HTTP_HOST="127.0.0.1")
+        urls = {"html": f"/kommun/1463/mal/{YEAR}/", "json": f"/kommun/1463/mal/{YEAR}.json"}
+        for url in urls.values():  # warm-up: imports, templates, SQLite page cache
+            assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as queries:
+            client.get(urls["html"])
+
+        def timed(url: str) -> float:
+            t = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - t
+            assert response.status_code == 200, url
+            return elapsed * 1000
+
+        results = {name: [timed(url) for _ in range(args.requests)] for name, url in urls.items()}
+        base = [timed("/?q=zzzz") for _ in range(args.requests)]
+        print(f"machine: {os.cpu_count()} cores; {args.requests} requests each; "
+              f"{args.goals} goals, {args.indicators} indicators; {len(queries)} queries per report")  # fmt: skip
+        for name, times in results.items():
+            print(f"goal report {name}: p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 95):.1f} ms, "
+                  f"max {max(times):.1f} ms")  # fmt: skip
+        print(f"baseline (empty search page): p50 {statistics.median(base):.1f} ms, p95 {percentile(base, 95):.1f} ms")
+        print(f"ratio report html/baseline p50: {statistics.median(results['html']) / statistics.median(base):.1f}")
+    finally:
+        struct.delete()
+
+
+if __name__ == "__main__":
+    main()
