@@ -477,6 +477,17 @@ class TestStructure:
         assert (a.suggestion, a.suggestion_reason) == (NOT, g.R_CAUTIOUS)
         assert a.overall == NOT and not a.decision_differs and a.children == ()
 
+    def test_seed_goal_as_in_method_md(self):
+        # docs/method.md §14: one of Mark's seven KKiK key figures is better than rikssnittet -> Inte;
+        # Mark's Delvis uppfyllt is a decision that differs from the suggestion and needs its motivation
+        indicators = tuple([ind(C, MET)] * 5 + [ind(C, NOT)] * 4 + [ind(K, NOT)] * 6 + [ind(K, MET)])
+        with pytest.raises(g.MotivationRequired):
+            g.check_decision(g.assess_structure([g.GoalInput(1, None, indicators)])[1].suggestion, g.Decision(PARTLY))
+        motivation = "Då nyckeltalen visar på kvalitetsbrister ..."
+        a = g.assess_structure([g.GoalInput(1, None, indicators, g.Decision(PARTLY, motivation))])[1]
+        assert (a.committee.assessment, a.key_figures.assessment, a.suggestion) == (PARTLY, NOT, NOT)
+        assert a.overall == PARTLY and a.decision_differs and a.decision.motivation == motivation
+
     def test_goal_without_indicators(self):
         a = g.assess_structure([g.GoalInput(1, None)])[1]
         assert a.committee is g.NO_INDICATORS and a.key_figures is g.NO_INDICATORS
