@@ -219,9 +219,9 @@ class TestDraftSwedish:
         assert d.paragraphs[0] == SEED_SENTENCE
 
     def test_seed_with_key_figures_and_bullets(self):
-        # six own measures (four met) and three key figures (one met): nine measures, five met
-        own = [line(f"Mått {i}", C, 95, g.MET) for i in range(4)] + [line("x", C, 50, g.NOT_MET)] * 2
-        d = draft_goal(draft_input(own + seed_key_figures()))
+        # As in the seed: nine committee measures (five met), then the key figures against the rikssnitt,
+        # which the measures sentence does not count ("Övriga mått inom ... KKiK visar ...").
+        d = draft_goal(draft_input(seed_lines() + seed_key_figures()))
         assert d.paragraphs[0] == SEED_SENTENCE
         assert d.paragraphs[1] == "Ett av de tre nyckeltalen är bättre än rikssnittet."
         assert d.bullets == (
@@ -264,7 +264,7 @@ class TestDraftSwedish:
         )
         na = line(value=None, assessment=g.NOT_ASSESSABLE, reason=g.R_NOT_PUBLISHED)
         assert draft_goal(draft_input([na])).paragraphs[0] == (
-            "Målet följs upp med ett mått, som kan inte bedömas (uppgiften är inte publicerad ännu)."
+            "Målet följs upp med ett mått, som inte kan bedömas (uppgiften är inte publicerad ännu)."
         )
 
     def test_all_and_none_met(self):

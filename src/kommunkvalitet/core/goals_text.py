@@ -240,7 +240,7 @@ def _sv_measures(lines: list[IndicatorLine]) -> list[str]:
             g.MET: "når sin målnivå",
             g.PARTLY_MET: "når delvis sin målnivå",
             g.NOT_MET: "når inte sin målnivå",
-        }.get(lines[0].assessment, f"kan inte bedömas{why}")
+        }.get(lines[0].assessment, f"inte kan bedömas{why}")
         return [f"Målet följs upp med ett mått, som {verb}."]
     head = f"Av de totalt {_sv(n)} mått som används för att följa upp målet"
     if na == n:
@@ -471,10 +471,15 @@ def draft_goal(goal: GoalDraftInput, lang: str = "sv") -> GoalDraft:
             if a.decision is not None:
                 paragraphs.append(t["decision"](a))
         return GoalDraft(tuple(paragraphs), ())
-    first = t["measures"](lines)
+    # The measures sentence counts the indicators held against a target of their own; key figures held
+    # against the rikssnitt are the next sentence's (as in the seed: "nio mått ... fem av måtten", then
+    # the key figures against riksmedel).
+    measured = [x for x in lines if x.column == g.COMMITTEE or x.target_kind != g.BETTER_THAN_NATIONAL]
+    first = t["measures"](measured) if measured else []
     if fed:
         first.append(t["subgoals_too"])
-    paragraphs.append(" ".join(first))
+    if first:
+        paragraphs.append(" ".join(first))
     reference = t["reference"](key_lines)
     if reference:
         paragraphs.append(reference)
