@@ -194,7 +194,9 @@ class GoalResult:
 NO_INDICATORS = GoalResult(NOT_ASSESSABLE, R_NO_INDICATORS)
 
 
-def assess_goal(results: Sequence[str], rule: GoalRule = DEFAULT_RULE, weights: Sequence[float] | None = None):
+def assess_goal(
+    results: Sequence[str], rule: GoalRule = DEFAULT_RULE, weights: Sequence[float] | None = None
+) -> GoalResult:
     """A goal from the assessments of its indicators (``results``: codes of :data:`ASSESSMENTS`).
 
     - ``share``: the share of the assessable indicators that meet their target (Delvis counts half);

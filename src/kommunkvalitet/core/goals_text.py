@@ -16,6 +16,7 @@ hemtjänst: 19, rikssnitt: 15". It cites only numbers the page shows: values, re
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kommunkvalitet.core import goals as g
@@ -187,10 +188,11 @@ def _finite(x: float | None) -> bool:
 
 def _better_than_reference(line: IndicatorLine) -> bool | None:
     """True/False: the value is (not) better than the rikssnitt; None: cannot tell."""
-    if not (_finite(line.value) and _finite(line.reference)):
+    value, reference = line.value, line.reference
+    if value is None or reference is None or not (math.isfinite(value) and math.isfinite(reference)):
         return None
     if line.direction in ("higher", "lower"):
-        gap = line.value - line.reference
+        gap = value - reference
         return gap > 0 if line.direction == "higher" else gap < 0
     judged = line.reason in (g.R_TARGET_MET, g.R_TARGET_NOT_MET, g.R_WITHIN_TOLERANCE)
     if not line.direction and line.target_kind == g.BETTER_THAN_NATIONAL and judged:
@@ -408,27 +410,39 @@ def _en_decision(a: g.GoalAssessment) -> str:
     return f"The combined assessment is that {decided}, as the rules suggest."
 
 
+@dataclass(frozen=True)
+class _Words:
+    measures: Callable[[list[IndicatorLine]], list[str]]
+    reference: Callable[[list[IndicatorLine]], str]
+    decision: Callable[[g.GoalAssessment], str]
+    none: str
+    subgoals_only: str
+    subgoals_too: str
+    reference_word: str
+    data_year: str
+
+
 _TEXTS = {
-    "sv": {
-        "measures": _sv_measures,
-        "reference": _sv_reference,
-        "decision": _sv_decision,
-        "none": "Det finns inga mått som följer upp målet, vilket gör att målet inte kan bedömas.",
-        "subgoals_only": "Målet har inga egna mått och bedöms utifrån sina delmål.",
-        "subgoals_too": "Målets delmål räknas också in i bedömningen.",
-        "reference_word": "rikssnitt",
-        "data_year": "avser {}",
-    },
-    "en": {
-        "measures": _en_measures,
-        "reference": _en_reference,
-        "decision": _en_decision,
-        "none": "There are no measures that follow up the goal, so the goal cannot be assessed.",
-        "subgoals_only": "The goal has no measures of its own and is assessed from its sub-goals.",
-        "subgoals_too": "The goal's sub-goals also count in the assessment.",
-        "reference_word": "national average",
-        "data_year": "refers to {}",
-    },
+    "sv": _Words(
+        measures=_sv_measures,
+        reference=_sv_reference,
+        decision=_sv_decision,
+        none="Det finns inga mått som följer upp målet, vilket gör att målet inte kan bedömas.",
+        subgoals_only="Målet har inga egna mått och bedöms utifrån sina delmål.",
+        subgoals_too="Målets delmål räknas också in i bedömningen.",
+        reference_word="rikssnitt",
+        data_year="avser {}",
+    ),
+    "en": _Words(
+        measures=_en_measures,
+        reference=_en_reference,
+        decision=_en_decision,
+        none="There are no measures that follow up the goal, so the goal cannot be assessed.",
+        subgoals_only="The goal has no measures of its own and is assessed from its sub-goals.",
+        subgoals_too="The goal's sub-goals also count in the assessment.",
+        reference_word="national average",
+        data_year="refers to {}",
+    ),
 }
 
 
@@ -437,10 +451,8 @@ def _bullet(line: IndicatorLine, year: int, lang: str) -> str:
     name = (line.name_en or line.name) if lang == "en" else line.name
     value = format_value(line.value, line.unit, line.decimals, lang) if _finite(line.value) else missing_text(lang)
     reference = format_value(line.reference, line.unit, line.decimals, lang)
-    when = (
-        f" ({t['data_year'].format(line.data_year)})" if line.data_year is not None and line.data_year != year else ""
-    )
-    return f"{name}: {value}, {t['reference_word']}: {reference}{when}"
+    when = f" ({t.data_year.format(line.data_year)})" if line.data_year is not None and line.data_year != year else ""
+    return f"{name}: {value}, {t.reference_word}: {reference}{when}"
 
 
 def _fed_by_subgoals(goal: GoalDraftInput) -> bool:
@@ -465,24 +477,24 @@ def draft_goal(goal: GoalDraftInput, lang: str = "sv") -> GoalDraft:
     fed = _fed_by_subgoals(goal)
     if not lines:
         if fed:
-            paragraphs.append(f"{t['subgoals_only']} {t['decision'](a)}")
+            paragraphs.append(f"{t.subgoals_only} {t.decision(a)}")
         else:
-            paragraphs.append(t["none"])
+            paragraphs.append(t.none)
             if a.decision is not None:
-                paragraphs.append(t["decision"](a))
+                paragraphs.append(t.decision(a))
         return GoalDraft(tuple(paragraphs), ())
     # The measures sentence counts the indicators held against a target of their own; key figures held
     # against the rikssnitt are the next sentence's (as in the seed: "nio mått ... fem av måtten", then
     # the key figures against riksmedel).
     measured = [x for x in lines if x.column == g.COMMITTEE or x.target_kind != g.BETTER_THAN_NATIONAL]
-    first = t["measures"](measured) if measured else []
+    first = t.measures(measured) if measured else []
     if fed:
-        first.append(t["subgoals_too"])
+        first.append(t.subgoals_too)
     if first:
         paragraphs.append(" ".join(first))
-    reference = t["reference"](key_lines)
+    reference = t.reference(key_lines)
     if reference:
         paragraphs.append(reference)
-    paragraphs.append(t["decision"](a))
+    paragraphs.append(t.decision(a))
     bullets = tuple(_bullet(x, goal.year, lang) for x in key_lines if _finite(x.reference))
     return GoalDraft(tuple(paragraphs), bullets)
