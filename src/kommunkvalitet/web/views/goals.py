@@ -14,7 +14,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import strip_tags
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import goals as rules
@@ -74,8 +74,8 @@ def _goal_report(municipality_id: str, year: int, period: str) -> store.GoalRepo
 # --- words ---------------------------------------------------------------------------------------------
 
 
-def _count(n: int, capital: bool = False) -> str:
-    word = number_word(n, _lang(), neuter=False)  # "en indikator", "ett delmål": the common gender reads well
+def _count(n: int, capital: bool = False, neuter: bool = False) -> str:
+    word = number_word(n, _lang(), neuter=neuter)  # "en indikator", "ett nyckeltal"
     return word[:1].upper() + word[1:] if capital else word
 
 
@@ -95,23 +95,27 @@ def rule_text(structure) -> str:
     return text + _("; minst %(min)s av indikatorerna måste kunna bedömas") % {"min": _share(rule.min_assessable_share)}
 
 
-def column_text(result: rules.GoalResult, structure, with_subgoals: bool) -> str:
-    """Why a column has its assessment, in words: 'Fem av nio indikatorer når målnivån (regel: ...)'."""
-    lang = _lang()
+def column_text(result: rules.GoalResult, column: str, structure, with_subgoals: bool) -> str:
+    """Why a column (``core.goals.COMMITTEE`` or ``KEY_FIGURE``) has its assessment, in words:
+    'Fem av nio indikatorer når målnivån (regel: andel ≥ 75 % Uppfyllt, ≥ 50 % Delvis; ...).'"""
     if result.reason in (rules.R_SHARE, rules.R_ALL):
-        noun = _("indikatorer och delmål") if with_subgoals else _("indikatorer")
+        neuter = column == rules.KEY_FIGURE and not with_subgoals  # "ett nyckeltal", "en indikator"
+        if column == rules.KEY_FIGURE:
+            noun = _("nyckeltal och delmål") if with_subgoals else _("nyckeltal")
+        else:
+            noun = _("indikatorer och delmål") if with_subgoals else _("indikatorer")
         text = _("%(met)s av %(n)s %(noun)s når målnivån") % {
-            "met": _count(result.n_met, capital=True), "n": _count(result.n_assessable), "noun": noun}  # fmt: skip
+            "met": _count(result.n_met, capital=True, neuter=neuter), "n": _count(result.n_assessable, neuter=neuter),
+            "noun": noun}  # fmt: skip
         if result.n_partly:
-            text += ngettext(", %(k)s delvis", ", %(k)s delvis", result.n_partly) % {"k": _count(result.n_partly)}
+            text += _(", %(k)s delvis") % {"k": _count(result.n_partly, neuter=neuter)}
         if result.n > result.n_assessable:
-            k = result.n - result.n_assessable
-            text += ngettext(" (%(k)s till kan inte bedömas)", " (%(k)s till kan inte bedömas)", k) % {"k": _count(k)}
+            text += _(" (%(k)s till kan inte bedömas)") % {"k": _count(result.n - result.n_assessable, neuter=neuter)}
         return f"{text} (" + _("regel: %(rule)s") % {"rule": rule_text(structure)} + ")."
     if result.reason == rules.R_TOO_FEW_ASSESSABLE:
         return _("Bara %(k)s av %(n)s kan bedömas (regel: %(rule)s).") % {
             "k": _count(result.n_assessable), "n": _count(result.n), "rule": rule_text(structure)}  # fmt: skip
-    return reason_text(result.reason, lang)
+    return reason_text(result.reason, _lang())
 
 
 def _assessment(code: str) -> dict:
@@ -225,6 +229,7 @@ def _page(request, report: store.GoalReport) -> dict:
         "legend": legend(),
         "rule_text": rule_text(structure),
         "can_edit": store.can_edit(request.user, report.municipality.id),
+        "source": SOURCE,
     }
 
 
@@ -246,8 +251,8 @@ def _node_view(report: store.GoalReport, node, level: int | None = None) -> dict
         "a": a,
         "h": level,
         "h2": level + 1,
-        "committee_text": column_text(a.committee, report.structure, with_subgoals),
-        "key_figures_text": column_text(a.key_figures, report.structure, with_subgoals),
+        "committee_text": column_text(a.committee, rules.COMMITTEE, report.structure, with_subgoals),
+        "key_figures_text": column_text(a.key_figures, rules.KEY_FIGURE, report.structure, with_subgoals),
         "suggestion_text": reason_text(a.suggestion_reason, _lang()),
         "text_html": render_markup(node.text.published_text) if node.text else "",
         "draft": node.drafts.get(_lang()) if node.drafts else None,
