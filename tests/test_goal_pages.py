@@ -70,6 +70,9 @@ def mark():
                                    source="Socialstyrelsen, Vad tycker de äldre om äldreomsorgen?", unit="percent",
                                    target_kind=Indicator.TargetKind.BETTER_THAN_NATIONAL, order=1)  # fmt: skip
     IndicatorValue.objects.create(indicator=ext, year=2017, value=80.4, reference=84.2)
+    missing = Indicator.objects.create(goal=sub2, name="Brukare med aktuell vårdplan", committee=social,
+                                       unit="percent", order=3)  # fmt: skip
+    IndicatorTarget.objects.create(indicator=missing, year=2017, level=80)
     kpis = {}
     for i, (kpi, (name, unit, direction)) in enumerate(KPIS.items()):
         kpis[kpi] = Indicator.objects.create(
@@ -137,6 +140,9 @@ def test_the_key_figures_are_marks_kkik_2017_figures_of_seed_002(client, mark):
     # an external key figure with its reference value and source
     row = _row(html, "Äldre som känner sig trygga")
     assert "<strong>80\xa0%</strong>" in row and "<strong>84\xa0%</strong>" in row and "Socialstyrelsen" in row
+    # a missing value is a dash with words, never 0, and says why it cannot be assessed
+    row = _row(html, "Brukare med aktuell vårdplan")
+    assert "– uppgift saknas" in row and "Kan inte bedömas" in row and "värde saknas" in row
 
 
 def test_the_json_twin_has_the_same_figures_unrounded_and_stable_keys(client, mark):
@@ -173,6 +179,8 @@ def test_the_json_twin_has_the_same_figures_unrounded_and_stable_keys(client, ma
     assert by_kpi["U21401"]["data_year"] == 2017 and by_kpi["U21401"]["series"][-1] == {"year": 2017, "value": 19}
     ext = next(i for i in sub2["indicators"] if i["kind"] == "external")
     assert (ext["value"], ext["national_mean"], ext["kpi"]) == (80.4, 84.2, None)
+    missing = next(i for i in sub2["indicators"] if i["name"] == "Brukare med aktuell vårdplan")
+    assert (missing["value"], missing["target"], missing["result"]["reason"]) == (None, 80, "no_value")
     assert sub2["assessment"]["key_figures"]["n_met"] == 1 and sub2["assessment"]["key_figures"]["n"] == 4
     assert sub1["draft"]["sv"] and sub1["draft"]["en"] and sub1["text"] is None
     assert data["source"].startswith("Källa:")
