@@ -149,7 +149,8 @@ class StructureForm(AccessibleForm):
     interim_end = forms.DateField(
         label=_("Delårets sista dag"), required=False,
         help_text=_("Lämna tomt om ni inte följer upp målen i delår. Skriv datumet som 2024-08-31."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"size": 12, "autocomplete": "off"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Skriv datumet som år-månad-dag, t.ex. 2024-08-31.")},
     )  # fmt: skip
 
