@@ -112,10 +112,10 @@ def test_the_report_shows_the_goals_in_three_columns_with_symbols_words_and_the_
     # sub-goal 1: one of two own indicators meets its target: Delvis; no key figures
     row = _row(table, SUB1)
     assert "Delvis uppfyllt" in row and "Kan inte bedömas" in row
-    assert "En av två indikatorer når målnivån" in html
+    assert "1 av 2 indikatorer når målnivån" in html
     # sub-goal 2: one of four key figures better than the national mean: Inte uppfyllt
     assert "Inte uppfyllt" in _row(table, SUB2)
-    assert "Ett av fyra nyckeltal når målnivån (regel: andel ≥ 75\xa0% Uppfyllt, ≥ 50\xa0% Delvis" in html
+    assert "1 av 4 nyckeltal når målnivån (regel: andel ≥ 75\xa0% Uppfyllt, ≥ 50\xa0% Delvis" in html
     assert response["Link"] == '</kommun/1463/mal/2017.json>; rel="alternate"; type="application/json"'
 
 

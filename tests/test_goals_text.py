@@ -12,6 +12,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from kommunkvalitet.core import goals as g
+from kommunkvalitet.core import goals_text
 from kommunkvalitet.core.formatting import format_value
 from kommunkvalitet.core.goals_text import (
     GoalDraft,
@@ -511,3 +512,27 @@ def test_every_number_in_the_draft_is_shown_on_the_page(lines, decided, lang, ch
     assert "4711" not in d.text
     assert d.paragraphs and all(p.strip() == p and p.endswith(".") for p in d.paragraphs)
     assert len(d.bullets) == sum(1 for x in lines if x.column == K and x.reference is not None)
+
+
+class TestColumnAndRuleWords:
+    def test_the_rule_in_words(self):
+        assert goals_text.rule_text(g.DEFAULT_RULE) == (
+            f"andel ≥ 75{NBSP}% Uppfyllt, ≥ 50{NBSP}% Delvis; minst 50{NBSP}% av indikatorerna måste kunna bedömas"
+        )
+        assert goals_text.rule_text(g.GoalRule(g.RULE_ALL), "en").startswith("every assessable indicator")
+
+    def test_a_column_says_how_many_reach_their_target(self):
+        result = g.assess_goal([g.MET] * 5 + [g.NOT_MET] * 4)
+        text = goals_text.column_text(result, g.COMMITTEE, g.DEFAULT_RULE, False)
+        assert text.startswith("5 av 9 indikatorer når målnivån (regel: andel")
+        mixed = g.assess_goal([g.PARTLY_MET, g.PARTLY_MET, g.NOT_ASSESSABLE])
+        assert goals_text.column_text(mixed, g.KEY_FIGURE, g.DEFAULT_RULE, True).startswith(
+            "0 av 2 nyckeltal och delmål når målnivån, 2 delvis; 1 kan inte bedömas (regel:"
+        )
+        one = g.assess_goal([g.MET, g.NOT_MET])
+        assert goals_text.column_text(one, g.COMMITTEE, g.DEFAULT_RULE, False, "en").startswith(
+            "1 of 2 indicators reaches its target"
+        )
+
+    def test_a_column_without_indicators_gives_the_reason(self):
+        assert goals_text.column_text(g.NO_INDICATORS, g.KEY_FIGURE, g.DEFAULT_RULE, False) == "Inga indikatorer."

@@ -498,3 +498,63 @@ def draft_goal(goal: GoalDraftInput, lang: str = "sv") -> GoalDraft:
     paragraphs.append(t.decision(a))
     bullets = tuple(_bullet(x, goal.year, lang) for x in key_lines if _finite(x.reference))
     return GoalDraft(tuple(paragraphs), bullets)
+
+
+# --- a goal's columns and rule in words (the report's "why") -------------------------------------------
+
+
+def _percent(x: float, lang: str) -> str:
+    return format_value(x * 100, "percent", 0, lang)
+
+
+def rule_text(rule: g.GoalRule, lang: str = "sv") -> str:
+    """The rule in words: "andel ≥ 75 % Uppfyllt, ≥ 50 % Delvis; minst 50 % av indikatorerna måste kunna
+    bedömas" / "share ≥ 75% Met, ≥ 50% Partly met; at least 50% of the indicators must be assessable"."""
+    k = _k(lang)
+    if rule.kind == g.RULE_ALL:
+        text = (
+            "alla bedömbara indikatorer ska nå målnivån för Uppfyllt; ingen: Inte uppfyllt; annars Delvis",
+            "every assessable indicator must reach its target for Met; none: Not met; otherwise Partly met",
+        )[k]
+    else:
+        what = (("viktad andel", "weighted share") if rule.kind == g.RULE_WEIGHTED else ("andel", "share"))[k]
+        met, partly = _percent(rule.met_share, lang), _percent(rule.partly_share, lang)
+        text = (f"{what} ≥ {met} Uppfyllt, ≥ {partly} Delvis", f"{what} ≥ {met} Met, ≥ {partly} Partly met")[k]
+    least = _percent(rule.min_assessable_share, lang)
+    return (
+        text
+        + (
+            f"; minst {least} av indikatorerna måste kunna bedömas",
+            f"; at least {least} of the indicators must be assessable",
+        )[k]
+    )
+
+
+def column_text(result: g.GoalResult, column: str, rule: g.GoalRule, with_subgoals: bool, lang: str = "sv") -> str:
+    """Why a goal's column (``core.goals.COMMITTEE`` or ``KEY_FIGURE``) has its assessment: "5 av 9
+    indikatorer når målnivån (regel: ...)." Counts are digits: they sit beside a table of the same."""
+    k = _k(lang)
+    if result.reason in (g.R_SHARE, g.R_ALL):
+        nouns = {
+            (g.COMMITTEE, False): ("indikatorer", "indicators"),
+            (g.COMMITTEE, True): ("indikatorer och delmål", "indicators and sub-goals"),
+            (g.KEY_FIGURE, False): ("nyckeltal", "key figures"),
+            (g.KEY_FIGURE, True): ("nyckeltal och delmål", "key figures and sub-goals"),
+        }
+        noun = nouns[(column, with_subgoals)][k]
+        verb = ("når målnivån", "reach their target")[k] if result.n_met != 1 or k == 0 else "reaches its target"
+        parts = [f"{result.n_met} {('av', 'of')[k]} {result.n_assessable} {noun} {verb}"]
+        if result.n_partly:
+            parts.append((f"{result.n_partly} delvis", f"{result.n_partly} partly")[k])
+        text = ", ".join(parts)
+        left_out = result.n - result.n_assessable
+        if left_out:
+            text += (f"; {left_out} kan inte bedömas", f"; {left_out} cannot be assessed")[k]
+        return f"{text[:1].upper()}{text[1:]} ({('regel', 'rule')[k]}: {rule_text(rule, lang)})."
+    if result.reason == g.R_TOO_FEW_ASSESSABLE:
+        return (
+            f"Bara {result.n_assessable} av {result.n} kan bedömas (regel: {rule_text(rule, lang)}).",
+            f"Only {result.n_assessable} of {result.n} can be assessed (rule: {rule_text(rule, lang)}).",
+        )[k]
+    text = reason_text(result.reason, lang)
+    return f"{text[:1].upper()}{text[1:]}."

@@ -237,6 +237,7 @@ class IndicatorRow:
             name=ind.name, name_en="", column=self.column, value=self.value, unit=ind.unit, decimals=ind.decimals,
             target_kind=ind.target_kind, target=self.target, reference=self.national_mean,
             assessment=self.result.assessment, reason=self.result.reason, data_year=self.data_year,
+            direction=ind.direction,
         )  # fmt: skip
 
 
@@ -324,6 +325,7 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
             id=g.pk,
             parent_id=g.parent_id,
             indicators=tuple(rules.IndicatorInput(r.column, r.result, r.indicator.weight) for r in by_goal[g.pk]),
+            decision=rules.Decision(d.assessment, d.motivation) if (d := _latest(decisions, g.pk)) else None,
         )
         for g in goals
     ]
@@ -336,13 +338,8 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
 
     nodes: dict[int, GoalNode] = {}
     for g in goals:
-        history = decisions.get(g.pk, [])
-        current = history[0] if history else None
-        a = assessed[g.pk]
-        if current is not None:
-            a = rules.GoalAssessment(a.committee, a.key_figures, a.suggestion, a.suggestion_reason,
-                                     rules.Decision(current.assessment, current.motivation), a.children)  # fmt: skip
-        nodes[g.pk] = GoalNode(g, 0, a, current, history, by_goal[g.pk], [], {}, texts.get(f"goal-{g.pk}-{period}"))
+        nodes[g.pk] = GoalNode(g, 0, assessed[g.pk], _latest(decisions, g.pk), decisions.get(g.pk, []),
+                               by_goal[g.pk], [], {}, texts.get(f"goal-{g.pk}-{period}"))  # fmt: skip
     top = []
     for g in goals:
         node = nodes[g.pk]
@@ -361,6 +358,11 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
             )  # fmt: skip
             node.drafts = {lang: draft_goal(draft_input, lang) for lang in ("sv", "en")}
     return report
+
+
+def _latest(decisions: dict[int, list[GoalDecision]], goal_id: int) -> GoalDecision | None:
+    history = decisions.get(goal_id)
+    return history[0] if history else None
 
 
 def _indicator_rows(struct: GoalStructure, indicators: list[Indicator], period: str) -> list[IndicatorRow]:

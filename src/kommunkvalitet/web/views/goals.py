@@ -18,13 +18,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import goals as rules
-from kommunkvalitet.core.formatting import format_number
 from kommunkvalitet.core.goals_text import (
     assessment_css,
     assessment_symbol,
     assessment_word,
-    number_word,
+    column_text,
     reason_text,
+    rule_text,
     target_text,
 )
 from kommunkvalitet.store import goals as store
@@ -72,50 +72,6 @@ def _goal_report(municipality_id: str, year: int, period: str) -> store.GoalRepo
 
 
 # --- words ---------------------------------------------------------------------------------------------
-
-
-def _count(n: int, capital: bool = False, neuter: bool = False) -> str:
-    word = number_word(n, _lang(), neuter=neuter)  # "en indikator", "ett nyckeltal"
-    return word[:1].upper() + word[1:] if capital else word
-
-
-def _share(x: float) -> str:
-    return format_number(x * 100, 0, _lang()) + "\u00a0%"
-
-
-def rule_text(structure) -> str:
-    """The structure's rule in words, e.g. 'andel ≥ 75 % Uppfyllt, ≥ 50 % Delvis'."""
-    rule = structure.goal_rule()
-    if rule.kind == rules.RULE_ALL:
-        text = _("alla bedömbara indikatorer ska nå målnivån för Uppfyllt; ingen: Inte uppfyllt; annars Delvis")
-    else:
-        what = _("viktad andel") if rule.kind == rules.RULE_WEIGHTED else _("andel")
-        text = _("%(what)s ≥ %(met)s Uppfyllt, ≥ %(partly)s Delvis") % {
-            "what": what, "met": _share(rule.met_share), "partly": _share(rule.partly_share)}  # fmt: skip
-    return text + _("; minst %(min)s av indikatorerna måste kunna bedömas") % {"min": _share(rule.min_assessable_share)}
-
-
-def column_text(result: rules.GoalResult, column: str, structure, with_subgoals: bool) -> str:
-    """Why a column (``core.goals.COMMITTEE`` or ``KEY_FIGURE``) has its assessment, in words:
-    'Fem av nio indikatorer når målnivån (regel: andel ≥ 75 % Uppfyllt, ≥ 50 % Delvis; ...).'"""
-    if result.reason in (rules.R_SHARE, rules.R_ALL):
-        neuter = column == rules.KEY_FIGURE and not with_subgoals  # "ett nyckeltal", "en indikator"
-        if column == rules.KEY_FIGURE:
-            noun = _("nyckeltal och delmål") if with_subgoals else _("nyckeltal")
-        else:
-            noun = _("indikatorer och delmål") if with_subgoals else _("indikatorer")
-        text = _("%(met)s av %(n)s %(noun)s når målnivån") % {
-            "met": _count(result.n_met, capital=True, neuter=neuter), "n": _count(result.n_assessable, neuter=neuter),
-            "noun": noun}  # fmt: skip
-        if result.n_partly:
-            text += _(", %(k)s delvis") % {"k": _count(result.n_partly, neuter=neuter)}
-        if result.n > result.n_assessable:
-            text += _(" (%(k)s till kan inte bedömas)") % {"k": _count(result.n - result.n_assessable, neuter=neuter)}
-        return f"{text} (" + _("regel: %(rule)s") % {"rule": rule_text(structure)} + ")."
-    if result.reason == rules.R_TOO_FEW_ASSESSABLE:
-        return _("Bara %(k)s av %(n)s kan bedömas (regel: %(rule)s).") % {
-            "k": _count(result.n_assessable), "n": _count(result.n), "rule": rule_text(structure)}  # fmt: skip
-    return reason_text(result.reason, _lang())
 
 
 def _assessment(code: str) -> dict:
@@ -227,7 +183,7 @@ def _page(request, report: store.GoalReport) -> dict:
         "periods": periods if len(periods) > 1 else [],
         "query": f"?period={report.period}" if report.period != Period.YEAR else "",
         "legend": legend(),
-        "rule_text": rule_text(structure),
+        "rule_text": rule_text(structure.goal_rule(), _lang()),
         "can_edit": store.can_edit(request.user, report.municipality.id),
         "source": SOURCE,
     }
@@ -251,8 +207,12 @@ def _node_view(report: store.GoalReport, node, level: int | None = None) -> dict
         "a": a,
         "h": level,
         "h2": level + 1,
-        "committee_text": column_text(a.committee, rules.COMMITTEE, report.structure, with_subgoals),
-        "key_figures_text": column_text(a.key_figures, rules.KEY_FIGURE, report.structure, with_subgoals),
+        "committee_text": column_text(
+            a.committee, rules.COMMITTEE, report.structure.goal_rule(), with_subgoals, _lang()
+        ),
+        "key_figures_text": column_text(
+            a.key_figures, rules.KEY_FIGURE, report.structure.goal_rule(), with_subgoals, _lang()
+        ),
         "suggestion_text": reason_text(a.suggestion_reason, _lang()),
         "text_html": render_markup(node.text.published_text) if node.text else "",
         "draft": node.drafts.get(_lang()) if node.drafts else None,
@@ -290,7 +250,7 @@ def _head(report: store.GoalReport) -> dict:
             "partly_share": rule.partly_share,
             "min_assessable_share": rule.min_assessable_share,
             "subgoals_feed": s.subgoals_feed,
-            "text": rule_text(s),
+            "text": rule_text(s.goal_rule(), _lang()),
         },
         "legend": [{k: v for k, v in item.items() if k != "css"} for item in legend()],
     }
