@@ -1,99 +1,18 @@
 """A real Chromium builds a small goal structure through the forms with the keyboard only (Tab, typing,
 Enter, Space, arrow keys), enters values and sees the assessment change; every form page meets
-WCAG 2.1 AA (axe-core). Same server set-up as tests/test_browser.py."""
+WCAG 2.1 AA (axe-core). The server, the browser and axe-core come from tests/browserkit.py."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
+import re
 
 import pytest
 
-from kommunkvalitet.core.measuresets import MEASURESET_DIR, load_measure_set
+from browserkit import MUNI, PASSWORD, SCREENSHOTS, USER, axe, require_chromium
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-SCREENSHOTS = Path(os.environ.get("KOMMUNKVALITET_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var"))
-USER, PASSWORD, MUNI, YEAR = "tangentbord", "Tangent-Bord-2022!", "1463", 2022
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
-    pytest.skip("no Chromium on this machine (apt-get install chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, snapshot_dir):
-    data = tmp_path_factory.mktemp("goal-browser-data")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(KOMMUNKVALITET_DATA_DIR=str(data), KOMMUNKVALITET_SNAPSHOT=str(snapshot_dir))
-    kpis = [m.kpi for m in load_measure_set(MEASURESET_DIR / "kkik_2022.toml").area("stod_och_omsorg").measures]
-    cli = [sys.executable, "-m", "kommunkvalitet"]
-    subprocess.run([*cli, "manage", "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*cli, "import", "snapshot", *(a for k in kpis for a in ("--kpi", k))], env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    subprocess.run([*cli, "editor", "add", USER, MUNI, "--publisher", "--password", PASSWORD], env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "kommunkvalitet.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the server did not start")
-    yield url
-    proc.terminate()
-    proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def _axe(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} st)" for v in results.response["violations"]]
+require_chromium()
+YEAR = 2022
 
 
 def _tab_to(page, selector: str, limit: int = 80) -> None:
@@ -125,7 +44,7 @@ def _replace(page, text: str) -> None:
 
 
 def _check_axe(page, seen: list) -> None:
-    seen.append((page.url.split("/", 3)[3], _axe(page)))
+    seen.append((page.url.split("/", 3)[3], axe(page)))
 
 
 def test_building_a_goal_structure_by_keyboard(server, page):
@@ -227,8 +146,45 @@ def test_building_a_goal_structure_by_keyboard(server, page):
     _enter(page)
     assert page.locator("input[name=kpi][value=U21401]").count() == 1
     _check_axe(page, axe)
-    for path in ("redigera/mal/1/", "redigera/indikator/1/", "redigera/importera/"):
-        page.goto(f"{server}/kommun/{MUNI}/mal/{YEAR}/{path}")
+    page.goto(f"{server}/kommun/{MUNI}/mal/{YEAR}/redigera/")
+    hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
+    goal_href = next(h for h in hrefs if re.search(r"/redigera/mal/\d+/$", h))
+    indicator_href = next(h for h in hrefs if re.search(r"/redigera/indikator/\d+/$", h))
+    for path in (goal_href, indicator_href, f"/kommun/{MUNI}/mal/{YEAR}/redigera/importera/"):
+        page.goto(server + path)
         _check_axe(page, axe)
     assert [(url, v) for url, v in axe if v] == []
     assert len(axe) == 11
+
+
+def test_the_mark_2017_example_as_a_citizen_sees_it_and_wcag_21_aa(server, page):
+    """The example structure `make run` loads: seed 002's figures, the assessments, the decision."""
+    page.goto(f"{server}/kommun/{MUNI}/")
+    for link in ("Målbedömning – hur Mark följer upp kommunfullmäktiges mål", "Målbedömning 2017"):
+        with page.expect_navigation():
+            page.get_by_role("link", name=link).click()
+    assert page.url.endswith(f"/kommun/{MUNI}/mal/2017/")
+    main = page.inner_text("main")
+    assert "Exempeldata" in main and "Målbedömning 2017 – Mark" in main
+    for text in (
+        "Symbolförklaring",
+        "Uppfyllt",
+        "Delvis uppfyllt",
+        "Inte uppfyllt",
+        "Kan inte bedömas",
+        "Personalkontinuitet hemtjänst, antal personal på 14 dagar: 19, rikssnitt: 15",
+        "sitt särskilda boende: 81\u00a0%, rikssnitt: 83\u00a0%",
+        "sin hemtjänst: 94\u00a0%, rikssnitt: 92\u00a0%",
+        "Då nyckeltalen visar på kvalitetsbrister",
+    ):
+        assert text in main, text
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "goal-report-1463-2017.png"), full_page=True)
+    assert axe(page) == []
+    title = "Allt arbete bedrivs med professionellt förhållningssätt och god kvalitet"
+    page.get_by_role("link", name=title, exact=True).click()  # the table's link: the goal's section
+    assert page.url.endswith("#" + page.locator("section", has_text=title).last.get_attribute("id"))
+    with page.expect_navigation():
+        page.get_by_role("link", name=f"Målets sida och historik : {title}").click()
+    assert "/mal/2017/mal-" in page.url
+    assert axe(page) == []

@@ -9,6 +9,7 @@ from django.test import Client
 
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.store import goals as store
+from kommunkvalitet.store.goal_editing import kpi_defaults
 from kommunkvalitet.store.models import EditorRole, Goal, GoalDecision, GoalStructure, Indicator
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_an_editor_builds_a_structure_and_the_assessment_follows_the_value(edito
     kpi_ind = Indicator.objects.get(goal=goal, kind="kpi")
     assert kpi_ind.kpi_id == "U21401" and kpi_ind.name.startswith("Personalkontinuitet")
     assert kpi_ind.direction == "lower" and kpi_ind.unit == "count"
-    assert kpi_ind.data_year_offset == store.default_data_year_offset("U21401")
+    assert kpi_ind.data_year_offset == kpi_defaults("U21401")["data_year_offset"]
     row = next(
         r for r in store.goal_report(MUNI, YEAR, drafts=False).node(goal.pk).indicators if r.indicator == kpi_ind
     )

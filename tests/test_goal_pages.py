@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from kommunkvalitet.store import goals as store
+from kommunkvalitet.store.goal_editing import copy_to_next_year
 from kommunkvalitet.store.models import (
     KPI,
     Commentary,
@@ -228,7 +229,7 @@ def test_the_interim_period_is_its_own_page(client, mark):
 
 
 def test_the_goal_page_shows_its_history_across_years(client, mark, publisher):
-    store.copy_to_next_year(publisher, mark["structure"])
+    copy_to_next_year(publisher, mark["structure"])
     url = f"/kommun/1463/mal/2017/mal-{mark['sub2'].pk}/"
     response = client.get(url)
     assert response.status_code == 200
@@ -302,3 +303,37 @@ def test_the_report_needs_a_bounded_number_of_queries(client, django_assert_max_
     assert _text(response).count("Indikator 9.") == 7
     with django_assert_max_num_queries(20):
         assert client.get("/kommun/1463/mal/2018.json").status_code == 200
+
+
+def test_the_shipped_mark_2017_example_on_the_page_and_in_its_json_twin(client):
+    """The example `make run` loads (after seed 002): the seed's key figures against the rikssnitt, the
+    rules' assessments, and the combined assessment Delvis uppfyllt with its motivation."""
+    from kommunkvalitet.store.demo import load_demo
+
+    load_demo()
+    html = _text(client.get("/kommun/1463/mal/2017/"))
+    assert "Exempeldata" in html and "Målbedömning 2017 – Mark" in html
+    for line in (
+        "Personalkontinuitet hemtjänst, antal personal på 14 dagar: 19, rikssnitt: 15",
+        "nöjda med sitt särskilda boende: 81\xa0%, rikssnitt: 83\xa0%",
+        "nöjda med sin hemtjänst: 94\xa0%, rikssnitt: 92\xa0%",
+        "Av de totalt nio mått som används för att följa upp målet nås målnivåerna för fem av måtten.",
+    ):
+        assert line in html, line  # fmt: skip
+    row = _row(html.split('class="goals"', 1)[1].split("</table>", 1)[0], SUB2)
+    assert row.count("Delvis uppfyllt") == 2 and "Inte uppfyllt" in row and "Regelns förslag" in row
+    assert "Då nyckeltalen visar på kvalitetsbrister bedöms målet inte vara helt uppfyllt" in html
+
+    data = json.loads(client.get("/kommun/1463/mal/2017.json").content)
+    assert data["example_note"].startswith("Exempel")
+    [council] = data["goals"]
+    quality = next(g for g in council["children"] if g["title"] == SUB2)
+    a = quality["assessment"]
+    assert (a["committee"]["code"], a["committee"]["n_met"], a["committee"]["n_assessable"]) == ("partly_met", 5, 9)
+    assert (a["key_figures"]["code"], a["suggestion"]["code"], a["overall"]["code"]) == ("not_met", "not_met",
+                                                                                          "partly_met")  # fmt: skip
+    assert a["decision_differs"] and "kvalitetsbrister" in a["decision"]["motivation"]
+    figures = {i["kpi"]: (round(i["value"]), round(i["national_mean"])) for i in quality["indicators"] if i["kpi"]}
+    assert figures == {"U21401": (19, 15), "U23471": (81, 83), "U21468": (94, 92)}
+    external = [i["source"] for i in quality["indicators"] if i["kind"] == "external"]
+    assert len(external) == 4 and all("Marks målbedömning 2017" in s for s in external)

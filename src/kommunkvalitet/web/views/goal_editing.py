@@ -19,6 +19,7 @@ from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import goals_text
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.store import commentary
+from kommunkvalitet.store import goal_editing as build
 from kommunkvalitet.store import goals as store
 from kommunkvalitet.store.models import Indicator, Municipality, Period
 from kommunkvalitet.web.goal_forms import (
@@ -84,7 +85,7 @@ def structure_new(request, municipality_id: str):
     form = StructureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            struct = store.create_structure(request.user, municipality_id, form.cleaned_data["year"], **form.settings())
+            struct = build.create_structure(request.user, municipality_id, form.cleaned_data["year"], **form.settings())
         except KommunkvalitetError as err:
             _form_error(form, err)
         else:
@@ -102,7 +103,7 @@ def structure_edit(request, municipality_id: str, year: int):
         form = StructureForm(request.POST, with_year=False, year=year)
         if form.is_valid():
             try:
-                store.update_structure(request.user, struct, **form.settings())
+                build.update_structure(request.user, struct, **form.settings())
             except KommunkvalitetError as err:
                 _form_error(form, err)
             else:
@@ -130,7 +131,7 @@ def structure_edit(request, municipality_id: str, year: int):
 def structure_copy(request, municipality_id: str, year: int):
     struct = _structure(request, municipality_id, year)
     try:
-        new = store.copy_to_next_year(request.user, struct)
+        new = build.copy_to_next_year(request.user, struct)
     except KommunkvalitetError as err:
         messages.error(request, str(err)[:1].upper() + str(err)[1:] + ".")
         return redirect(_edit_url(struct))
@@ -181,12 +182,12 @@ def structure_import(request, municipality_id: str, year: int):
 
 
 def _goal_form(request, struct, goal=None):
-    goals = store.goals_of(struct)
+    goals = build.goals_of(struct)
     excluded = set()
     if goal is not None:
-        excluded = {goal.pk} | store.goal_descendants(goal)
+        excluded = {goal.pk} | build.goal_descendants(goal)
     parents = [g for g in goals if g.pk not in excluded]
-    committees = store.committees(struct.municipality_id)
+    committees = build.committees(struct.municipality_id)
     if request.method == "POST":
         return GoalForm(request.POST, parents=parents, committees=committees)
     if goal is None:
@@ -205,7 +206,7 @@ def _goal_page(request, struct, goal=None):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            saved = store.save_goal(
+            saved = build.save_goal(
                 request.user, struct, goal, title=d["title"], perspective=d["perspective"],
                 description=d["description"], order=d["order"],
                 parent_id=int(d["parent"]) if d["parent"] else None,
@@ -231,7 +232,7 @@ def goal_new(request, municipality_id: str, year: int):
 @login_required
 def goal_edit(request, municipality_id: str, year: int, goal_id: int):
     struct = _structure(request, municipality_id, year)
-    goal = store.get_goal(struct, goal_id)
+    goal = build.get_goal(struct, goal_id)
     if goal is None:
         raise Http404
     return _goal_page(request, struct, goal)
@@ -241,7 +242,7 @@ def goal_edit(request, municipality_id: str, year: int, goal_id: int):
 
 
 def _indicator_initial(ind: Indicator, year: int, interim: bool) -> dict:
-    entries = store.indicator_entries(ind, year)
+    entries = build.indicator_entries(ind, year)
     initial = {
         "kind": ind.kind, "kpi": ind.kpi_id or "", "name": ind.name, "committee": str(ind.committee_id or ""),
         "unit": ind.unit, "decimals": ind.decimals, "direction": ind.direction, "target_kind": ind.target_kind,
@@ -267,8 +268,8 @@ def _indicator_page(request, struct, goal, ind=None):
     if ind is not None and ind.kpi_id:
         wanted.add(ind.kpi_id)
     wanted -= {k.pk for k in choices} | {""}
-    choices += store.kpis(sorted(wanted))
-    committees = store.committees(struct.municipality_id)
+    choices += build.kpis(sorted(wanted))
+    committees = build.committees(struct.municipality_id)
     kwargs = {"kpis": choices, "committees": committees, "interim": interim}
     if request.method == "POST":
         form = IndicatorForm(request.POST, **kwargs)
@@ -299,7 +300,7 @@ def _indicator_page(request, struct, goal, ind=None):
 @transaction.atomic
 def _save_indicator(user, struct, goal, ind, d: dict, interim: bool):
     kind = d["kind"]
-    saved = store.save_indicator(
+    saved = build.save_indicator(
         user, goal, ind, kind=kind, name=d["name"], kpi_id=d["kpi"] or None,
         committee_id=int(d["committee"]) if d["committee"] else None, new_committee=d["new_committee"],
         unit=None if d["unit"] == AUTO else d["unit"], decimals=d["decimals"],
@@ -319,7 +320,7 @@ def _save_indicator(user, struct, goal, ind, d: dict, interim: bool):
 @login_required
 def indicator_new(request, municipality_id: str, year: int, goal_id: int):
     struct = _structure(request, municipality_id, year)
-    goal = store.get_goal(struct, goal_id)
+    goal = build.get_goal(struct, goal_id)
     if goal is None:
         raise Http404
     return _indicator_page(request, struct, goal)
@@ -328,7 +329,7 @@ def indicator_new(request, municipality_id: str, year: int, goal_id: int):
 @login_required
 def indicator_edit(request, municipality_id: str, year: int, indicator_id: int):
     struct = _structure(request, municipality_id, year)
-    ind = store.get_indicator(struct, indicator_id)
+    ind = build.get_indicator(struct, indicator_id)
     if ind is None:
         raise Http404
     return _indicator_page(request, struct, ind.goal, ind)
@@ -340,7 +341,7 @@ def indicator_edit(request, municipality_id: str, year: int, indicator_id: int):
 @login_required
 def goal_assess(request, municipality_id: str, year: int, goal_id: int):
     struct = _structure(request, municipality_id, year)
-    goal = store.get_goal(struct, goal_id)
+    goal = build.get_goal(struct, goal_id)
     if goal is None:
         raise Http404
     period = request.GET.get("period") or request.POST.get("period") or Period.YEAR
