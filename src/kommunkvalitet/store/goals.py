@@ -8,10 +8,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
 
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import trend
@@ -24,6 +24,7 @@ from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.models import (
     KPI,
     Commentary,
+    Committee,
     ComparisonStat,
     Goal,
     GoalDecision,
@@ -252,10 +253,16 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
     goals = list(Goal.objects.filter(structure=struct).prefetch_related("committees"))
     for g in goals:
         g.structure = struct
-    indicators = list(
-        Indicator.objects.filter(goal__structure=struct).select_related("kpi", "committee").prefetch_related("targets")
+    committees = {c.pk: c for c in Committee.objects.filter(municipality_id=municipality_id)}
+    indicators = list(Indicator.objects.filter(goal__structure=struct).select_related("kpi").defer("kpi__description"))
+    for ind in indicators:  # a handful of committees, not one object per indicator
+        ind.committee = committees.get(ind.committee_id)
+    targets = dict(
+        IndicatorTarget.objects.filter(indicator__goal__structure=struct, year=year).values_list(
+            "indicator_id", "level"
+        )
     )
-    rows = _indicator_rows(struct, indicators, period)
+    rows = _indicator_rows(struct, indicators, targets, period)
     decisions = defaultdict(list)
     for d in GoalDecision.objects.filter(goal__structure=struct, period=period).select_related("decided_by"):
         decisions[d.goal_id].append(d)
@@ -308,54 +315,51 @@ def _latest(decisions: dict[int, list[GoalDecision]], goal_id: int) -> GoalDecis
     return history[0] if history else None
 
 
-def _indicator_rows(struct: GoalStructure, indicators: list[Indicator], period: str) -> list[IndicatorRow]:
+class _Entry(NamedTuple):
+    value: float | None
+    reference: float | None
+
+
+def _indicator_rows(
+    struct: GoalStructure, indicators: list[Indicator], targets: dict[int, float], period: str
+) -> list[IndicatorRow]:
     year = struct.year
     rows: list[IndicatorRow] = []
     own = [i for i in indicators if i.kind != Indicator.Kind.KPI]
     kpi_inds = [i for i in indicators if i.kind == Indicator.Kind.KPI and i.kpi_id]
 
     # Own and external values: this year's and earlier years' of the same lineage (the history).
-    series: dict[object, dict[int, IndicatorValue]] = defaultdict(dict)
+    series: dict[object, dict[int, _Entry]] = defaultdict(dict)
     if own:
-        for v in IndicatorValue.objects.filter(
+        for lineage, entered_in, y, value, reference in IndicatorValue.objects.filter(
             indicator__lineage__in={i.lineage for i in own}, period=period, year__lte=year
-        ).select_related("indicator__goal__structure"):
+        ).values_list("indicator__lineage", "indicator__goal__structure__year", "year", "value", "reference"):
             # The value entered in that year's own structure wins over one entered elsewhere.
-            bucket = series[v.indicator.lineage]
-            if v.year not in bucket or v.indicator.goal.structure.year == v.year:
-                bucket[v.year] = v
+            bucket = series[lineage]
+            if y not in bucket or entered_in == y:
+                bucket[y] = _Entry(value, reference)
     for ind in own:
         values = series.get(ind.lineage, {})
-        this = values.get(year)
-        earlier = [(y, v) for y, v in sorted(values.items()) if y < year and v.value is not None]
+        this = values.get(year) or _Entry(None, None)
+        earlier = [(y, v.value) for y, v in sorted(values.items()) if y < year and v.value is not None]
         if not earlier and ind.baseline_value is not None and (ind.baseline_year or 0) < year:
-            earlier = [(ind.baseline_year, SimpleNamespace(value=ind.baseline_value))]
+            earlier = [(ind.baseline_year, ind.baseline_value)]
         prev_year, prev = earlier[-1] if earlier else (None, None)
-        value = this.value if this else None
-        target = _target(ind, year)
+        target = targets.get(ind.pk)
         facts = rules.IndicatorFacts(
-            direction=ind.direction, value=value, target_kind=ind.target_kind, target=target,
-            tolerance=ind.tolerance, previous_value=prev.value if prev else None,
-            national_mean=this.reference if this else None,
+            direction=ind.direction, value=this.value, target_kind=ind.target_kind, target=target,
+            tolerance=ind.tolerance, previous_value=prev, national_mean=this.reference,
         )  # fmt: skip
         rows.append(IndicatorRow(
-            ind, ind.column, year, value, target, rules.assess_indicator(facts), prev_year,
-            prev.value if prev else None, _trend(value, prev.value if prev else None, ind.direction),
-            national_mean=this.reference if this else None,
+            ind, ind.column, year, this.value, target, rules.assess_indicator(facts), prev_year, prev,
+            _trend(this.value, prev, ind.direction), national_mean=this.reference,
             series=[(y, v.value) for y, v in sorted(values.items())],
         ))  # fmt: skip
     if kpi_inds:
-        rows.extend(_kpi_rows(struct, kpi_inds))
+        rows.extend(_kpi_rows(struct, kpi_inds, targets))
     order = {ind.pk: i for i, ind in enumerate(indicators)}
     rows.sort(key=lambda r: order[r.indicator.pk])
     return rows
-
-
-def _target(ind: Indicator, year: int) -> float | None:
-    for t in ind.targets.all():
-        if t.year == year:
-            return t.level
-    return None
 
 
 def _trend(value: float | None, previous: float | None, direction: str) -> str | None:
@@ -369,7 +373,7 @@ def _trend(value: float | None, previous: float | None, direction: str) -> str |
     return "improved" if (value - previous) * sign > 0 else "worsened"
 
 
-def _kpi_rows(struct: GoalStructure, inds: list[Indicator]) -> list[IndicatorRow]:
+def _kpi_rows(struct: GoalStructure, inds: list[Indicator], targets: dict[int, float]) -> list[IndicatorRow]:
     """Kolada key figures, evaluated with the comparison engine's stored results for the data year."""
     muni_id = struct.municipality_id
     years_of = {i.kpi_id: struct.year + i.data_year_offset for i in inds}
@@ -380,10 +384,11 @@ def _kpi_rows(struct: GoalStructure, inds: list[Indicator]) -> list[IndicatorRow
         kpi_id__in=kpis, municipality_id=muni_id, gender="T", year__range=(first, max(years_of.values()))
     ).values_list("kpi_id", "year", "value"):
         own[kpi][y] = v
-    pairs = Q()
-    for kpi, y in years_of.items():
-        pairs |= Q(kpi_id=kpi, year=y)
-    stats = {s.kpi_id: s for s in ComparisonStat.objects.filter(pairs, gender="T")}
+    stats = {
+        s.kpi_id: s
+        for s in ComparisonStat.objects.filter(kpi_id__in=kpis, year__in=set(years_of.values()), gender="T")
+        if s.year == years_of[s.kpi_id]
+    }
     measures = [SimpleNamespace(kpi=i.kpi_id, label=i.name) for i in inds]
     kpi_meta = {i.kpi_id: i.kpi for i in inds}
     groups = groups_for(struct.municipality, measures, kpi_meta, years_of)
@@ -395,7 +400,7 @@ def _kpi_rows(struct: GoalStructure, inds: list[Indicator]) -> list[IndicatorRow
         stat = stats.get(kpi)
         value = own[kpi].get(y)
         pos = (stat.positions.get(muni_id) if stat else None) or [0, 0, 0, 0]
-        refs = {g.kind: group_reference(g, members_values, kpi, y) for g in groups.get(kpi, [])}
+        refs = {g.kind: group_reference(g, members_values, kpi, y) for g in groups.get(kpi, []) if g.kind != "county"}
         prev_year = prev = None
         if value is not None:
             years = sorted(yy for yy in own[kpi] if yy <= y)
@@ -403,7 +408,7 @@ def _kpi_rows(struct: GoalStructure, inds: list[Indicator]) -> list[IndicatorRow
             ch = trend.change(np.array([muni_id], dtype=object), series, years, ind.direction,
                               year=y, settings=settings).municipality(muni_id)  # fmt: skip
             prev_year, prev = ch.base_year, ch.base_value
-        target = _target(ind, struct.year)
+        target = targets.get(ind.pk)
         facts = rules.IndicatorFacts(
             direction=ind.direction, value=value, target_kind=ind.target_kind, target=target,
             tolerance=ind.tolerance, published=bool(stat and stat.n), previous_value=prev,

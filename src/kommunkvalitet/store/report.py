@@ -18,7 +18,7 @@ from kommunkvalitet.core.findings import MeasureFinding
 from kommunkvalitet.core.groups import group_year, similar_theme
 from kommunkvalitet.core.measuresets import Area, MeasureSet
 from kommunkvalitet.store.comparison import current_settings
-from kommunkvalitet.store.models import KPI, ComparisonStat, Municipality, MunicipalityGroup, Value
+from kommunkvalitet.store.models import KPI, ComparisonStat, GroupMember, Municipality, MunicipalityGroup, Value
 
 HISTORY_YEARS = 8  # how far back a page looks for the previous value and the series
 
@@ -155,7 +155,7 @@ def groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[Municipalit
     candidates = list(
         MunicipalityGroup.objects.filter(
             Q(kind__in=["skr", "county"], groupmember__municipality=muni) | Q(kind="similar", focus=muni)
-        ).prefetch_related("members")
+        )
     )
     skr = [g for g in candidates if g.kind == "skr"][:1]
     county = [g for g in candidates if g.kind == "county"][:1]
@@ -171,11 +171,20 @@ def groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[Municipalit
         chosen_year = group_year([g.year for g in options if g.year], years_of[m.kpi])
         similar = [g for g in options if g.year == chosen_year][:1]
         out[m.kpi] = skr + similar + county
+    # The members of the chosen groups only (a kommun has dozens of liknande-kommuner groups).
+    chosen = {g.pk: g for gs in out.values() for g in gs}
+    members: dict[str, list[str]] = defaultdict(list)
+    for group_id, member in GroupMember.objects.filter(group_id__in=list(chosen)).values_list(
+        "group_id", "municipality_id"
+    ):
+        members[group_id].append(member)
+    for g in chosen.values():
+        g.member_ids = members[g.pk]
     return out
 
 
 def group_values(groups, kpis, years_of) -> dict[tuple[str, int], dict[str, float]]:
-    members = {mm.id for gs in groups.values() for g in gs for mm in g.members.all()}
+    members = {m for gs in groups.values() for g in gs for m in g.member_ids}
     out: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
     if not members:
         return out
@@ -191,8 +200,7 @@ def group_reference(group, members_values, kpi, year) -> GroupReference | None:
     values = members_values.get((kpi, year), {})
     ids = np.array(list(values), dtype=object)
     arr = np.array(list(values.values()), dtype=np.float64)
-    members = [m.id for m in group.members.all()]
-    gm = group_mean(ids, arr, members)  # as Kolada publishes a group: the mean of all its members
+    gm = group_mean(ids, arr, group.member_ids)  # as Kolada publishes a group: the mean of all its members
     if gm.n_members == 0:  # no comparison against a group with no other members
         return None
     return GroupReference(group.title, group.kind, group.year, gm.mean, gm.n, gm.n_members)
