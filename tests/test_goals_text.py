@@ -261,7 +261,7 @@ class TestDraftSwedish:
             "Målet följs upp med ett mått, som når sin målnivå."
         )
         assert draft_goal(draft_input([line(assessment=g.NOT_MET)])).paragraphs[0] == (
-            "Målet följs upp med ett mått, som når inte sin målnivå."
+            "Målet följs upp med ett mått, som inte når sin målnivå."
         )
         na = line(value=None, assessment=g.NOT_ASSESSABLE, reason=g.R_NOT_PUBLISHED)
         assert draft_goal(draft_input([na])).paragraphs[0] == (

@@ -16,7 +16,6 @@ hemtjänst: 19, rikssnitt: 15". It cites only numbers the page shows: values, re
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from kommunkvalitet.core import goals as g
@@ -210,211 +209,162 @@ def _common_reason(lines: list[IndicatorLine]) -> str:
     return reason if reason in _NOT_ASSESSABLE_REASONS else ""
 
 
-# Swedish ---------------------------------------------------------------------------------------------
+# The sentences: one plan, phrase tables per language ------------------------------------------------
 
-_SV_CLAUSE = {
-    g.MET: "att målet är uppfyllt",
-    g.PARTLY_MET: "att målet är delvis uppfyllt",
-    g.NOT_MET: "att målet inte är uppfyllt",
-    g.NOT_ASSESSABLE: "att målet inte kan bedömas",
+# Each entry is a format string; {n}, {met}, {partly}, {na}, {c}, {b} are numbers as words, {why} the
+# common reason in parentheses (or ""). A pair (singular, plural) is chosen by the count it names.
+_PHRASES: dict[str, dict[str, str | tuple[str, str]]] = {
+    "sv": {
+        "one_met": "Målet följs upp med ett mått, som når sin målnivå.",
+        "one_partly_met": "Målet följs upp med ett mått, som delvis når sin målnivå.",
+        "one_not_met": "Målet följs upp med ett mått, som inte når sin målnivå.",
+        "one_not_assessable": "Målet följs upp med ett mått, som inte kan bedömas{why}.",
+        "none_assessable": "Inget av de totalt {n} mått som används för att följa upp målet kan bedömas{why}.",
+        "head": "Av de totalt {n} mått som används för att följa upp målet",
+        "all_met": ("{head} nås målnivåerna för båda måtten.", "{head} nås målnivåerna för samtliga mått."),
+        "met_0": "{head} nås målnivån inte för något av måtten.",
+        "met_0_partly": "{head} nås målnivån inte helt för något av måtten.",
+        "met_1": "{head} nås målnivån för ett av måtten.",
+        "met_n": "{head} nås målnivåerna för {met} av måtten.",
+        "partly": ("För {partly} av måtten nås målnivån delvis", "För {partly} av måtten nås målnivån delvis"),
+        "na": "{na} av måtten kan inte bedömas{why}",
+        "and": ", och ",
+        "ref_one": ("Nyckeltalet är inte bättre än rikssnittet.", "Nyckeltalet är bättre än rikssnittet."),
+        "ref_none": "Inget av de {c} nyckeltalen är bättre än rikssnittet.",
+        "ref_all": ("Båda nyckeltalen är bättre än rikssnittet.", "Alla {c} nyckeltal är bättre än rikssnittet."),
+        "ref_some": "{B} av de {c} nyckeltalen är bättre än rikssnittet.",
+        "ref_part_one": (
+            "Ett av nyckeltalen går att jämföra med rikssnittet, och det är inte bättre än rikssnittet.",
+            "Ett av nyckeltalen går att jämföra med rikssnittet, och det är bättre än rikssnittet.",
+        ),
+        "ref_part_none": "Inget av de {c} nyckeltal som går att jämföra med rikssnittet är bättre än det.",
+        "ref_part_all": "Alla {c} nyckeltal som går att jämföra med rikssnittet är bättre än det.",
+        "ref_part_some": "{B} av de {c} nyckeltal som går att jämföra med rikssnittet är bättre än det.",
+        "suggestion_only": "Reglernas förslag till sammanvägd bedömning är {suggestion}.",
+        "decision_differs": "Den sammanvägda bedömningen är {decided}, vilket avviker från reglernas förslag {suggestion}.",
+        "decision_agrees": "Den sammanvägda bedömningen är {decided}, i enlighet med reglernas förslag.",
+        g.MET: "att målet är uppfyllt",
+        g.PARTLY_MET: "att målet är delvis uppfyllt",
+        g.NOT_MET: "att målet inte är uppfyllt",
+        g.NOT_ASSESSABLE: "att målet inte kan bedömas",
+    },
+    "en": {
+        "one_met": "The goal is followed up by one measure, which reaches its target.",
+        "one_partly_met": "The goal is followed up by one measure, which partly reaches its target.",
+        "one_not_met": "The goal is followed up by one measure, which does not reach its target.",
+        "one_not_assessable": "The goal is followed up by one measure, which cannot be assessed{why}.",
+        "none_assessable": "None of the {n} measures in total used to follow up the goal can be assessed{why}.",
+        "head": "Of the {n} measures in total used to follow up the goal,",
+        "all_met": ("{head} both reach their targets.", "{head} all {n} reach their targets."),
+        "met_0": "{head} none reaches its target.",
+        "met_0_partly": "{head} none fully reaches its target.",
+        "met_1": "{head} one reaches its target.",
+        "met_n": "{head} {met} reach their targets.",
+        "partly": (
+            "{Partly} of the measures partly reaches its target",
+            "{Partly} of the measures partly reach their targets",
+        ),
+        "na": "{na} of the measures cannot be assessed{why}",
+        "and": ", and ",
+        "ref_one": (
+            "The key figure is not better than the national average.",
+            "The key figure is better than the national average.",
+        ),
+        "ref_none": "None of the {c} key figures is better than the national average.",
+        "ref_all": (
+            "Both key figures are better than the national average.",
+            "All {c} key figures are better than the national average.",
+        ),
+        "ref_some": (
+            "{B} of the {c} key figures is better than the national average.",
+            "{B} of the {c} key figures are better than the national average.",
+        ),
+        "ref_part_one": (
+            "One of the key figures can be compared with the national average, and it is not better than it.",
+            "One of the key figures can be compared with the national average, and it is better than it.",
+        ),
+        "ref_part_none": "None of the {c} key figures that can be compared with the national average is better than it.",
+        "ref_part_all": "All {c} key figures that can be compared with the national average are better than it.",
+        "ref_part_some": (
+            "{B} of the {c} key figures that can be compared with the national average is better than it.",
+            "{B} of the {c} key figures that can be compared with the national average are better than it.",
+        ),
+        "suggestion_only": "The rules' suggestion for the combined assessment is that {suggestion}.",
+        "decision_differs": "The combined assessment is that {decided}, which differs from the rules' suggestion that {suggestion}.",
+        "decision_agrees": "The combined assessment is that {decided}, as the rules suggest.",
+        g.MET: "the goal is met",
+        g.PARTLY_MET: "the goal is partly met",
+        g.NOT_MET: "the goal is not met",
+        g.NOT_ASSESSABLE: "the goal cannot be assessed",
+    },
 }
 
 
-def _sv(n: int) -> str:
-    return number_word(n, "sv")
+def _phrase(lang: str, key: str, plural: bool = True) -> str:
+    entry = _PHRASES[lang][key]
+    return entry if isinstance(entry, str) else entry[1 if plural else 0]
 
 
-def _sv_cap(n: int) -> str:
-    w = _sv(n)
-    return w[:1].upper() + w[1:]
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def _sv_measures(lines: list[IndicatorLine]) -> list[str]:
+def _measures(lines: list[IndicatorLine], lang: str) -> list[str]:
+    """How many of the measures reach their target, and which partly or cannot be assessed."""
     n = len(lines)
     met = sum(1 for x in lines if x.assessment == g.MET)
     partly = sum(1 for x in lines if x.assessment == g.PARTLY_MET)
     na_lines = [x for x in lines if x.assessment not in g.ASSESSABLE]
     na = len(na_lines)
-    why = reason_text(_common_reason(na_lines), "sv")
-    why = f" ({why})" if why else ""
+    why = reason_text(_common_reason(na_lines), lang)
+    words = {"n": number_word(n, lang), "met": number_word(met, lang), "partly": number_word(partly, lang),
+             "Partly": _cap(number_word(partly, lang)), "why": f" ({why})" if why else ""}  # fmt: skip
     if n == 1:
-        verb = {
-            g.MET: "når sin målnivå",
-            g.PARTLY_MET: "når delvis sin målnivå",
-            g.NOT_MET: "når inte sin målnivå",
-        }.get(lines[0].assessment, f"inte kan bedömas{why}")
-        return [f"Målet följs upp med ett mått, som {verb}."]
-    head = f"Av de totalt {_sv(n)} mått som används för att följa upp målet"
+        return [_phrase(lang, f"one_{lines[0].assessment}").format(**words)]
     if na == n:
-        return [f"Inget av de totalt {_sv(n)} mått som används för att följa upp målet kan bedömas{why}."]
+        return [_phrase(lang, "none_assessable").format(**words)]
+    words["head"] = _phrase(lang, "head").format(**words)
     if met == n:
-        tail = "båda måtten" if n == 2 else "samtliga mått"
-        return [f"{head} nås målnivåerna för {tail}."]
-    if met == 0:
-        first = f"{head} nås målnivån inte {'helt ' if partly else ''}för något av måtten."
-    elif met == 1:
-        first = f"{head} nås målnivån för ett av måtten."
-    else:
-        first = f"{head} nås målnivåerna för {_sv(met)} av måtten."
-    out = [first]
-    partly_txt = f"för {_sv(partly)} av måtten nås målnivån delvis" if partly else ""
-    na_txt = f"{_sv(na)} av måtten kan inte bedömas{why}" if na else ""
-    if partly and na:
-        out.append(f"{partly_txt[:1].upper()}{partly_txt[1:]}, och {na_txt}.")
-    elif partly:
-        out.append(f"{partly_txt[:1].upper()}{partly_txt[1:]}.")
-    elif na:
-        out.append(f"{na_txt[:1].upper()}{na_txt[1:]}.")
+        return [_phrase(lang, "all_met", plural=n > 2).format(**words)]
+    key = "met_n" if met > 1 else f"met_{met}" + ("_partly" if met == 0 and partly else "")
+    out = [_phrase(lang, key).format(**words)]
+    parts = [_phrase(lang, "partly", plural=partly > 1).format(**words)] if partly else []
+    if na:
+        na_text = _phrase(lang, "na").format(**{**words, "na": number_word(na, lang)})
+        parts.append(na_text if parts else _cap(na_text))
+    if parts:
+        out.append(_phrase(lang, "and").join(parts) + ".")
     return out
 
 
-def _sv_reference(key_lines: list[IndicatorLine]) -> str:
-    with_ref = [x for x in key_lines if _finite(x.reference)]
-    if not with_ref:
-        return ""
-    judged = [b for b in (_better_than_reference(x) for x in with_ref) if b is not None]
+def _reference(key_lines: list[IndicatorLine], lang: str) -> str:
+    """How many key figures are better than the rikssnitt (of those that can be compared with it)."""
+    judged = [b for b in (_better_than_reference(x) for x in key_lines if _finite(x.reference)) if b is not None]
     c, b = len(judged), sum(judged)
     if c == 0:
         return ""
-    if c == len(key_lines):
-        if c == 1:
-            return "Nyckeltalet är bättre än rikssnittet." if b else "Nyckeltalet är inte bättre än rikssnittet."
-        if b == 0:
-            return f"Inget av de {_sv(c)} nyckeltalen är bättre än rikssnittet."
-        if b == c:
-            return (
-                "Båda nyckeltalen är bättre än rikssnittet."
-                if c == 2
-                else f"Alla {_sv(c)} nyckeltal är bättre än rikssnittet."
-            )
-        return f"{_sv_cap(b)} av de {_sv(c)} nyckeltalen är bättre än rikssnittet."
+    prefix = "ref_" if c == len(key_lines) else "ref_part_"
+    words = {"c": number_word(c, lang), "B": _cap(number_word(b, lang))}
     if c == 1:
-        verb = "är" if b else "är inte"
-        return f"Ett av nyckeltalen går att jämföra med rikssnittet, och det {verb} bättre än rikssnittet."
+        return _phrase(lang, prefix + "one", plural=bool(b))
     if b == 0:
-        return f"Inget av de {_sv(c)} nyckeltal som går att jämföra med rikssnittet är bättre än det."
+        return _phrase(lang, prefix + "none").format(**words)
     if b == c:
-        return f"Alla {_sv(c)} nyckeltal som går att jämföra med rikssnittet är bättre än det."
-    return f"{_sv_cap(b)} av de {_sv(c)} nyckeltal som går att jämföra med rikssnittet är bättre än det."
+        return _phrase(lang, prefix + "all", plural=c > 2).format(**words)
+    return _phrase(lang, prefix + "some", plural=b > 1).format(**words)
 
 
-def _sv_decision(a: g.GoalAssessment) -> str:
-    suggestion = _SV_CLAUSE[a.suggestion]
+def _decision(a: g.GoalAssessment, lang: str) -> str:
+    """The rules' suggestion for the combined assessment and, when taken, the decision."""
+    suggestion = _phrase(lang, a.suggestion)
     if a.decision is None:
-        return f"Reglernas förslag till sammanvägd bedömning är {suggestion}."
-    decided = _SV_CLAUSE[a.decision.assessment]
-    if a.decision_differs:
-        return f"Den sammanvägda bedömningen är {decided}, vilket avviker från reglernas förslag {suggestion}."
-    return f"Den sammanvägda bedömningen är {decided}, i enlighet med reglernas förslag."
-
-
-# English ---------------------------------------------------------------------------------------------
-
-_EN_CLAUSE = {
-    g.MET: "the goal is met",
-    g.PARTLY_MET: "the goal is partly met",
-    g.NOT_MET: "the goal is not met",
-    g.NOT_ASSESSABLE: "the goal cannot be assessed",
-}
-
-
-def _en(n: int) -> str:
-    return number_word(n, "en")
-
-
-def _en_cap(n: int) -> str:
-    w = _en(n)
-    return w[:1].upper() + w[1:]
-
-
-def _en_measures(lines: list[IndicatorLine]) -> list[str]:
-    n = len(lines)
-    met = sum(1 for x in lines if x.assessment == g.MET)
-    partly = sum(1 for x in lines if x.assessment == g.PARTLY_MET)
-    na_lines = [x for x in lines if x.assessment not in g.ASSESSABLE]
-    na = len(na_lines)
-    why = reason_text(_common_reason(na_lines), "en")
-    why = f" ({why})" if why else ""
-    if n == 1:
-        verb = {
-            g.MET: "reaches its target",
-            g.PARTLY_MET: "partly reaches its target",
-            g.NOT_MET: "does not reach its target",
-        }.get(lines[0].assessment, f"cannot be assessed{why}")
-        return [f"The goal is followed up by one measure, which {verb}."]
-    head = f"Of the {_en(n)} measures in total used to follow up the goal,"
-    if na == n:
-        return [f"None of the {_en(n)} measures in total used to follow up the goal can be assessed{why}."]
-    if met == n:
-        tail = "both reach their targets" if n == 2 else f"all {_en(n)} reach their targets"
-        return [f"{head} {tail}."]
-    if met == 0:
-        first = f"{head} none {'fully ' if partly else ''}reaches its target."
-    elif met == 1:
-        first = f"{head} one reaches its target."
-    else:
-        first = f"{head} {_en(met)} reach their targets."
-    out = [first]
-    partly_txt = (
-        f"{_en_cap(partly)} of the measures {'partly reaches its target' if partly == 1 else 'partly reach their targets'}"
-        if partly
-        else ""
-    )
-    na_txt = f"{_en(na) if partly else _en_cap(na)} of the measures cannot be assessed{why}" if na else ""
-    if partly and na:
-        out.append(f"{partly_txt}, and {na_txt}.")
-    elif partly or na:
-        out.append(f"{partly_txt or na_txt}.")
-    return out
-
-
-def _en_reference(key_lines: list[IndicatorLine]) -> str:
-    with_ref = [x for x in key_lines if _finite(x.reference)]
-    judged = [b for b in (_better_than_reference(x) for x in with_ref) if b is not None]
-    c, b = len(judged), sum(judged)
-    if c == 0:
-        return ""
-    if c == len(key_lines):
-        if c == 1:
-            return f"The key figure is {'' if b else 'not '}better than the national average."
-        if b == 0:
-            return f"None of the {_en(c)} key figures is better than the national average."
-        if b == c:
-            return (
-                "Both key figures are better than the national average."
-                if c == 2
-                else f"All {_en(c)} key figures are better than the national average."
-            )
-        verb = "is" if b == 1 else "are"
-        return f"{_en_cap(b)} of the {_en(c)} key figures {verb} better than the national average."
-    if c == 1:
-        return (
-            "One of the key figures can be compared with the national average, and it is "
-            f"{'' if b else 'not '}better than it."
-        )
-    if b == 0:
-        return f"None of the {_en(c)} key figures that can be compared with the national average is better than it."
-    if b == c:
-        return f"All {_en(c)} key figures that can be compared with the national average are better than it."
-    verb = "is" if b == 1 else "are"
-    return f"{_en_cap(b)} of the {_en(c)} key figures that can be compared with the national average {verb} better than it."
-
-
-def _en_decision(a: g.GoalAssessment) -> str:
-    suggestion = _EN_CLAUSE[a.suggestion]
-    if a.decision is None:
-        return f"The rules' suggestion for the combined assessment is that {suggestion}."
-    decided = _EN_CLAUSE[a.decision.assessment]
-    if a.decision_differs:
-        return f"The combined assessment is that {decided}, which differs from the rules' suggestion that {suggestion}."
-    return f"The combined assessment is that {decided}, as the rules suggest."
+        return _phrase(lang, "suggestion_only").format(suggestion=suggestion)
+    key = "decision_differs" if a.decision_differs else "decision_agrees"
+    return _phrase(lang, key).format(decided=_phrase(lang, a.decision.assessment), suggestion=suggestion)
 
 
 @dataclass(frozen=True)
 class _Words:
-    measures: Callable[[list[IndicatorLine]], list[str]]
-    reference: Callable[[list[IndicatorLine]], str]
-    decision: Callable[[g.GoalAssessment], str]
     none: str
     subgoals_only: str
     subgoals_too: str
@@ -424,9 +374,6 @@ class _Words:
 
 _TEXTS = {
     "sv": _Words(
-        measures=_sv_measures,
-        reference=_sv_reference,
-        decision=_sv_decision,
         none="Det finns inga mått som följer upp målet, vilket gör att målet inte kan bedömas.",
         subgoals_only="Målet har inga egna mått och bedöms utifrån sina delmål.",
         subgoals_too="Målets delmål räknas också in i bedömningen.",
@@ -434,9 +381,6 @@ _TEXTS = {
         data_year="avser {}",
     ),
     "en": _Words(
-        measures=_en_measures,
-        reference=_en_reference,
-        decision=_en_decision,
         none="There are no measures that follow up the goal, so the goal cannot be assessed.",
         subgoals_only="The goal has no measures of its own and is assessed from its sub-goals.",
         subgoals_too="The goal's sub-goals also count in the assessment.",
@@ -477,25 +421,25 @@ def draft_goal(goal: GoalDraftInput, lang: str = "sv") -> GoalDraft:
     fed = _fed_by_subgoals(goal)
     if not lines:
         if fed:
-            paragraphs.append(f"{t.subgoals_only} {t.decision(a)}")
+            paragraphs.append(f"{t.subgoals_only} {_decision(a, lang)}")
         else:
             paragraphs.append(t.none)
             if a.decision is not None:
-                paragraphs.append(t.decision(a))
+                paragraphs.append(_decision(a, lang))
         return GoalDraft(tuple(paragraphs), ())
     # The measures sentence counts the indicators held against a target of their own; key figures held
     # against the rikssnitt are the next sentence's (as in the seed: "nio mått ... fem av måtten", then
     # the key figures against riksmedel).
     measured = [x for x in lines if x.column == g.COMMITTEE or x.target_kind != g.BETTER_THAN_NATIONAL]
-    first = t.measures(measured) if measured else []
+    first = _measures(measured, lang) if measured else []
     if fed:
         first.append(t.subgoals_too)
     if first:
         paragraphs.append(" ".join(first))
-    reference = t.reference(key_lines)
+    reference = _reference(key_lines, lang)
     if reference:
         paragraphs.append(reference)
-    paragraphs.append(t.decision(a))
+    paragraphs.append(_decision(a, lang))
     bullets = tuple(_bullet(x, goal.year, lang) for x in key_lines if _finite(x.reference))
     return GoalDraft(tuple(paragraphs), bullets)
 
