@@ -262,3 +262,25 @@ def test_the_structure_goes_out_and_back_in_as_excel(editor):
     assert "Filen är inläst: 0 nya, 0 ändrade" in text
     broken = c.post(EDIT + "importera/", {"file": SimpleUploadedFile("mal.xlsx", b"not a zip")})
     assert broken.status_code == 200 and "Formuläret har fel" in broken.content.decode()
+
+
+def test_removing_says_what_goes_with_it_and_needs_a_post(editor):
+    from kommunkvalitet.store.models import IndicatorValue
+
+    c = _client(editor)
+    struct = _structure(c)
+    goal = _goal(c, "Trygg vård")
+    sub = _goal(c, "Bra bemötande", parent=goal)
+    assert c.post(f"{EDIT}mal/{sub.pk}/indikator/ny/", OWN).status_code == 302
+    ind = Indicator.objects.get(goal=sub)
+    page = c.get(f"{EDIT}mal/{goal.pk}/ta-bort/").content.decode()
+    assert "Ta bort målet ”Trygg vård”?" in page and "1 delmål" in page and "1 indikator" in page
+    assert "1 inmatat värde" in page
+    assert Goal.objects.filter(pk=goal.pk).exists()  # GET only asks
+    page = c.get(f"{EDIT}indikator/{ind.pk}/ta-bort/").content.decode()
+    assert "Ta bort indikatorn ”Andel brukare med genomförandeplan”?" in page
+    assert c.post(f"{EDIT}indikator/{ind.pk}/ta-bort/").status_code == 302
+    assert not Indicator.objects.filter(pk=ind.pk).exists() and not IndicatorValue.objects.exists()
+    assert c.post(f"{EDIT}mal/{goal.pk}/ta-bort/").status_code == 302
+    assert not Goal.objects.filter(structure=struct).exists()
+    assert _client(_user("lasare", None)).post(f"{EDIT}mal/{goal.pk}/ta-bort/").status_code == 403

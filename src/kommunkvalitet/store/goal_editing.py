@@ -18,6 +18,7 @@ from kommunkvalitet.store.models import (
     KPI,
     Committee,
     Goal,
+    GoalDecision,
     GoalStructure,
     Indicator,
     IndicatorTarget,
@@ -304,3 +305,39 @@ def save_indicator(
             raise _input_error(f"{v!r} är inget rimligt tal", what)
     indicator.save()
     return indicator
+
+
+# --- removing -------------------------------------------------------------------------------------
+
+
+def removal_counts(goal: Goal | None = None, indicator: Indicator | None = None) -> dict[str, int]:
+    """What removing a goal (with its sub-goals) or one indicator takes with it: sub-goals, indicators,
+    entered values and decisions. The confirmation page says it before anything is removed."""
+    if indicator is not None:
+        return {"subgoals": 0, "indicators": 1, "values": indicator.values.count(), "decisions": 0}
+    assert goal is not None
+    ids = [goal.pk, *goal_descendants(goal)]
+    return {
+        "subgoals": len(ids) - 1,
+        "indicators": Indicator.objects.filter(goal_id__in=ids).count(),
+        "values": IndicatorValue.objects.filter(indicator__goal_id__in=ids).count(),
+        "decisions": GoalDecision.objects.filter(goal_id__in=ids).count(),
+    }
+
+
+@transaction.atomic
+def remove_goal(user, goal: Goal) -> dict[str, int]:
+    """Remove a goal with its sub-goals, indicators, values and decisions (from this year only; the
+    same goal in other years keeps its own). Its published texts stay in the commentary history."""
+    require_edit(user, goal.structure.municipality_id)
+    counts = removal_counts(goal=goal)
+    goal.delete()
+    return counts
+
+
+@transaction.atomic
+def remove_indicator(user, indicator: Indicator) -> dict[str, int]:
+    require_edit(user, indicator.goal.structure.municipality_id)
+    counts = removal_counts(indicator=indicator)
+    indicator.delete()
+    return counts

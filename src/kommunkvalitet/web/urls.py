@@ -48,6 +48,16 @@ urlpatterns = [
         name="goal_assess",
     ),  # fmt: skip
     path(
+        "kommun/<str:municipality_id>/mal/<int:year>/redigera/mal/<int:goal_id>/ta-bort/",
+        goal_editing.goal_remove,
+        name="goal_remove",
+    ),
+    path(
+        "kommun/<str:municipality_id>/mal/<int:year>/redigera/indikator/<int:indicator_id>/ta-bort/",
+        goal_editing.indicator_remove,
+        name="indicator_remove",
+    ),
+    path(
         "kommun/<str:municipality_id>/mal/<int:year>/redigera/mal/<int:goal_id>/indikator/ny/",
         goal_editing.indicator_new,
         name="indicator_new",

@@ -335,6 +335,38 @@ def indicator_edit(request, municipality_id: str, year: int, indicator_id: int):
     return _indicator_page(request, struct, ind.goal, ind)
 
 
+# --- removing (a confirmation page first; the POST removes) ----------------------------------------
+
+
+def _remove_page(request, struct, what: str, name: str, counts: dict, remove, back: str):
+    if request.method == "POST":
+        remove()
+        messages.success(request, _("”%(n)s” är borttaget.") % {"n": name})
+        return redirect(_edit_url(struct))
+    context = {"structure": struct, "what": what, "name": name, "counts": counts, "back": back}
+    return render(request, "web/goals/edit_remove.html", context)
+
+
+@login_required
+def goal_remove(request, municipality_id: str, year: int, goal_id: int):
+    struct = _structure(request, municipality_id, year)
+    goal = build.get_goal(struct, goal_id)
+    if goal is None:
+        raise Http404
+    return _remove_page(request, struct, "goal", goal.title, build.removal_counts(goal=goal),
+                        lambda: build.remove_goal(request.user, goal), _edit_url(struct, f"mal-{goal.pk}"))  # fmt: skip
+
+
+@login_required
+def indicator_remove(request, municipality_id: str, year: int, indicator_id: int):
+    struct = _structure(request, municipality_id, year)
+    ind = build.get_indicator(struct, indicator_id)
+    if ind is None:
+        raise Http404
+    return _remove_page(request, struct, "indicator", ind.name, build.removal_counts(indicator=ind),
+                        lambda: build.remove_indicator(request.user, ind), _edit_url(struct, f"indikator-{ind.pk}"))  # fmt: skip
+
+
 # --- the assessment and the goal's text -----------------------------------------------------------
 
 
