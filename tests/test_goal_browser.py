@@ -150,11 +150,12 @@ def test_building_a_goal_structure_by_keyboard(server, page):
     hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
     goal_href = next(h for h in hrefs if re.search(r"/redigera/mal/\d+/$", h))
     indicator_href = next(h for h in hrefs if re.search(r"/redigera/indikator/\d+/$", h))
-    for path in (goal_href, indicator_href, f"/kommun/{MUNI}/mal/{YEAR}/redigera/importera/"):
+    pages = (goal_href, indicator_href, f"/kommun/{MUNI}/mal/{YEAR}/redigera/importera/", goal_href + "ta-bort/")
+    for path in pages:
         page.goto(server + path)
         _check_axe(page, axe)
     assert [(url, v) for url, v in axe if v] == []
-    assert len(axe) == 11
+    assert len(axe) == 12
 
 
 def test_the_mark_2017_example_as_a_citizen_sees_it_and_wcag_21_aa(server, page):
