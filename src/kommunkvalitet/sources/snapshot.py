@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kommunkvalitet.core.formatting import parse_number
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources.jsonstream import iter_array
 
@@ -103,18 +104,6 @@ class SnapshotLayout:
         for path in (self.municipalities, self.skr_groups, self.municipality_groups, self.kpi_catalogue):
             if not path.is_file():
                 raise InputError(f"snapshot file missing (is {self.root} a snapshot directory?)", file=str(path))
-
-
-def parse_number(text: str) -> float:
-    """A number as Swedish and English files write it: "12.5", "12,5", "1 234,5", "−3"."""
-    try:
-        value = float(text)
-    except ValueError:
-        cleaned = text.strip().replace("\u2212", "-").replace("\xa0", "").replace(" ", "").replace(",", ".")
-        value = float(cleaned)  # ValueError goes to the caller, who names file and line
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(text)
-    return value
 
 
 def _open_text(path: Path) -> io.TextIOBase:

@@ -35,7 +35,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kommunkvalitet.core.formatting import parse_number
 from kommunkvalitet.errors import InputError
 
 ABOUT = "Om filen"
@@ -66,8 +66,6 @@ _PERIOD_CODES = {label: code for code, label in PERIOD_LABELS.items()} | {code: 
 STRUCTURE_ID_LABEL = "Målstrukturens id"
 
 _VALIDATION_ROWS = 2000  # data validation reaches this far down, so rows a committee adds are checked too
-_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
-_SPACES = str.maketrans("", "", " \xa0\u202f\u2009")
 
 
 @dataclass(frozen=True)
@@ -551,15 +549,12 @@ class _Cell:
         raw = self.raw
         if isinstance(raw, bool) or not isinstance(raw, int | float | str):
             raise self.error(f"väntade ett tal, fick {_shown(raw)}")
-        if isinstance(raw, str):
-            text = raw.strip().translate(_SPACES).replace("\u2212", "-")
-            if not _NUMBER.fullmatch(text):
-                raise self.error(f"väntade ett tal, fick {_shown(raw)}")
-            value = float(text.replace(",", "."))
-        else:
-            value = float(raw)
-        if not math.isfinite(value):
+        if not isinstance(raw, str) and not math.isfinite(raw):
             raise self.error(f"väntade ett ändligt tal, fick {_shown(raw)}")
+        try:
+            value = parse_number(raw) if isinstance(raw, str) else float(raw)
+        except ValueError:
+            raise self.error(f"väntade ett tal, fick {_shown(raw)}") from None
         if abs(value) > MAX_ABS:
             raise self.error(f"talet {_shown(raw)} är orimligt stort")
         return value

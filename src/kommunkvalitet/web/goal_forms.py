@@ -5,14 +5,13 @@ Swedish error messages; :class:`AccessibleForm` gives the templates an error sum
 from __future__ import annotations
 
 import datetime
-import math
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kommunkvalitet.core import goals as rules
+from kommunkvalitet.core.formatting import parse_number
 from kommunkvalitet.store.models import GoalStructure, Indicator
 
 REQUIRED = _("Fyll i fältet.")
@@ -46,12 +45,11 @@ class NumberField(forms.CharField):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
-        text = re.sub(r"[\s\u00a0\u202f]", "", text).replace("\u2212", "-").replace(",", ".")
         try:
-            number = float(text)
+            number = parse_number(text)
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if not math.isfinite(number) or abs(number) > 1e12:
+        if abs(number) > 1e12:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         if self.min_value is not None and number < self.min_value:
             raise ValidationError(_("Talet får inte vara mindre än %(n)s.") % {"n": _fmt(self.min_value)})
