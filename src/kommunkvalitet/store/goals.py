@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -16,7 +17,7 @@ from django.db import transaction
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import trend
 from kommunkvalitet.core.comparison import BAND_NAMES
-from kommunkvalitet.core.goals_text import GoalDraft, GoalDraftInput, IndicatorLine, draft_goal
+from kommunkvalitet.core.goals_text import LANGS, GoalDraft, GoalDraftInput, IndicatorLine, draft_goal
 from kommunkvalitet.core.text import matches
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.store import commentary
@@ -194,7 +195,7 @@ class GoalNode:
     decisions: list[GoalDecision]
     indicators: list[IndicatorRow]
     children: list[GoalNode]
-    drafts: dict[str, GoalDraft]
+    drafts: Mapping[str, GoalDraft]  # {"sv": ..., "en": ...}, each drafted when first read; {} without drafts
     text: Commentary | None  # the published text, if any
 
     @property
@@ -204,6 +205,38 @@ class GoalNode:
     @property
     def key_figure_rows(self) -> list[IndicatorRow]:
         return [r for r in self.indicators if r.column == rules.KEY_FIGURE]
+
+
+class _LazyDrafts(Mapping):
+    """A goal's drafts ``{"sv": GoalDraft, "en": GoalDraft}``, each language drafted when it is first
+    read: the HTML page needs one language, the JSON twin both."""
+
+    def __init__(self, node: GoalNode, year: int):
+        self._node, self._year = node, year
+        self._input: GoalDraftInput | None = None
+        self._done: dict[str, GoalDraft] = {}
+
+    def __getitem__(self, lang: str) -> GoalDraft:
+        if lang not in self._done:
+            if lang not in LANGS:
+                raise KeyError(lang)
+            if self._input is None:
+                node = self._node
+                self._input = GoalDraftInput(
+                    title=node.goal.title, assessment=node.assessment,
+                    indicators=tuple(r.line() for r in node.indicators), year=self._year,
+                )  # fmt: skip
+            self._done[lang] = draft_goal(self._input, lang)
+        return self._done[lang]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGS)
+
+    def __len__(self) -> int:
+        return len(LANGS)
+
+    def __repr__(self) -> str:
+        return f"_LazyDrafts({dict(self)!r})"
 
 
 @dataclass
@@ -302,11 +335,7 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
         for child in node.children:
             child.depth = node.depth + 1
         if drafts:
-            draft_input = GoalDraftInput(
-                title=node.goal.title, assessment=node.assessment,
-                indicators=tuple(r.line() for r in node.indicators), year=struct.year,
-            )  # fmt: skip
-            node.drafts = {lang: draft_goal(draft_input, lang) for lang in ("sv", "en")}
+            node.drafts = _LazyDrafts(node, struct.year)
     return report
 
 
