@@ -278,11 +278,10 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
     queries whatever the number of goals and indicators."""
     if period not in Period.values:
         raise StructureNotFound(f"okänd period {period!r}")
-    struct = (
-        GoalStructure.objects.select_related("municipality").filter(municipality_id=municipality_id, year=year).first()
-    )
-    if struct is None:
-        raise StructureNotFound(f"ingen målstruktur för {municipality_id} {year}")
+    try:  # one structure per municipality and year (a unique constraint)
+        struct = GoalStructure.objects.select_related("municipality").get(municipality_id=municipality_id, year=year)
+    except GoalStructure.DoesNotExist:
+        raise StructureNotFound(f"ingen målstruktur för {municipality_id} {year}") from None
     goals = list(Goal.objects.filter(structure=struct).prefetch_related("committees"))
     for g in goals:
         g.structure = struct
@@ -360,8 +359,9 @@ def _indicator_rows(
     # Own and external values: this year's and earlier years' of the same lineage (the history).
     series: dict[object, dict[int, _Entry]] = defaultdict(dict)
     if own:
+        lineages = Indicator.objects.filter(goal__structure=struct).exclude(kind=Indicator.Kind.KPI).values("lineage")
         for lineage, entered_in, y, value, reference in IndicatorValue.objects.filter(
-            indicator__lineage__in={i.lineage for i in own}, period=period, year__lte=year
+            indicator__lineage__in=lineages, period=period, year__lte=year
         ).values_list("indicator__lineage", "indicator__goal__structure__year", "year", "value", "reference"):
             # The value entered in that year's own structure wins over one entered elsewhere.
             bucket = series[lineage]
@@ -369,8 +369,9 @@ def _indicator_rows(
                 bucket[y] = _Entry(value, reference)
     for ind in own:
         values = series.get(ind.lineage, {})
+        history = sorted(values.items())
         this = values.get(year) or _Entry(None, None)
-        earlier = [(y, v.value) for y, v in sorted(values.items()) if y < year and v.value is not None]
+        earlier = [(y, v.value) for y, v in history if y < year and v.value is not None]
         if not earlier and ind.baseline_value is not None and (ind.baseline_year or 0) < year:
             earlier = [(ind.baseline_year, ind.baseline_value)]
         prev_year, prev = earlier[-1] if earlier else (None, None)
@@ -382,7 +383,7 @@ def _indicator_rows(
         rows.append(IndicatorRow(
             ind, ind.column, year, this.value, target, rules.assess_indicator(facts), prev_year, prev,
             _trend(this.value, prev, ind.direction), national_mean=this.reference,
-            series=[(y, v.value) for y, v in sorted(values.items())],
+            series=[(y, v.value) for y, v in history],
         ))  # fmt: skip
     if kpi_inds:
         rows.extend(_kpi_rows(struct, kpi_inds, targets))
@@ -418,25 +419,35 @@ def _kpi_rows(struct: GoalStructure, inds: list[Indicator], targets: dict[int, f
         for s in ComparisonStat.objects.filter(kpi_id__in=kpis, year__in=set(years_of.values()), gender="T")
         if s.year == years_of[s.kpi_id]
     }
-    measures = [SimpleNamespace(kpi=i.kpi_id, label=i.name) for i in inds]
+    # One measure per KPI (the groups are per KPI; the last indicator's name, as before).
+    measures = list({i.kpi_id: SimpleNamespace(kpi=i.kpi_id, label=i.name) for i in inds}.values())
     kpi_meta = {i.kpi_id: i.kpi for i in inds}
     groups = groups_for(struct.municipality, measures, kpi_meta, years_of)
-    members_values = group_values(groups, kpis, years_of)
+    # The county's members are not compared with here: fetch the values of the other groups' only.
+    compared = {kpi: [g for g in gs if g.kind != "county"] for kpi, gs in groups.items()}
+    members_values = group_values(compared, kpis, years_of)
     settings = current_settings()
+    # A KPI can follow up several goals: its group means and its change are the same for each.
+    refs_of: dict[str, dict] = {}
+    previous_of: dict[tuple[str, str], tuple] = {}
     rows = []
     for ind in inds:
         kpi, y = ind.kpi_id, years_of[ind.kpi_id]
         stat = stats.get(kpi)
         value = own[kpi].get(y)
         pos = (stat.positions.get(muni_id) if stat else None) or [0, 0, 0, 0]
-        refs = {g.kind: group_reference(g, members_values, kpi, y) for g in groups.get(kpi, []) if g.kind != "county"}
+        refs = refs_of.get(kpi)
+        if refs is None:
+            refs = refs_of[kpi] = {g.kind: group_reference(g, members_values, kpi, y) for g in compared.get(kpi, [])}
         prev_year = prev = None
         if value is not None:
-            years = sorted(yy for yy in own[kpi] if yy <= y)
-            series = np.array([[own[kpi][yy] if own[kpi][yy] is not None else np.nan] for yy in years])
-            ch = trend.change(np.array([muni_id], dtype=object), series, years, ind.direction,
-                              year=y, settings=settings).municipality(muni_id)  # fmt: skip
-            prev_year, prev = ch.base_year, ch.base_value
+            if (kpi, ind.direction) not in previous_of:
+                years = sorted(yy for yy in own[kpi] if yy <= y)
+                series = np.array([[own[kpi][yy] if own[kpi][yy] is not None else np.nan] for yy in years])
+                ch = trend.change(np.array([muni_id], dtype=object), series, years, ind.direction,
+                                  year=y, settings=settings).municipality(muni_id)  # fmt: skip
+                previous_of[(kpi, ind.direction)] = (ch.base_year, ch.base_value)
+            prev_year, prev = previous_of[(kpi, ind.direction)]
         target = targets.get(ind.pk)
         facts = rules.IndicatorFacts(
             direction=ind.direction, value=value, target_kind=ind.target_kind, target=target,

@@ -12,13 +12,19 @@ per-row work once, in plain Python, with the same functions the templates used b
 - the per-row sentences of the former ``{% blocktranslate %}`` tags with the same message ids, so a
   translation of one applies here too.
 
-Every row is a dict (the template engine looks up dict keys first) of strings; ``None`` means "not
-shown". The markup stays in the templates (``_table.html``, ``_goal_section.html``, ``_indicators.html``).
+Every row is a dict (the template engine looks up dict keys first) of strings already escaped as the
+template engine would escape them (:func:`_html`, once per distinct string), so printing them costs no
+escaping; ``None`` means "not shown". Numbers are text too: the engine localizes every number it prints,
+at a cost. The markup stays in the templates (``_table.html``, ``_goal_sections.html``).
 """
 
 from __future__ import annotations
 
+import html
+
 from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,6 +38,21 @@ from kommunkvalitet.web.markup import render as render_markup
 _SHOW_REASON = (rules.NOT_ASSESSABLE, rules.PARTLY_MET)
 
 
+def _html(text: str) -> SafeString:
+    """``text`` escaped exactly as Django's ``escape`` does (``html.escape``), marked safe."""
+    return SafeString(html.escape(text))
+
+
+# A goal id no goal has: the goal pages' URL is reversed once per page with it, then each goal's id is
+# put in its place (Django's reverse() costs a page of 30 goals several milliseconds).
+_MARK = 987654321
+
+
+def _goal_url(municipality_id: str, year: int):
+    head, tail = reverse("web:goal", args=[municipality_id, year, _MARK]).rsplit(str(_MARK), 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def _render_each(template: str, codes) -> dict:
     """A badge template (word, symbol and class of a code) rendered once per code: {code: html}."""
     badge = get_template(template)
@@ -39,7 +60,7 @@ def _render_each(template: str, codes) -> dict:
 
 
 class GoalPresenter:
-    """One request's view of a goal report: ``node(n)`` gives what ``_goal_section.html`` and
+    """One request's view of a goal report: ``node(n)`` gives what ``_goal_sections.html`` and
     ``_table.html`` print of a goal (its rows with ``rows=True``), ``texts(n)`` the column sentences."""
 
     def __init__(self, report, lang: str):
@@ -50,40 +71,66 @@ class GoalPresenter:
         self.badges = _render_each("web/goals/_assessment.html", rules.ASSESSMENTS)
         self.trends = _render_each("web/goals/_trend.html", [*presentation.TRENDS, ""])
         self.bands = _render_each("web/goals/_band.html", [*presentation.BANDS, ""])
-        self.directions = {code: str(word) for code, word in presentation.DIRECTIONS.items()}
-        self.reasons: dict[str, str] = {}
-        self.mean_notes: dict[int, str] = {}
-        self.numbers: dict[tuple, str] = {}
-        self.own_source = _("Kommunens egen uppgift")
-        self.previous_text = _("från %(v)s (%(y)s)")
-        self.rank_text = _("plats %(rank)s av %(n)s")
-        self.comparison_value = _("jämförelsevärde")
+        self.directions = {code: _html(str(word)) for code, word in presentation.DIRECTIONS.items()}
+        self.no_direction = _html("")
+        # The sentences of the former {% blocktranslate %} tags (same message ids), escaped once: the
+        # values put into them are escaped already.
+        self.previous_text = _html(_("från %(v)s (%(y)s)"))
+        self.rank_text = _html(_("plats %(rank)s av %(n)s"))
+        self.comparison_value = _html(_("jämförelsevärde"))
+        self._numbers: dict[tuple, SafeString] = {}
+        self._targets: dict[tuple, SafeString] = {}
+        self._reasons: dict[str, SafeString] = {}
+        self._mean_notes: dict[int, SafeString] = {}
+        self._names: dict[str, SafeString] = {}
+        self.goal_url = _goal_url(report.municipality.id, report.year)
+        # A goal's sentences with its title, as the former {% blocktranslate with title=... %} tags.
+        self.title_texts = {
+            "history_link": _('Målets sida och historik<span class="visually-hidden">: %(title)s</span>'),
+            "committee_caption": _("Nämndernas indikatorer: %(title)s"),
+            "key_figure_caption": _("Relevanta nyckeltal: %(title)s"),
+        }
 
     # --- words and numbers, each once per request ---------------------------------------------------
 
-    def number(self, value, unit: str, decimals: int) -> str:
+    def number(self, value, unit: str, decimals: int) -> SafeString:
         key = (value, unit, decimals)
-        text = self.numbers.get(key)
+        text = self._numbers.get(key)
         if text is None:
-            text = self.numbers[key] = format_value(value, unit, decimals, self.lang)
+            text = self._numbers[key] = _html(format_value(value, unit, decimals, self.lang))
         return text
 
-    def reason(self, code: str) -> str:
-        text = self.reasons.get(code)
+    def target(self, kind: str, target, unit: str, decimals: int) -> SafeString:
+        key = (kind, target, unit, decimals)
+        text = self._targets.get(key)
         if text is None:
-            text = self.reasons[code] = reason_text(code, self.lang)
+            text = self._targets[key] = _html(target_text(kind, target, unit, decimals, self.lang))
         return text
 
-    def mean_note(self, n: int) -> str:
+    def reason(self, code: str) -> SafeString:
+        text = self._reasons.get(code)
+        if text is None:
+            text = self._reasons[code] = _html(reason_text(code, self.lang))
+        return text
+
+    def name(self, text: str) -> SafeString:
+        """A committee's name or a source: a handful of distinct ones."""
+        out = self._names.get(text)
+        if out is None:
+            out = self._names[text] = _html(text)
+        return out
+
+    def mean_note(self, n: int) -> SafeString:
         """ "rikssnitt, ovägt medel av 290 kommuner" ("jämförelsevärde" for an entered reference, n 0)."""
-        text = self.mean_notes.get(n)
+        text = self._mean_notes.get(n)
         if text is None:
             text = self.comparison_value
             if n:
-                text = ngettext(
-                    "rikssnitt, ovägt medel av %(n)s kommun", "rikssnitt, ovägt medel av %(n)s kommuner", n
-                ) % {"n": n}
-            self.mean_notes[n] = text
+                text = _html(
+                    ngettext("rikssnitt, ovägt medel av %(n)s kommun", "rikssnitt, ovägt medel av %(n)s kommuner", n)
+                    % {"n": n}
+                )
+            self._mean_notes[n] = text
         return text
 
     # --- a goal ---------------------------------------------------------------------------------------
@@ -108,7 +155,6 @@ class GoalPresenter:
             "node": node,
             "goal": node.goal,
             "a": a,
-            # Numbers as text: the template engine localizes every number it prints, at a cost.
             "pk": str(node.goal.pk),
             "depth": str(node.depth),
             "h": str(level),
@@ -122,6 +168,9 @@ class GoalPresenter:
             "committees": [c.name for c in node.goal.committees.all()],
         }
         if rows:
+            title = {"title": _html(node.goal.title)}
+            view.update({key: SafeString(text % title) for key, text in self.title_texts.items()})
+            view["url"] = self.goal_url(node.goal.pk)
             text_html = render_markup(node.text.published_text) if node.text else ""
             committee_rows, key_figure_rows = [], []
             for r in node.indicators:
@@ -146,25 +195,27 @@ class GoalPresenter:
         ind = r.indicator
         unit, decimals = ind.unit, ind.decimals
         result = r.result.assessment
+        previous = None
+        if r.previous_value is not None:
+            v = self.number(r.previous_value, unit, decimals)
+            previous = SafeString(self.previous_text % {"v": v, "y": _html(str(r.previous_year))})
         return {
-            "name": ind.name,
-            "direction": self.directions.get(ind.direction or "", ""),
+            "name": _html(ind.name),
+            "direction": self.directions.get(ind.direction or "", self.no_direction),
             "value": self.number(r.value, unit, decimals) if r.value is not None else None,
-            "data_year": str(r.data_year),
-            "target": target_text(ind.target_kind, r.target, unit, decimals, self.lang),
+            "data_year": _html(str(r.data_year)),
+            "target": self.target(ind.target_kind, r.target, unit, decimals),
             "result": self.badges[result],
             "reason": self.reason(r.result.reason) if result in _SHOW_REASON else None,
             "trend": self.trends.get(r.trend or "", self.trends[""]),
-            "previous": None
-            if r.previous_value is None
-            else self.previous_text % {"v": self.number(r.previous_value, unit, decimals), "y": r.previous_year},
-            "source": ind.source,
+            "previous": previous,
+            "source": self.name(ind.source),
         }
 
     def committee_row(self, r) -> dict:
         row = self._row(r)
         committee = r.indicator.committee
-        row["committee"] = committee.name if committee else None
+        row["committee"] = self.name(committee.name) if committee else None
         return row
 
     def key_figure_row(self, r) -> dict:
@@ -175,11 +226,11 @@ class GoalPresenter:
             return self.number(x, unit, decimals) if x is not None else None
 
         row.update(
-            kpi=r.indicator.kpi_id or "",
+            kpi=self.name(r.indicator.kpi_id or ""),
             mean=number(r.national_mean),
             mean_note=self.mean_note(r.n),
             band=self.bands.get(r.band, self.bands[""]) if r.band else None,
-            rank=self.rank_text % {"rank": r.rank, "n": r.n} if r.band and r.rank else None,
+            rank=SafeString(self.rank_text % {"rank": r.rank, "n": r.n}) if r.band and r.rank else None,
             skr_mean=number(r.skr_mean),
             similar_mean=number(r.similar_mean),
             riket=number(r.riket),
