@@ -507,6 +507,35 @@ def test_a_sync_after_the_snapshot_reports_only_real_changes_when_kolada_sends_c
 # ------------------------------------------------------------------------------------------ the ledger
 
 
+def test_sync_status_shows_runs_the_unfinished_one_and_what_resume_would_skip(
+    server_factory, make_sync, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("KOMMUNKVALITET_DATA_DIR", str(tmp_path))
+    empty = CliRunner().invoke(main, ["sync", "--status"])
+    assert empty.exit_code == 0 and "Inga synkkörningar ännu." in empty.output
+
+    rows = db_rows()
+    server = server_factory(rows)
+    server.fail_status(503, times=None, path_contains="/data/kpi/N11008/")
+    opts = {"kpis_per_request": 1, "years_per_request": 1, "client_kw": {"max_retries": 0}}
+    first = make_sync(server, **opts).run()
+    assert not first.ok
+    status = CliRunner().invoke(main, ["sync", "--status"])
+    assert status.exit_code == 0, status.output
+    out = status.output
+    assert f"#{first.run_id} " in out and "misslyckades" in out and "2 KPI-år klara" in out
+    assert f"Oavslutad: #{first.run_id} (KPI U21401, N11008; år 2019-2020), 2 av 4 KPI-år klara." in out
+    assert "fortsätter den och hoppar över 2 KPI-år: U21401 2019-2020." in out
+    assert "503" in out  # the error
+
+    server.clear_faults()
+    second = make_sync(server, **opts).run()
+    assert second.ok and second.resumed and second.skipped_kpi_years == 2 and second.run_id == first.run_id
+    out = CliRunner().invoke(main, ["sync", "--status"]).output
+    assert "Ingen körning är oavslutad." in out and "klar (försök 2)" in out and "4 KPI-år klara" in out
+    assert CliRunner().invoke(main, ["sync", "--status", "--kpi", "U21401"]).exit_code == 2
+
+
 def test_the_ledger_records_each_kpi_year_with_its_counts_and_an_old_unfinished_run_is_not_resumed(
     server_factory, make_sync
 ):
