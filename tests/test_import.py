@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from kommunkvalitet.core.measuresets import default_kpi_ids
@@ -132,3 +134,55 @@ def test_conflicting_duplicate_rows_in_one_file_are_rejected(snapshot_dir, write
     with pytest.raises(InputError, match="same kpi, municipality, year and gender"):
         _import_file(snapshot_dir, path, years=(2015, 2035), kpis=["U21401"])
     assert not Value.objects.filter(year=2030).exists()
+
+
+def test_the_import_runs_under_spawn_without_fork(tmp_path, snapshot_dir, write_values_file):
+    """Windows has no ``fork``: a new process where ``spawn`` is forced and ``os.fork`` is gone imports the
+    snapshot's metadata and a values file (good rows in, a bad one reported), parsing in its reader."""
+    import sqlite3
+    import subprocess
+    import sys
+    import textwrap
+
+    path = write_values_file(
+        "spawn.csv",
+        HEADER + ",status,count",
+        [
+            "U21401,1463,2030,T,5,,1",
+            'U21401,0114,2030,K,"7,5",,',
+            "U21401,1463,2031,T,tolv,,",
+            "U21401,0180,2031,M,,X,",
+        ],
+    )
+    code = textwrap.dedent(
+        """
+        import multiprocessing, os, sys
+        multiprocessing.set_start_method("spawn", force=True)
+        del os.fork  # as on Windows
+        from kommunkvalitet.cli import main
+        main(sys.argv[1:])
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(KOMMUNKVALITET_DATA_DIR=str(tmp_path / "var"), KOMMUNKVALITET_SNAPSHOT=str(snapshot_dir))
+    args = ["import", "snapshot", "--years", "2015-2035", "--kpi", "U21401", "--file", str(path), "--skip-bad-rows"]
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args, "--report-dir", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    line = next(x for x in run.stdout.splitlines() if x.startswith("spawn.csv"))
+    assert line.split()[1:] == ["3", "0", "0", "1"]  # added, changed, unchanged, rejected
+    assert (tmp_path / "rejected-spawn.csv").read_text(encoding="utf-8").count("not a number: 'tolv'") == 1
+    with sqlite3.connect(tmp_path / "var" / "kommunkvalitet.sqlite3") as db:
+        stored = db.execute(
+            "SELECT municipality_id, year, gender, value, status, count FROM store_value ORDER BY municipality_id"
+        ).fetchall()
+    assert stored == [
+        ("0114", 2030, "K", 7.5, "", None),
+        ("0180", 2031, "M", None, "X", None),
+        ("1463", 2030, "T", 5.0, "", 1),
+    ]
