@@ -153,6 +153,17 @@ class SyncResult:
         return not (self.total("added") or self.total("changed") or self.total("deleted") or self.kpis_created)
 
 
+def client_from_settings() -> KoladaClient:
+    """The Kolada client the settings ask for: ``KOLADA_BASE_URL``, ``KOLADA_REQUESTS_PER_SECOND``."""
+    from kommunkvalitet import config
+
+    try:
+        rate = float(config.get("KOLADA_REQUESTS_PER_SECOND") or 5)
+    except ValueError:
+        raise KommunkvalitetError("KOLADA_REQUESTS_PER_SECOND must be a number") from None
+    return KoladaClient(base_url=config.get("KOLADA_BASE_URL") or "", rate_per_second=rate)
+
+
 def plan_key(kpis: Iterable[str], years: Iterable[int], since: str | None) -> str:
     """A short stable id of what a run asks for: runs with the same key can resume each other."""
     text = json.dumps([sorted(set(kpis)), sorted(set(years)), since])
@@ -359,22 +370,23 @@ class KoladaSync:
                 old = existing.get(key)
                 if old is not None and len(result.changes) < self.max_changes and is_change(*old, row[4], row[5]):
                     result.changes.append(Change(*key, old[0], row[4], old[1], row[5]))
-            counts = write_values([good], label=f"Kolada {', '.join(kpis)} {year}") if good else WriteCounts()
+            label = f"Kolada {', '.join(kpis)} {year}"
+            counts = write_values([good], label=label, by_kpi_year=True) if good else WriteCounts()
             gone = sorted(k for k in deleted if k not in rows and k in existing and k[0] in wanted)
             deleted_by = delete_values(gone)
             recompute(counts.touched | set(deleted_by))  # in the unit's transaction
             per_kpi = []
             for kpi in kpis:
-                key = (kpi, year)
-                added, changed = counts.added_by[key], counts.changed_by[key]
+                ky = (kpi, year)
+                added, changed = counts.added_by[ky], counts.changed_by[ky]
                 c = {
                     "added": added,
                     "changed": changed,
-                    "unchanged": rows_by[key] - added - changed,
-                    "deleted": deleted_by[key],
-                    "rejected": rejected_by[key],
+                    "unchanged": rows_by[ky] - added - changed,
+                    "deleted": deleted_by[ky],
+                    "rejected": rejected_by[ky],
                 }
-                per_kpi.append((key, c))
+                per_kpi.append((ky, c))
                 for name, n in c.items():
                     setattr(unit, name, getattr(unit, name) + n)
             ledger.record(run, per_kpi)  # in the same transaction as the values

@@ -48,13 +48,9 @@ class WriteCounts:
     unchanged: int = 0
     deleted: int = 0
     rows: int = 0
-    added_by: Counter[KpiYear] = field(default_factory=Counter)  # (kpi, year) -> rows added
+    touched: set[KpiYear] = field(default_factory=set)  # KPI-years with a value added or changed
     changed_by: Counter[KpiYear] = field(default_factory=Counter)  # (kpi, year) -> rows changed
-
-    @property
-    def touched(self) -> set[KpiYear]:
-        """The KPI-years whose values were added or changed: their comparisons are stale."""
-        return set(self.added_by) | set(self.changed_by)
+    added_by: Counter[KpiYear] = field(default_factory=Counter)  # (kpi, year) -> rows added (by_kpi_year)
 
     def __iadd__(self, other: WriteCounts) -> WriteCounts:
         self.added += other.added
@@ -62,6 +58,7 @@ class WriteCounts:
         self.unchanged += other.unchanged
         self.deleted += other.deleted
         self.rows += other.rows
+        self.touched |= other.touched
         self.added_by += other.added_by
         self.changed_by += other.changed_by
         return self
@@ -70,15 +67,22 @@ class WriteCounts:
 OnBatch = Callable[[int], None] | None
 
 
-def write_values(batches: Iterable[list[ValueRow]], *, label: str, on_batch: OnBatch = None) -> WriteCounts:
-    """Insert or update value rows. ``label`` names the source in error messages."""
+def write_values(
+    batches: Iterable[list[ValueRow]], *, label: str, on_batch: OnBatch = None, by_kpi_year: bool = False
+) -> WriteCounts:
+    """Insert or update value rows. ``label`` names the source in error messages.
+
+    The counts say how many rows were added, changed and unchanged, which KPI-years were touched and
+    how many changes each had; with ``by_kpi_year`` also how many rows each KPI-year added (for the
+    sync ledger: on SQLite one more pass over the added rows, which a whole-file import does without).
+    """
     now = timezone.now()
     if connection.vendor == "postgresql":
         counts = _write_postgresql(batches, now, label, on_batch)
     else:
-        counts = _write_sqlite(batches, now, label, on_batch)
-    counts.added = sum(counts.added_by.values())
+        counts = _write_sqlite(batches, now, label, on_batch, by_kpi_year)
     counts.changed = sum(counts.changed_by.values())
+    counts.touched |= set(counts.changed_by)
     counts.unchanged = counts.rows - counts.added - counts.changed
     return counts
 
@@ -97,7 +101,9 @@ _SQLITE_UPSERT = (
 )
 
 
-def _write_sqlite(batches: Iterable[list[ValueRow]], now: datetime, label: str, on_batch: OnBatch) -> WriteCounts:
+def _write_sqlite(
+    batches: Iterable[list[ValueRow]], now: datetime, label: str, on_batch: OnBatch, by_kpi_year: bool
+) -> WriteCounts:
     connection.ensure_connection()
     raw: Any = connection.connection
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -122,17 +128,26 @@ def _write_sqlite(batches: Iterable[list[ValueRow]], now: datetime, label: str, 
     )
     sql = _SQLITE_UPSERT.format(stamp=stamp)
     counts = WriteCounts()
-    cur.execute("SELECT COALESCE(MAX(id), 0) FROM store_value")
-    max_id = cur.fetchone()[0]
+    # New rows get ids above the largest id before them: a batch whose largest id grew added rows.
+    max_sql = "SELECT COALESCE(MAX(id), 0) FROM store_value"
+    first_id = last_id = cur.execute(max_sql).fetchone()[0]
     try:
         for batch in batches:
             cur.executemany(sql, batch)
+            top = cur.execute(max_sql).fetchone()[0]
+            if top != last_id:
+                counts.touched |= {(row[0], row[2]) for row in batch}
+                last_id = top
             counts.rows += len(batch)
             if on_batch:
                 on_batch(len(batch))
-        # New rows get ids above the largest id before the write, so those are the rows it added.
-        cur.execute("SELECT kpi_id, year, COUNT(*) FROM store_value WHERE id > ? GROUP BY kpi_id, year", (max_id,))
-        counts.added_by = Counter({(k, int(y)): n for k, y, n in cur.fetchall()})
+        counts.added = cur.execute("SELECT COUNT(*) FROM store_value WHERE id > ?", (first_id,)).fetchone()[0]
+        if by_kpi_year and counts.added:
+            cur.execute(
+                "SELECT kpi_id, year, COUNT(*) FROM store_value WHERE id > ? GROUP BY kpi_id, year", (first_id,)
+            )
+            counts.added_by = Counter({(k, int(y)): n for k, y, n in cur.fetchall()})
+            counts.touched = set(counts.added_by)
         cur.execute("SELECT kpi_id, year, COUNT(*) FROM kk_changed GROUP BY kpi_id, year")
         counts.changed_by = Counter({(k, int(y)): n for k, y, n in cur.fetchall()})
     except IntegrityError as exc:  # pragma: no cover - Django wraps only its own cursors
@@ -206,6 +221,7 @@ def _write_postgresql(batches: Iterable[list[ValueRow]], now: datetime, label: s
                 "two rows give values for the same kpi, municipality, year and gender", file=label
             ) from None
         counts.added_by = Counter({(k, int(y)): n for k, y, n in cur.fetchall()})
+        counts.added, counts.touched = sum(counts.added_by.values()), set(counts.added_by)
         if updated and _has_conflicting_duplicates(cur):
             raise InputError(_DUPLICATE_MESSAGE, file=label)
         cur.execute("DROP TABLE kk_stage")
