@@ -204,7 +204,6 @@ def sync(measure_sets, kpis, years, since, restart, show_changes, show_status) -
 
     from kommunkvalitet import config
     from kommunkvalitet.core.measuresets import default_kpi_ids, measure_set_kpi_ids
-    from kommunkvalitet.sources.kolada import KoladaClient
     from kommunkvalitet.store import sync as syncing
     from kommunkvalitet.store.importing import tqdm_progress
 
@@ -212,15 +211,9 @@ def sync(measure_sets, kpis, years, since, restart, show_changes, show_status) -
     if not wanted:
         wanted = sorted(default_kpi_ids())
     y0, y1 = year_range or syncing.default_years()
+    client = syncing.client_from_settings()
     try:
-        rate = float(config.get("KOLADA_REQUESTS_PER_SECOND") or 5)
-    except ValueError:
-        raise KommunkvalitetError("KOLADA_REQUESTS_PER_SECOND must be a number") from None
-    try:
-        with (
-            syncing.sync_lock(config.data_dir() / syncing.LOCK_FILE),
-            KoladaClient(base_url=config.get("KOLADA_BASE_URL") or "", rate_per_second=rate) as client,
-        ):
+        with syncing.sync_lock(config.data_dir() / syncing.LOCK_FILE), client:
             result = syncing.KoladaSync(
                 client,
                 kpis=wanted,
@@ -399,7 +392,7 @@ def editor_add(username, municipality, publisher, password) -> None:
         except ValidationError as err:
             raise KommunkvalitetError("lösenordet duger inte: " + " ".join(err.messages)) from None
         user = user_model.objects.create_user(username, password=password)
-    role = EditorRole.Role.PUBLISHER if publisher else EditorRole.Role.EDITOR
+    role = EditorRole.Role(EditorRole.Role.PUBLISHER if publisher else EditorRole.Role.EDITOR)
     EditorRole.objects.update_or_create(user=user, municipality_id=municipality, defaults={"role": role})
     click.echo(f"{username} är nu {role.label.lower()} för {Municipality.objects.get(pk=municipality).name}.")
 

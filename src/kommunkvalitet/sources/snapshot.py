@@ -364,11 +364,8 @@ def read_values(
         yield batch
 
 
-READER_START_METHOD = "spawn"
-
-
 def read_values_in_background(
-    path: Path, on_bad_row: BadRowHandler | None = None, *, start_method: str = READER_START_METHOD, **kw: Any
+    path: Path, on_bad_row: BadRowHandler | None = None, **kw: Any
 ) -> Iterator[list[ValueRow]]:
     """:func:`read_values` in a child process, so that parsing overlaps the caller's database writes.
 
@@ -382,7 +379,7 @@ def read_values_in_background(
     import multiprocessing as mp
     import pickle
 
-    ctx = mp.get_context(start_method)
+    ctx = mp.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(
         target=_reader_main, args=(str(path), sender, on_bad_row is not None, kw), name="kk-read-values", daemon=True

@@ -185,7 +185,7 @@ class KoladaClient:
         if ids is None:
             pages = self.http.paginate(f"{self.base_url}/{endpoint}", params, f"/{endpoint}")
             return [parse_metadata(endpoint, obj, url) for url, obj in pages]
-        out = []
+        out: list[Any] = []
         for chunk in chunked(ids):
             url = f"{self.base_url}/{endpoint}/{','.join(chunk)}"
             out.extend(
