@@ -525,7 +525,7 @@ def test_sync_status_shows_runs_the_unfinished_one_and_what_resume_would_skip(
     out = status.output
     assert f"#{first.run_id} " in out and "misslyckades" in out and "2 KPI-år klara" in out
     assert f"Oavslutad: #{first.run_id} (KPI U21401, N11008; år 2019-2020), 2 av 4 KPI-år klara." in out
-    assert "fortsätter den och hoppar över 2 KPI-år: U21401 2019-2020." in out
+    assert "fortsätter den och hoppar över 2 KPI-år: 2019-2020: U21401." in out
     assert "503" in out  # the error
 
     server.clear_faults()

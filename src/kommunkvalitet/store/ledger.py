@@ -141,11 +141,14 @@ def status(limit: int = 5, now: datetime | None = None) -> LedgerStatus:
 
 
 def describe_kpi_years(kpi_years: Iterable[KpiYear]) -> str:
-    """ "U21401 2019-2020; N11008 2019": committed KPI-years, by KPI, with runs of years joined."""
+    """ "2019-2020: N11008, U21401; 2019: N15033": KPIs grouped by the years they have, runs of years joined."""
     by_kpi: dict[str, list[int]] = {}
     for kpi, year in sorted(kpi_years):
         by_kpi.setdefault(kpi, []).append(year)
-    return "; ".join(f"{kpi} {_spans(years)}" for kpi, years in by_kpi.items())
+    by_span: dict[str, list[str]] = {}
+    for kpi, years in by_kpi.items():
+        by_span.setdefault(_spans(years), []).append(kpi)
+    return "; ".join(f"{span}: {', '.join(kpis)}" for span, kpis in by_span.items())
 
 
 def _spans(years: list[int]) -> str:
