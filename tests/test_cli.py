@@ -104,11 +104,14 @@ def test_commands_that_need_data_say_so_on_an_empty_database(tmp_path):
 
 
 def test_import_snapshot_on_a_fresh_data_dir_prepares_the_database_and_imports(tmp_path, snapshot_dir):
+    values = tmp_path / "values.csv"
+    values.write_text("kpi,municipality_id,year,gender,value\nU21401,1463,2030,T,19\n", encoding="utf-8")
     env = _fresh_env(tmp_path / "var")
     env["KOMMUNKVALITET_SNAPSHOT"] = str(snapshot_dir)
-    (run,) = _run_all([["import", "snapshot", "--kpi", "U21401", "--years", "2020"]], env)
+    args = ["import", "snapshot", "--kpi", "U21401", "--years", "2030", "--file", str(values)]
+    (run,) = _run_all([args], env)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Traceback" not in run.stderr and "Förbereder databasen (migrate)" in run.stderr
-    assert "Klart: " in run.stdout and " nya " in run.stdout
-    (again,) = _run_all([["import", "snapshot", "--kpi", "U21401", "--years", "2020"]], env)
+    assert "Klart: " in run.stdout and "values.csv" in run.stdout
+    (again,) = _run_all([args], env)
     assert again.returncode == 0 and "Inget ändrades" in again.stdout and "Förbereder" not in again.stderr
