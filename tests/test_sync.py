@@ -398,7 +398,7 @@ def test_two_concurrent_processes_cannot_both_sync(server_factory, tmp_path):
     )
     cmd = [sys.executable, "-m", "kommunkvalitet"]
     subprocess.run([*cmd, "manage", "migrate", "-v0"], env=env, check=True, timeout=120)
-    server.delay(2.0, times=1, path_contains="/data/")
+    server.delay(60.0, times=1, path_contains="/data/")  # the first run waits there until released
     args = ["sync", "--kpi", "N11008", "--years", "2020"]
     first = subprocess.Popen([*cmd, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
@@ -408,6 +408,7 @@ def test_two_concurrent_processes_cannot_both_sync(server_factory, tmp_path):
     second = subprocess.run([*cmd, *args], env=env, capture_output=True, text=True, timeout=60)
     assert second.returncode == EXIT_LOCKED, second.stdout + second.stderr
     assert "another sync is running" in second.stderr and "Traceback" not in second.stderr
+    server.release()
     out, _ = first.communicate(timeout=60)
     assert first.returncode == 0, out
     assert f"{len(rows)} nya" in out  # a fresh database: municipalities and the KPI came from Kolada too
