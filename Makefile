@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export KOMMUNKVALITET_DATA_DIR ?= $(CURDIR)/var
 export KOMMUNKVALITET_SNAPSHOT ?= $(abspath $(CURDIR)/../shared/data)
 
-.PHONY: run test install install-test lint format bench clean
+.PHONY: run test install install-test lint typecheck format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: install-test
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format src tests benchmarks

@@ -139,6 +139,7 @@ class FakeKolada:
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._wake = threading.Event()  # ends every delay early: set by release() and stop()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -197,6 +198,7 @@ class FakeKolada:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._wake.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -242,8 +244,12 @@ class FakeKolada:
     def delay(self, seconds: float, times: int | None = 1, path_contains: str | None = None) -> None:
         """Sleep ``seconds`` before answering the next ``times`` requests (None: all).
 
-        :meth:`stop` cuts the sleep short."""
+        :meth:`release` ends the sleep early (the request is then answered); :meth:`stop` too (it is not)."""
         self._add(_Fault("delay", times, path_contains, seconds=seconds))
+
+    def release(self) -> None:
+        """Answer the requests held by :meth:`delay` now, and let later delays pass at once."""
+        self._wake.set()
 
     def truncate(self, times: int | None = 1, path_contains: str | None = None) -> None:
         """Send just the first half of the JSON body, matching Content-Length (valid HTTP, bad JSON)."""
@@ -302,7 +308,8 @@ class FakeKolada:
         fault = self._take(entry.path, page, ("delay",))
         if fault is not None:
             entry.fault = "delay"
-            if self._stopping.wait(fault.seconds):
+            self._wake.wait(fault.seconds)
+            if self._stopping.is_set():
                 return
         fault = self._take(entry.path, page, ("status",))
         if fault is not None:

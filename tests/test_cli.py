@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -40,3 +44,74 @@ def test_editor_add_creates_a_user_with_a_role():
     assert weak.exit_code == 1 and "lösenordet duger inte" in weak.output
     unknown = CliRunner().invoke(main, ["editor", "add", "bo", "9999", "--password", "lång-fras-42-ok"])
     assert unknown.exit_code == 1 and "okänd kommun" in unknown.output
+
+
+# ------------------------------------------------------------------------------------------ a new database
+
+
+def _fresh_env(data_dir) -> dict:
+    """The environment of a new user: a fresh data dir, SQLite (whatever the test database is)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["KOMMUNKVALITET_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def _run_all(argvs, env) -> list[subprocess.CompletedProcess]:
+    """Run ``kommunkvalitet`` with each argv, in parallel; every run must end within a minute."""
+    cmd = [sys.executable, "-m", "kommunkvalitet"]
+    procs = [
+        subprocess.Popen([*cmd, *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for argv in argvs
+    ]
+    out = []
+    for argv, p in zip(argvs, procs, strict=True):
+        stdout, stderr = p.communicate(timeout=120)
+        out.append(subprocess.CompletedProcess(argv, p.returncode, stdout, stderr))
+    return out
+
+
+def _says_what_to_run(run: subprocess.CompletedProcess, words: str) -> None:
+    shown = run.stdout + run.stderr
+    assert run.returncode == 1, (run.args, shown)
+    assert "Traceback" not in shown, (run.args, shown)
+    fel = [line for line in run.stderr.splitlines() if line.startswith("Fel:")]
+    assert len(fel) == 1 and words in fel[0] and "`kommunkvalitet setup`" in fel[0], (run.args, shown)
+
+
+def test_every_command_on_an_unmigrated_database_says_which_command_to_run(tmp_path):
+    argvs = [
+        ["sync", "--status"],
+        ["recompute"],
+        ["measuresets", "check"],
+        ["editor", "add", "anna", "1463", "--password", "lång-fras-42-ok"],
+        ["serve"],
+        ["goals", "load"],
+        ["goals", "export", "1463", "2017", str(tmp_path / "mal.xlsx")],
+        ["manage", "createsuperuser", "--noinput", "--username", "anna", "--email", "a@example.org"],
+    ]
+    for run in _run_all(argvs, _fresh_env(tmp_path / "var")):
+        _says_what_to_run(run, "databasen är inte förberedd")
+
+
+def test_commands_that_need_data_say_so_on_an_empty_database(tmp_path):
+    env = _fresh_env(tmp_path / "var")
+    subprocess.run([sys.executable, "-m", "kommunkvalitet", "manage", "migrate", "-v0"], env=env, check=True)
+    argvs = [["serve"], ["measuresets", "check"], ["editor", "add", "anna", "1463", "--password", "lång-fras-42-ok"]]
+    for run in _run_all(argvs, env):
+        _says_what_to_run(run, "databasen är tom")
+    (status,) = _run_all([["sync", "--status"]], env)
+    assert status.returncode == 0 and "Inga synkkörningar ännu." in status.stdout
+
+
+def test_import_snapshot_on_a_fresh_data_dir_prepares_the_database_and_imports(tmp_path, snapshot_dir):
+    values = tmp_path / "values.csv"
+    values.write_text("kpi,municipality_id,year,gender,value\nU21401,1463,2030,T,19\n", encoding="utf-8")
+    env = _fresh_env(tmp_path / "var")
+    env["KOMMUNKVALITET_SNAPSHOT"] = str(snapshot_dir)
+    args = ["import", "snapshot", "--kpi", "U21401", "--years", "2030", "--file", str(values)]
+    (run,) = _run_all([args], env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and "Förbereder databasen (migrate)" in run.stderr
+    assert "Klart: " in run.stdout and "values.csv" in run.stdout
+    (again,) = _run_all([args], env)
+    assert again.returncode == 0 and "Inget ändrades" in again.stdout and "Förbereder" not in again.stderr

@@ -17,13 +17,13 @@ from kolada_server import FakeKolada, FakeTime, rows_from_csv
 from kommunkvalitet.errors import NotFoundError, SourceError
 from kommunkvalitet.sources.kolada import (
     KoladaClient,
-    KoladaWarning,
+    KoladaNote,
     RateLimiter,
     ValueRecord,
     minimum_requests,
 )
 
-SNAPSHOT = Path("/work/shared/data/kolada/values/kkik_core_1994-2022.csv")
+SNAPSHOT_VALUES = "kolada/values/kkik_core_1994-2022.csv"
 
 
 def make_rows(kpis, munis, years, genders=("T",)):
@@ -316,16 +316,18 @@ def test_max_pages(server_factory, client_factory):
 # ------------------------------------------------------------------------------------------ errors, warnings
 
 
-def test_unknown_kpi_gives_empty_result_and_a_warning(server_factory, client_factory):
+def test_unknown_kpi_gives_empty_result_and_a_note(server_factory, client_factory, recwarn):
     server = server_factory(make_rows(["N1"], ["0180"], [2020]))
     client = client_factory(server)
-    with pytest.warns(KoladaWarning, match="N99999") as record:
-        assert list(client.values("N99999", years=[2020])) == []
-    with pytest.warns(KoladaWarning) as record:
-        got = list(client.values(["N1", "N99998"], years=2020))
+    assert list(client.values("N99999", years=[2020])) == []
+    (note,) = client.take_notes()
+    assert (note.kind, note.endpoint, note.ids) == ("no_values", "data", ("N99999",)) and "N99999" in str(note)
+    got = list(client.values(["N1", "N99998"], years=2020))
     assert [r.kpi for r in got] == ["N1"]
-    (w,) = record
-    assert "N99998" in str(w.message) and "N1," not in str(w.message)
+    (note,) = client.notes
+    assert isinstance(note, KoladaNote) and note.ids == ("N99998",) and "N1," not in note.message
+    assert client.take_notes() == [note] and client.notes == []
+    assert len(recwarn) == 0  # notes are data, not warnings
 
 
 def test_404_names_the_requested_ids(server_factory, client_factory):
@@ -513,8 +515,8 @@ def test_metadata_endpoints_are_normalised(server_factory, client_factory):
     )
     assert (k2.auspice, k2.is_divided_by_gender) == ("T", False)
     assert [k.id for k in client.kpis(title="inv")] == ["N00001"]
-    with pytest.warns(KoladaWarning, match="N09999"):
-        assert [k.id for k in client.kpis(["N00002", "N09999"])] == ["N00002"]
+    assert [k.id for k in client.kpis(["N00002", "N09999"])] == ["N00002"]
+    assert [(n.kind, n.endpoint, n.ids) for n in client.take_notes()] == [("unknown_ids", "kpi", ("N09999",))]
 
     assert [m.id for m in client.municipalities(region_type="K")] == ["0180", "1280"]
     assert client.municipalities("0000")[0].type == "L"
@@ -550,9 +552,8 @@ def test_rows_from_csv(tmp_path):
 
 
 @pytest.mark.snapshot
-@pytest.mark.skipif(not SNAPSHOT.exists(), reason="snapshot not available")
-def test_snapshot_rows_round_trip(server_factory, client_factory):
-    rows = list(rows_from_csv(SNAPSHOT, years=range(2020, 2023)))
+def test_snapshot_rows_round_trip(server_factory, client_factory, snapshot_dir):
+    rows = list(rows_from_csv(snapshot_dir / SNAPSHOT_VALUES, years=range(2020, 2023)))
     kpis = sorted({r["kpi"] for r in rows})[:3]
     rows = [r for r in rows if r["kpi"] in kpis]
     server = server_factory(rows)

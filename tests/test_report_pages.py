@@ -19,13 +19,18 @@ KKIK = load_measure_set(MEASURESET_DIR / "kkik_2022.toml")
 AREAS = [a.id for a in KKIK.areas]
 
 
-def test_every_area_page_renders_for_all_290_municipalities(client):
-    ids = list(Municipality.objects.filter(type="kommun").values_list("id", flat=True))
+def test_an_area_page_renders_for_every_one_of_the_290_municipalities(client):
+    """Every kommun once, the three areas in turn (each area for about 97 kommuner), and all three areas
+    of Örnsköldsvik and Mark: 294 pages instead of all 870 combinations, which took two minutes of the
+    suite."""
+    ids = sorted(Municipality.objects.filter(type="kommun").values_list("id", flat=True))
     assert len(ids) == 290
-    for mid in ids:
-        for area in AREAS:
-            response = client.get(f"/kommun/{mid}/2022/{area}/")
-            assert response.status_code == 200, (mid, area)
+    pages = {(mid, AREAS[i % len(AREAS)]) for i, mid in enumerate(ids)}
+    pages |= {(mid, area) for mid in ("2284", "1463") for area in AREAS}
+    assert {mid for mid, _ in pages} == set(ids) and {area for _, area in pages} == set(AREAS)
+    for mid, area in sorted(pages):
+        response = client.get(f"/kommun/{mid}/2022/{area}/")
+        assert response.status_code == 200, (mid, area)
 
 
 def test_a_municipalitys_area_needs_only_a_handful_of_queries():

@@ -8,7 +8,7 @@ import pytest
 
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources.jsonstream import iter_array
-from kommunkvalitet.sources.snapshot import classify_group, parse_number, read_values
+from kommunkvalitet.sources.snapshot import classify_group, parse_number, read_values, read_values_in_background
 
 HEADER = "kpi,municipality_id,year,gender,value"
 
@@ -141,3 +141,22 @@ def test_group_titles_are_classified():
     assert classify_group("G33612", "Stockholms läns kommuner (ovägt medel)")[0] == "county"
     assert classify_group("G2328", "Alla kommuner (ovägt medel)")[0] == "all"
     assert classify_group("G114915", "SmåKom (ovägt medel)")[0] == "network"
+
+
+def test_the_background_reader_is_a_spawned_process_giving_the_same_rows(write_values_file, monkeypatch):
+    import multiprocessing
+
+    started = []
+    original = multiprocessing.context.SpawnProcess.start
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", lambda p: started.append(p) or original(p))
+    path = write_values_file(
+        "v.csv", HEADER, [f"N1,1463,{2000 + i % 20},T,{i}" for i in range(120)] + ["N1,1463,x,T,1"]
+    )
+    bad = []
+    rows = [r for b in read_values_in_background(path, on_bad_row=bad.append, batch_size=50) for r in b]
+    assert rows == rows_of(path, on_bad_row=lambda e: None) and len(rows) == 120
+    assert [(e.line, e.field) for e in bad] == [(122, "year")]
+    assert len(started) == 1 and started[0].exitcode == 0  # spawned, finished
+    with pytest.raises(InputError, match="year is not a whole number") as exc:
+        list(read_values_in_background(path))
+    assert exc.value.line == 122 and exc.value.file == str(path)

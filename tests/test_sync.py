@@ -21,7 +21,7 @@ from kommunkvalitet.cli import main
 from kommunkvalitet.core import measuresets
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources.kolada import KoladaClient
-from kommunkvalitet.store.models import KPI, ImportLog, Municipality, Value
+from kommunkvalitet.store.models import KPI, Municipality, SyncKpiYear, SyncRun, Value
 from kommunkvalitet.store.sync import EXIT_LOCKED, Change, KoladaSync, SyncLocked, sync_lock
 
 KPIS = ["U21401", "N11008"]
@@ -116,8 +116,11 @@ def test_sync_over_several_pages_adds_everything_and_a_rerun_changes_nothing(ser
     assert len(pages) == -(-objects // 200) == result.data_requests > 1  # one chunk, every page once
     assert [int(p.query.get("page", "1")) for p in pages] == list(range(1, len(pages) + 1))
     assert result.minimum_requests == 1
-    run = ImportLog.objects.get(source="kolada", file=f"sync {result.plan} run")
-    assert run.ok and run.finished_at and run.added == len(rows)
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.status == "ok" and run.finished_at and run.added == len(rows) and run.plan == result.plan
+    assert run.requests == result.requests
+    ledger_rows = Counter({(k.kpi, k.year): k.added for k in run.kpi_years.all()})
+    assert ledger_rows == expected(rows)  # every KPI-year, with what it added
 
     again = make_sync(server).run()
     assert again.ok and again.nothing_changed and not again.resumed
@@ -190,8 +193,9 @@ def test_a_pagination_loop_fails_the_run_without_writing_half_a_kpi_year(server_
     result = make_sync(server, client_kw={"per_page": 200}).run()
     assert not result.ok and "pagination loop" in result.error
     assert per_kpi_year() == Counter()  # nothing from the failed fetch
-    run = ImportLog.objects.get(source="kolada", file=f"sync {result.plan} run")
-    assert not run.ok and run.finished_at is None and "failed" in run.message
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.status == "failed" and run.finished_at is None and "pagination loop" in run.error
+    assert not run.kpi_years.exists()
 
 
 def test_cli_exits_non_zero_without_traceback_on_failure(server_factory, monkeypatch, tmp_path):
@@ -234,8 +238,9 @@ def test_an_interrupted_sync_commits_whole_kpi_years_and_a_rerun_resumes_without
     ]
     assert per_kpi_year() == want  # no duplicates (and the unique key would refuse them)
     assert Value.objects.filter(kpi_id__in=KPIS, year__in=YEARS).count() == len(rows)
-    run = ImportLog.objects.get(source="kolada", file=f"sync {first.plan} run")
-    assert run.ok and run.added == len(rows)
+    assert second.run_id == first.run_id
+    run = SyncRun.objects.get(pk=first.run_id)
+    assert run.status == "ok" and run.attempts == 2 and run.added == len(rows)
 
     third = make_sync(server, **opts).run()  # a finished run is not resumed: everything again
     assert not third.resumed and third.total("unchanged") == len(rows)
@@ -301,7 +306,9 @@ def test_an_unknown_kpi_is_fetched_created_and_synced(server_factory, make_sync)
     kpi = KPI.objects.get(pk="N99901")
     assert kpi.title == "Testmått, andel (%)" and kpi.operating_area == "Test, x" and not kpi.is_retired
     assert not KPI.objects.filter(pk="N99902").exists()
-    assert any("N99902" in n for n in result.notes)
+    assert [(n.kind, n.ids) for n in result.notes] == [("unknown_kpi", ("N99902",))]
+    assert "N99902" in str(result.notes[0])
+    assert SyncRun.objects.get(pk=result.run_id).notes == [n.as_dict() for n in result.notes]
     assert result.total("added") == 3 and per_kpi_year(["N99901"], [2020]) == Counter({("N99901", 2020): 3})
     assert [r.path for r in server.data_requests()] == ["/data/kpi/N99901/year/2020"]
 
@@ -391,7 +398,7 @@ def test_two_concurrent_processes_cannot_both_sync(server_factory, tmp_path):
     )
     cmd = [sys.executable, "-m", "kommunkvalitet"]
     subprocess.run([*cmd, "manage", "migrate", "-v0"], env=env, check=True, timeout=120)
-    server.delay(2.0, times=1, path_contains="/data/")
+    server.delay(60.0, times=1, path_contains="/data/")  # the first run waits there until released
     args = ["sync", "--kpi", "N11008", "--years", "2020"]
     first = subprocess.Popen([*cmd, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
@@ -401,6 +408,7 @@ def test_two_concurrent_processes_cannot_both_sync(server_factory, tmp_path):
     second = subprocess.run([*cmd, *args], env=env, capture_output=True, text=True, timeout=60)
     assert second.returncode == EXIT_LOCKED, second.stdout + second.stderr
     assert "another sync is running" in second.stderr and "Traceback" not in second.stderr
+    server.release()
     out, _ = first.communicate(timeout=60)
     assert first.returncode == 0, out
     assert f"{len(rows)} nya" in out  # a fresh database: municipalities and the KPI came from Kolada too
@@ -441,3 +449,123 @@ def test_cli_rejects_an_unknown_measure_set(tmp_path, monkeypatch):
     monkeypatch.setenv("KOMMUNKVALITET_DATA_DIR", str(tmp_path))
     result = CliRunner().invoke(main, ["sync", "--measure-set", "nope"])
     assert result.exit_code == 1 and "no measure set named 'nope'" in result.output
+
+
+# ------------------------------------------------------------------------------------------ what is a change
+
+
+def test_a_sync_after_the_snapshot_reports_only_real_changes_when_kolada_sends_count(
+    server_factory, make_sync, monkeypatch, tmp_path
+):
+    """The store came from the snapshot (no count); Kolada sends ``count: 1`` with every value. Only the
+    values whose number or status differ are changes, and they keep the value they replaced."""
+    assert not Value.objects.filter(kpi_id__in=KPIS, year__in=YEARS, count__isnull=False).exists()
+    rows = [{k: v for k, v in r.items() if k != "count"} for r in db_rows()]  # the server's default: count 1
+    revised = next(r for r in rows if r["value"] is not None and r["municipality_id"] == "1463")
+    old = revised["value"]
+    revised["value"] = old + 2
+    flagged = next(r for r in rows if r["value"] is not None and r["municipality_id"] == "0114")
+    flagged["status"] = "Preliminärt"  # the number stays, the status changes
+    server = server_factory(rows)
+    monkeypatch.setenv("KOLADA_BASE_URL", server.base_url)
+    monkeypatch.setenv("KOLADA_REQUESTS_PER_SECOND", "0")
+    monkeypatch.setenv("KOMMUNKVALITET_DATA_DIR", str(tmp_path))
+    args = ["sync", "--kpi", "U21401", "--kpi", "N11008", "--years", "2019-2020"]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    assert f"2 ändrade, {len(rows) - 2} oförändrade" in out.output
+    listed = [line.strip() for line in out.output.splitlines() if line.startswith("  ") and " → " in line]
+    assert sorted(listed) == sorted(
+        [
+            f"{revised['kpi']} 1463 {revised['year']} {revised['gender']}: {old:g} → {old + 2:g}",
+            f"{flagged['kpi']} 0114 {flagged['year']} {flagged['gender']}: "
+            f"{flagged['value']:g} → {flagged['value']:g} (Preliminärt)",
+        ]
+    )
+
+    def stored(row):
+        return Value.objects.get(
+            kpi=row["kpi"], municipality=row["municipality_id"], year=row["year"], gender=row["gender"]
+        )
+
+    value = stored(revised)
+    assert (value.value, value.previous_value, value.count) == (old + 2, old, 1) and value.changed_at
+    status_only = stored(flagged)
+    assert status_only.previous_value is None and status_only.status == "Preliminärt"  # no different number yet
+    quiet = Value.objects.filter(kpi_id__in=KPIS, year__in=YEARS, changed_at__isnull=True)
+    assert quiet.count() == len(rows) - 2 and not quiet.filter(previous_value__isnull=False).exists()
+    assert not Value.objects.filter(kpi_id__in=KPIS, year__in=YEARS, count__isnull=True).exists()  # count kept
+
+    # Kolada sends another count for the revised value: still no change, and the previous value stays.
+    for r in rows:
+        r["count"] = 2
+    again = make_sync(server_factory(rows)).run()
+    assert again.ok and again.total("changed") == 0 and again.changes == []
+    value = stored(revised)
+    assert (value.value, value.previous_value, value.count) == (old + 2, old, 2)
+
+
+# ------------------------------------------------------------------------------------------ the ledger
+
+
+def test_sync_status_shows_runs_the_unfinished_one_and_what_resume_would_skip(
+    server_factory, make_sync, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("KOMMUNKVALITET_DATA_DIR", str(tmp_path))
+    empty = CliRunner().invoke(main, ["sync", "--status"])
+    assert empty.exit_code == 0 and "Inga synkkörningar ännu." in empty.output
+
+    rows = db_rows()
+    server = server_factory(rows)
+    server.fail_status(503, times=None, path_contains="/data/kpi/N11008/")
+    opts = {"kpis_per_request": 1, "years_per_request": 1, "client_kw": {"max_retries": 0}}
+    first = make_sync(server, **opts).run()
+    assert not first.ok
+    status = CliRunner().invoke(main, ["sync", "--status"])
+    assert status.exit_code == 0, status.output
+    out = status.output
+    assert f"#{first.run_id} " in out and "misslyckades" in out and "2 KPI-år klara" in out
+    assert f"Oavslutad: #{first.run_id} (KPI U21401, N11008; år 2019-2020), 2 av 4 KPI-år klara." in out
+    assert "fortsätter den och hoppar över 2 KPI-år: 2019-2020: U21401." in out
+    assert "503" in out  # the error
+
+    server.clear_faults()
+    second = make_sync(server, **opts).run()
+    assert second.ok and second.resumed and second.skipped_kpi_years == 2 and second.run_id == first.run_id
+    out = CliRunner().invoke(main, ["sync", "--status"]).output
+    assert "Ingen körning är oavslutad." in out and "klar (försök 2)" in out and "4 KPI-år klara" in out
+    assert CliRunner().invoke(main, ["sync", "--status", "--kpi", "U21401"]).exit_code == 2
+
+
+def test_the_ledger_records_each_kpi_year_with_its_counts_and_an_old_unfinished_run_is_not_resumed(
+    server_factory, make_sync
+):
+    from datetime import timedelta
+
+    from kommunkvalitet.store import ledger
+
+    rows = db_rows()
+    target = next(r for r in rows if r["kpi"] == "N11008" and r["year"] == 2020 and r["value"] is not None)
+    target["value"] += 1
+    rows.append({"kpi": "U21401", "municipality_id": "G1", "year": 2019, "gender": "T", "value": 1.0})
+    server = server_factory(rows)
+    server.fail_status(500, times=None, path_contains="/year/2020")
+    opts = {"years_per_request": 1, "client_kw": {"max_retries": 0}}
+    first = make_sync(server, **opts).run()
+    assert not first.ok
+    run = SyncRun.objects.get(pk=first.run_id)
+    assert run.status == "failed" and run.rejected == 1
+    by_key = {(k.kpi, k.year): (k.added, k.changed, k.unchanged, k.rejected) for k in run.kpi_years.all()}
+    want = expected(rows)
+    assert by_key == {
+        ("U21401", 2019): (0, 0, want[("U21401", 2019)] - 1, 1),  # the group id G1 is rejected
+        ("N11008", 2019): (0, 0, want[("N11008", 2019)], 0),
+    }
+    # A day later the unfinished run is not resumed: it is abandoned and a new run does everything.
+    SyncRun.objects.filter(pk=run.pk).update(started_at=run.started_at - ledger.RESUME_WITHIN - timedelta(minutes=1))
+    assert ledger.status().unfinished.expired
+    server.clear_faults()
+    second = make_sync(server, **opts).run()
+    assert second.ok and not second.resumed and second.run_id != first.run_id
+    assert SyncRun.objects.get(pk=first.run_id).status == "abandoned"
+    assert second.total("changed") == 1 and SyncKpiYear.objects.filter(run_id=second.run_id).count() == 4

@@ -14,12 +14,56 @@ import click
 
 from kommunkvalitet.errors import KommunkvalitetError
 
+SETUP_HINT = "kör `kommunkvalitet setup`"
 
-def _django() -> None:
+
+def _django(*, migrate: bool | None = False, need_data: bool = False) -> None:
+    """Set up Django and check the database a command needs.
+
+    ``migrate=True``: bring an unmigrated database up to date first (as ``setup`` does); ``False``: refuse
+    an unmigrated one with one ``Fel:`` line saying which command to run; ``None``: no check (``manage``).
+    ``need_data``: refuse a database without municipalities the same way.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
     import django
 
     django.setup()
+    if migrate is None:
+        return
+    if _unapplied_migrations():
+        if not migrate:
+            raise KommunkvalitetError(f"databasen är inte förberedd (den saknar tabeller): {SETUP_HINT}")
+        from django.core.management import call_command
+
+        click.echo("Förbereder databasen (migrate) ...", err=True)
+        call_command("migrate", interactive=False, verbosity=0)
+    if need_data:
+        from kommunkvalitet.store.models import Municipality
+
+        if not Municipality.objects.exists():
+            raise KommunkvalitetError(
+                f"databasen är tom (inga kommuner): {SETUP_HINT} (importerar ögonblicksbilden) "
+                "eller `kommunkvalitet sync`"
+            )
+
+
+def _unapplied_migrations() -> bool:
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _database_error(err: Exception) -> str | None:
+    """One line for a database error (None when ``err`` is not one): what failed and what to run."""
+    db = sys.modules.get("django.db")
+    if db is None or not isinstance(err, db.DatabaseError):
+        return None
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return f"databasen är inte förberedd ({text}): {SETUP_HINT}"
+    return f"databasfel: {text}"
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -35,11 +79,19 @@ def parse_years(text: str) -> tuple[int, int]:
 
 
 class Group(click.Group):
+    """Errors a user can meet end in one ``Fel:`` line on stderr and exit code 1, never a traceback."""
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except KommunkvalitetError as err:
             click.secho(f"Fel: {err}", fg="red", err=True)
+            sys.exit(1)
+        except Exception as err:
+            message = _database_error(err)
+            if message is None:
+                raise
+            click.secho(f"Fel: {message}", fg="red", err=True)
             sys.exit(1)
 
 
@@ -74,8 +126,8 @@ def import_() -> None:
     help="Import these values files instead of the snapshot's (repeatable).",
 )
 def import_snapshot(directory, kpis, years, all_kpis, skip_bad_rows, report_dir, files) -> None:
-    """Import the offline snapshot (default: KOMMUNKVALITET_SNAPSHOT)."""
-    _django()
+    """Import the offline snapshot (default: KOMMUNKVALITET_SNAPSHOT). Migrates a new database first."""
+    _django(migrate=True)
     from kommunkvalitet import config
     from kommunkvalitet.store.importing import SnapshotImporter, tqdm_progress
 
@@ -119,14 +171,27 @@ def import_snapshot(directory, kpis, years, all_kpis, skip_bad_rows, report_dir,
 )
 @click.option("--restart", is_flag=True, help="Start over instead of resuming an interrupted run.")
 @click.option("--show-changes", default=20, show_default=True, metavar="N", help="List at most N changed values.")
-def sync(measure_sets, kpis, years, since, restart, show_changes) -> None:
+@click.option(
+    "--status",
+    "show_status",
+    is_flag=True,
+    help="Fetch nothing: show the latest runs, whether one is unfinished and what resuming it would skip.",
+)
+def sync(measure_sets, kpis, years, since, restart, show_changes, show_status) -> None:
     """Fetch KPIs and values from the Kolada API (KOLADA_BASE_URL) into the store.
 
-    Without --kpi and --measure-set: every KPI a shipped measure set names. Exit code 0 on success,
-    1 on any failure (what was committed before it stays, and a re-run resumes), 75 when another
-    sync is running.
+    Without --kpi and --measure-set: every KPI a shipped measure set names. Migrates a new database
+    first. Exit code 0 on success, 1 on any failure (what was committed before it stays, and a re-run
+    resumes), 75 when another sync is running.
     """
     import datetime
+
+    if show_status:
+        if measure_sets or kpis or years or since or restart:
+            raise click.UsageError("--status takes no other option")
+        _django()
+        _print_status()
+        return
 
     year_range = parse_years(years) if years else None
     if since is not None:
@@ -134,12 +199,11 @@ def sync(measure_sets, kpis, years, since, restart, show_changes) -> None:
             datetime.date.fromisoformat(since)
         except ValueError:
             raise click.BadParameter(f"expected a date YYYY-MM-DD, got {since!r}", param_hint="--since") from None
-    _django()
+    _django(migrate=True)
     from django.db import DatabaseError
 
     from kommunkvalitet import config
     from kommunkvalitet.core.measuresets import default_kpi_ids, measure_set_kpi_ids
-    from kommunkvalitet.sources.kolada import KoladaClient
     from kommunkvalitet.store import sync as syncing
     from kommunkvalitet.store.importing import tqdm_progress
 
@@ -147,15 +211,9 @@ def sync(measure_sets, kpis, years, since, restart, show_changes) -> None:
     if not wanted:
         wanted = sorted(default_kpi_ids())
     y0, y1 = year_range or syncing.default_years()
+    client = syncing.client_from_settings()
     try:
-        rate = float(config.get("KOLADA_REQUESTS_PER_SECOND") or 5)
-    except ValueError:
-        raise KommunkvalitetError("KOLADA_REQUESTS_PER_SECOND must be a number") from None
-    try:
-        with (
-            syncing.sync_lock(config.data_dir() / syncing.LOCK_FILE),
-            KoladaClient(base_url=config.get("KOLADA_BASE_URL") or "", rate_per_second=rate) as client,
-        ):
+        with syncing.sync_lock(config.data_dir() / syncing.LOCK_FILE), client:
             result = syncing.KoladaSync(
                 client,
                 kpis=wanted,
@@ -212,6 +270,63 @@ def _print_sync(result) -> None:
         click.echo("Inget ändrades: databasen var redan aktuell." if result.nothing_changed else "Klart.")
 
 
+def _print_status() -> None:
+    from django.utils import timezone
+
+    from kommunkvalitet import config
+    from kommunkvalitet.store import ledger
+    from kommunkvalitet.store import sync as syncing
+
+    def when(moment) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+    def what(run) -> str:
+        kpis = ", ".join(run.kpis[:3]) + (f" och {len(run.kpis) - 3} till" if len(run.kpis) > 3 else "")
+        years = sorted(run.years)
+        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]) if years else "–"
+        since = f", ändrat sedan {run.since}" if run.since else ""
+        return f"KPI {kpis}; år {span}{since}"
+
+    status = ledger.status()
+    if not status.runs:
+        click.echo("Inga synkkörningar ännu.")
+        return
+    running = syncing.lock_is_held(config.data_dir() / syncing.LOCK_FILE)
+    click.echo("Senaste synkkörningar (nyast först):")
+    for run in status.runs:
+        state = run.get_status_display()
+        if run.status == run.Status.RUNNING:
+            state = "pågår" if running else "avbröts"
+        if run.attempts > 1:
+            state += f" (försök {run.attempts})"
+        click.echo(f"  #{run.pk} {when(run.started_at)}  {state}: {what(run)}")
+        click.echo(
+            f"      {run.added} nya, {run.changed} ändrade, {run.unchanged} oförändrade, {run.deleted} borttagna, "
+            f"{run.rejected} avvisade; {run.kpi_years.count()} KPI-år klara; {run.requests} anrop"
+        )
+        if run.error:
+            click.echo(f"      {run.error.splitlines()[-1]}")
+        for note in run.notes:
+            click.echo(f"      Obs: {note.get('text', '')}")
+    todo = status.unfinished
+    if todo is None:
+        click.echo("Ingen körning är oavslutad.")
+        return
+    run = todo.run
+    click.echo(f"Oavslutad: #{run.pk} ({what(run)}), {len(todo.done)} av {todo.total} KPI-år klara.")
+    if todo.expired:
+        click.echo(
+            f"  Den är äldre än {ledger.RESUME_WITHIN.total_seconds() / 3600:g} timmar: nästa körning av samma "
+            "kommando börjar om från början."
+        )
+    else:
+        click.echo(
+            f"  Samma kommando före {when(todo.resumable_until)} fortsätter den och hoppar över "
+            f"{len(todo.done)} KPI-år{': ' + ledger.describe_kpi_years(todo.done) if todo.done else ''}."
+        )
+        click.echo("  Med --restart börjar den om i stället.")
+
+
 @main.group(name="measuresets")
 def measuresets_() -> None:
     """Measure sets: the KKiK measures per area and edition."""
@@ -221,7 +336,7 @@ def measuresets_() -> None:
 @click.argument("sets", nargs=-1, metavar="[NAME|FILE]...")
 def measuresets_check(sets) -> None:
     """Validate measure sets against the KPI catalogue and the data (all shipped sets by default)."""
-    _django()
+    _django(need_data=True)
     from kommunkvalitet.core.measuresets import find_measure_set, load_measure_set, measure_set_files
     from kommunkvalitet.store.measuresets import check
 
@@ -260,7 +375,7 @@ def editor_() -> None:
 )
 def editor_add(username, municipality, publisher, password) -> None:
     """Give USERNAME the right to edit MUNICIPALITY's texts (creates the user if needed)."""
-    _django()
+    _django(need_data=True)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
@@ -277,7 +392,7 @@ def editor_add(username, municipality, publisher, password) -> None:
         except ValidationError as err:
             raise KommunkvalitetError("lösenordet duger inte: " + " ".join(err.messages)) from None
         user = user_model.objects.create_user(username, password=password)
-    role = EditorRole.Role.PUBLISHER if publisher else EditorRole.Role.EDITOR
+    role = EditorRole.Role(EditorRole.Role.PUBLISHER if publisher else EditorRole.Role.EDITOR)
     EditorRole.objects.update_or_create(user=user, municipality_id=municipality, defaults={"role": role})
     click.echo(f"{username} är nu {role.label.lower()} för {Municipality.objects.get(pk=municipality).name}.")
 
@@ -294,7 +409,7 @@ def recompute() -> None:
 @main.command()
 def setup() -> None:
     """Migrate the database and import the snapshot if the database is empty."""
-    _django()
+    _django(migrate=None)
     from django.core.management import call_command
 
     from kommunkvalitet import config
@@ -332,7 +447,7 @@ def goals_() -> None:
 def goals_load(files) -> None:
     """Load goal structures from TOML files (default: the shipped example, Mark 2017). A structure that
     already exists for the municipality and year is left as it is."""
-    _django()
+    _django(need_data=True)
     _load_goal_files(files)
 
 
@@ -382,7 +497,7 @@ def goals_import(municipality, year, file) -> None:
 @click.option("--workers", default=2, show_default=True)
 def serve(bind: str, workers: int) -> None:
     """Serve the web app with gunicorn."""
-    _django()
+    _django(need_data=True)
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -407,7 +522,7 @@ def serve(bind: str, workers: int) -> None:
 @click.pass_context
 def manage(ctx) -> None:
     """Run a Django management command (migrate, createsuperuser, ...)."""
-    _django()
+    _django(migrate=None)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["kommunkvalitet manage", *ctx.args])

@@ -95,7 +95,7 @@ def _rounded(value: float, decimals: int) -> Decimal:
 def format_number(value: float | None, decimals: int, lang: str = "sv") -> str:
     """``value`` with ``decimals`` decimals and grouped thousands: sv "1 234,5" (U+00A0), en "1,234.5"; None -> "–"."""
     lang = _lang(lang)
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     return _digits(_rounded(value, max(int(decimals), 0)), lang)
 
@@ -116,7 +116,7 @@ def _babel_number(value: float, decimals: int, lang: str) -> str:
     """The reference :func:`format_number` is checked against: Babel's own layout of the same rounding."""
     decimals = max(int(decimals), 0)
     with localcontext(_CONTEXT):  # Babel quantizes again in the current context; the default one is too narrow
-        return _pattern(decimals).apply(_rounded(value, decimals), _locale(lang))
+        return str(_pattern(decimals).apply(_rounded(value, decimals), _locale(lang)))
 
 
 @functools.lru_cache(maxsize=16)
@@ -137,7 +137,7 @@ def format_value(value: float | None, unit: str, decimals: int, lang: str = "sv"
     """A value with its unit: sv "12,5 %", "77 dagar", "1 234 kr/inv"; en "12.5%", "77 days",
     "SEK 1,234 per inhabitant". Unitless codes (count, ratio, index, "") give the bare number; None -> "–"."""
     lang = _lang(lang)
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     rounded = _rounded(value, max(int(decimals), 0))
     number = _digits(rounded, lang)
@@ -157,7 +157,7 @@ def format_percentage_points(value: float | None, decimals: int, lang: str = "sv
     """A difference of two shares: "3,2 procentenheter" / "3.2 percentage points" ("1 procentenhet" in the
     singular). ``signed`` puts "+" before a positive value; None -> "–"."""
     lang = _lang(lang)
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     number = format_number(value, decimals, lang)
     if signed and _rounded(value, decimals) > 0:
@@ -169,7 +169,7 @@ def format_percentage_points(value: float | None, decimals: int, lang: str = "sv
 def format_percent_change(value: float | None, decimals: int = 0, lang: str = "sv", signed: bool = False) -> str:
     """A relative change in running text: "4 procent" / "4 per cent" (a "%" sign is for values, not prose)."""
     lang = _lang(lang)
-    if is_missing(value):
+    if value is None or is_missing(value):
         return MISSING
     number = format_number(value, decimals, lang)
     if signed and _rounded(value, decimals) > 0:

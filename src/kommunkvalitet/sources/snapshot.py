@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kommunkvalitet.core.formatting import parse_number
 from kommunkvalitet.errors import InputError
@@ -352,37 +353,29 @@ def read_values(
         yield batch
 
 
-def read_values_in_background(path: Path, on_bad_row: BadRowHandler | None = None, **kw) -> Iterator[list[ValueRow]]:
+def read_values_in_background(
+    path: Path, on_bad_row: BadRowHandler | None = None, **kw: Any
+) -> Iterator[list[ValueRow]]:
     """:func:`read_values` in a child process, so that parsing overlaps the caller's database writes.
 
     Parsing a values file is pure Python and the writes hold the GIL while binding parameters, so a
-    thread does not help; a forked process does. Batches come back pickled; an :class:`InputError`
-    in the child is raised again in the caller, and rejected rows are handed to ``on_bad_row`` here.
+    thread does not help; a second process does. It is started with ``spawn`` (a fresh interpreter
+    running :func:`_reader_main`, which only imports this module) on every platform: the same code path
+    as on Windows, which has no ``fork``, and no copy of the caller's threads, locks or database
+    connections. Batches come back pickled through a pipe; an :class:`InputError` in the child is raised
+    again in the caller, and rejected rows are handed to ``on_bad_row`` here.
     """
     import multiprocessing as mp
     import pickle
 
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
-
-    def child() -> None:
-        receiver.close()
-        bad: list[InputError] = []
-        try:
-            for batch in read_values(path, on_bad_row=bad.append if on_bad_row else None, **kw):
-                sender.send_bytes(pickle.dumps(("rows", batch, _errors(bad)), protocol=pickle.HIGHEST_PROTOCOL))
-                bad.clear()
-            sender.send_bytes(pickle.dumps(("done", None, _errors(bad))))
-        except InputError as err:
-            sender.send_bytes(pickle.dumps(("error", None, _errors([err]))))
-        except BaseException as exc:  # anything else: say what it was
-            sender.send_bytes(pickle.dumps(("crash", f"{type(exc).__name__}: {exc}", [])))
-        finally:
-            sender.close()
-
-    proc = ctx.Process(target=child, name="kk-read-values", daemon=True)
+    proc = ctx.Process(
+        target=_reader_main, args=(str(path), sender, on_bad_row is not None, kw), name="kk-read-values", daemon=True
+    )
     proc.start()
     sender.close()
+    finished = False
     try:
         while True:
             try:
@@ -394,17 +387,38 @@ def read_values_in_background(path: Path, on_bad_row: BadRowHandler | None = Non
                 raise rebuilt[0]
             if kind == "crash":
                 raise RuntimeError(f"reading {path} failed: {payload}")
-            for err in rebuilt:
-                on_bad_row(err)
+            if on_bad_row is not None:
+                for err in rebuilt:
+                    on_bad_row(err)
             if kind == "done":
+                finished = True
                 return
             yield payload
     finally:
         receiver.close()
+        proc.join(timeout=5 if finished else 0)  # a finished reader exits by itself; a stopped one is ended
         if proc.is_alive():
             proc.terminate()
         proc.join()
 
 
-def _errors(errors: list[InputError]) -> list[tuple]:
+def _reader_main(path: str, sender: Any, collect_bad: bool, kw: dict[str, Any]) -> None:
+    """The reader process: batches of :func:`read_values`, each pickled with the rows it rejected."""
+    import pickle
+
+    bad: list[InputError] = []
+    try:
+        for batch in read_values(Path(path), on_bad_row=bad.append if collect_bad else None, **kw):
+            sender.send_bytes(pickle.dumps(("rows", batch, _errors(bad)), protocol=pickle.HIGHEST_PROTOCOL))
+            bad.clear()
+        sender.send_bytes(pickle.dumps(("done", None, _errors(bad))))
+    except InputError as err:
+        sender.send_bytes(pickle.dumps(("error", None, _errors([err]))))
+    except BaseException as exc:  # anything else: say what it was
+        sender.send_bytes(pickle.dumps(("crash", f"{type(exc).__name__}: {exc}", [])))
+    finally:
+        sender.close()
+
+
+def _errors(errors: list[InputError]) -> list[tuple[str, str | None, int | None, str | None]]:
     return [(e.reason, e.file, e.line, e.field) for e in errors]

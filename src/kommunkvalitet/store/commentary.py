@@ -34,7 +34,7 @@ def role(user, municipality_id: str) -> str | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if user.is_superuser:
-        return EditorRole.Role.PUBLISHER
+        return str(EditorRole.Role.PUBLISHER)
     found = EditorRole.objects.filter(user=user, municipality_id=municipality_id).values_list("role", flat=True)
     return next(iter(found), None)
 

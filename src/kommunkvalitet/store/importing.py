@@ -110,7 +110,7 @@ class SnapshotImporter:
         skip_bad_rows: bool = False,
         report_dir: Path | None = None,
         value_files: Iterable[Path] | None = None,
-        progress: Callable[[str], Callable[[int], None]] | None = None,
+        progress: Callable[[str], Callable[[int], None] | None] | None = None,
     ):
         self.layout = snapshot.SnapshotLayout(Path(root))
         self.kpis = None if all_kpis else frozenset(kpis) if kpis else frozenset(default_kpi_ids())

@@ -12,45 +12,48 @@ What a run does:
 3. With ``since`` (Kolada's ``from_date``) only rows changed since then come back, and rows Kolada marks
    ``isdeleted`` are removed from the store.
 
-Resumable: each committed (KPI chunk, year) is recorded in :class:`ImportLog` *in the same transaction*
-as its values. The run itself has a log row that is marked ``ok`` only when everything is done. A new
-run of the same plan (KPIs, years, since) within :data:`RESUME_WITHIN` of an unfinished one continues it
-and skips the KPI-years already committed; redoing one would be harmless anyway (the write is
-idempotent). Values for municipality ids the store does not know (e.g. group ids) are skipped and
-counted as rejected.
+Resumable: each committed KPI-year is recorded in the sync ledger (:mod:`kommunkvalitet.store.ledger`)
+*in the same transaction* as its values, with its counts. A run is marked ``ok`` only when everything is
+done. A new run of the same plan (KPIs, years, since) within :data:`RESUME_WITHIN` of an unfinished one
+continues it and skips the KPI-years already committed; redoing one would be harmless anyway (the write
+is idempotent). Values for municipality ids the store does not know (e.g. group ids) are skipped and
+counted as rejected. What Kolada did not have (a KPI it does not know, a KPI without values) comes back
+as :class:`SyncNote` records in the result and the ledger, not as warnings.
 
-:func:`sync_lock` makes concurrent runs impossible: an exclusive ``flock`` on a lock file in the data
-dir, and on PostgreSQL also a session advisory lock (for several machines sharing one database).
+:func:`sync_lock` makes concurrent runs impossible: an exclusive lock on a lock file in the data dir
+(the ``filelock`` library: ``flock`` on POSIX, ``LockFileEx`` on Windows), and on PostgreSQL also a
+session advisory lock (for several machines sharing one database).
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
-import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import filelock
 from django.db import connection, transaction
-from django.utils import timezone
 
 from kommunkvalitet.errors import KommunkvalitetError
-from kommunkvalitet.sources.kolada import MAX_SEGMENT, KoladaClient, KoladaWarning, chunked, minimum_requests
+from kommunkvalitet.sources.kolada import MAX_SEGMENT, KoladaClient, chunked, minimum_requests
 from kommunkvalitet.sources.snapshot import GENDERS, ValueRow
+from kommunkvalitet.store import ledger
 from kommunkvalitet.store.comparison import recompute
 from kommunkvalitet.store.importing import kpi_fields
-from kommunkvalitet.store.models import KPI, ImportLog, Municipality, Value
-from kommunkvalitet.store.values import WriteCounts, delete_values, write_values
+from kommunkvalitet.store.ledger import RESUME_WITHIN
+from kommunkvalitet.store.models import KPI, Municipality, SyncRun, Value
+from kommunkvalitet.store.values import WriteCounts, delete_values, is_change, write_values
 
-SOURCE = "kolada"
+__all__ = ["RESUME_WITHIN", "Change", "KoladaSync", "SyncLocked", "SyncNote", "SyncResult", "sync_lock"]
+
 FIRST_YEAR = 2015
-RESUME_WITHIN = timedelta(hours=24)
 LOCK_FILE = "sync.lock"
 PG_LOCK_KEY = 0x6B6B53594E43  # "kkSYNC": the advisory lock key on PostgreSQL
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the lock; try again later
@@ -88,6 +91,23 @@ class Change:
         )
 
 
+@dataclass(frozen=True)
+class SyncNote:
+    """Something a run could not do that is not an error: ``kind`` is ``unknown_kpi`` (Kolada does not
+    know the KPI; skipped), ``no_values`` (Kolada has no values for it in the years asked) or ``kolada``
+    (anything else Kolada did not have)."""
+
+    kind: str
+    ids: tuple[str, ...]
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "ids": list(self.ids), "text": self.text}
+
+
 @dataclass
 class UnitResult:
     """One transaction: a chunk of KPIs for one year."""
@@ -107,14 +127,15 @@ class SyncResult:
     kpis: list[str]
     years: list[int]
     since: str | None = None
+    run_id: int | None = None  # the ledger's SyncRun
     resumed: bool = False
     units: list[UnitResult] = field(default_factory=list)
     skipped_kpi_years: int = 0  # committed by the interrupted run this one resumed
     kpis_created: list[str] = field(default_factory=list)
     municipalities_created: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)  # the first ``max_changes`` revised values
-    rejected_ids: Counter = field(default_factory=Counter)  # unknown municipality/KPI id -> rows
-    notes: list[str] = field(default_factory=list)
+    rejected_ids: Counter[str] = field(default_factory=Counter)  # unknown municipality/KPI id -> rows
+    notes: list[SyncNote] = field(default_factory=list)
     requests: int = 0  # all HTTP requests, retries included
     data_requests: int = 0  # those for values
     minimum_requests: int = 0  # the least data requests the 25-item limit allows
@@ -132,10 +153,25 @@ class SyncResult:
         return not (self.total("added") or self.total("changed") or self.total("deleted") or self.kpis_created)
 
 
+def client_from_settings() -> KoladaClient:
+    """The Kolada client the settings ask for: ``KOLADA_BASE_URL``, ``KOLADA_REQUESTS_PER_SECOND``."""
+    from kommunkvalitet import config
+
+    try:
+        rate = float(config.get("KOLADA_REQUESTS_PER_SECOND") or 5)
+    except ValueError:
+        raise KommunkvalitetError("KOLADA_REQUESTS_PER_SECOND must be a number") from None
+    return KoladaClient(base_url=config.get("KOLADA_BASE_URL") or "", rate_per_second=rate)
+
+
 def plan_key(kpis: Iterable[str], years: Iterable[int], since: str | None) -> str:
     """A short stable id of what a run asks for: runs with the same key can resume each other."""
     text = json.dumps([sorted(set(kpis)), sorted(set(years)), since])
     return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _span(years: list[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
 
 
 class KoladaSync:
@@ -190,112 +226,66 @@ class KoladaSync:
         """Sync; errors from Kolada or the data stop the run and are returned in ``result.error``."""
         result = SyncResult(plan=self.plan, kpis=self.kpis, years=self.years, since=self.since)
         requests_before = self.client.request_count
-        run_log, done = self._begin(result)
+        self.client.take_notes()  # only this run's notes
+        run, done = ledger.begin(self.plan, self.kpis, self.years, self.since, resume=self.resume)
+        result.run_id, result.resumed, result.skipped_kpi_years = run.pk, run.attempts > 1, len(done)
         try:
             self._metadata(result)
             self._tick = self.progress("Kolada") if self.progress else None
-            self._values(result, done, run_log)
+            self._values(result, done, run)
         except KommunkvalitetError as err:
             result.error = str(err)
-        except BaseException as err:  # a bug or an interrupt: note it in the log, then let it through
-            run_log.message = f"{run_log.message}\nstopped: {type(err).__name__}: {err}".strip()
-            run_log.save(update_fields=["message"])
+        except BaseException as err:  # a bug or an interrupt: note it in the ledger, then let it through
+            with suppress(Exception):  # the database may be what failed; the first error is the one to see
+                ledger.interrupted(run, f"stopped: {type(err).__name__}: {err}")
             raise
         finally:
             result.requests = self.client.request_count - requests_before
-        self._finish(result, run_log)
+        ledger.finish(run, error=result.error, requests=result.requests, notes=[n.as_dict() for n in result.notes])
         return result
-
-    def _begin(self, result: SyncResult) -> tuple[ImportLog, set[tuple[str, int]]]:
-        """The run's log row: an unfinished recent one of the same plan (resume), or a new one."""
-        now = timezone.now()
-        name = f"sync {self.plan} run"
-        last = ImportLog.objects.filter(source=SOURCE, file=name).order_by("-started_at").first()
-        if last is not None and not last.ok and last.finished_at is None:
-            if self.resume and now - last.started_at < RESUME_WITHIN:
-                result.resumed = True
-                done = self._done_units(last)
-                result.skipped_kpi_years = len(done)
-                return last, done
-            last.finished_at = now
-            last.message = f"{last.message}\nabandoned: a later run started over".strip()
-            last.save(update_fields=["finished_at", "message"])
-        years = f"{self.years[0]}-{self.years[-1]}" if len(self.years) > 1 else str(self.years[0])
-        message = f"kpis {','.join(self.kpis)}; years {years}" + (f"; since {self.since}" if self.since else "")
-        return ImportLog.objects.create(source=SOURCE, file=name, started_at=now, ok=False, message=message), set()
-
-    def _done_units(self, run_log: ImportLog) -> set[tuple[str, int]]:
-        done: set[tuple[str, int]] = set()
-        units = ImportLog.objects.filter(
-            source=SOURCE, file__startswith=f"sync {self.plan} unit ", started_at__gte=run_log.started_at, ok=True
-        )
-        for file, message in units.values_list("file", "message"):
-            year = int(file.rsplit(" ", 1)[1])
-            kpis = message.split("\n", 1)[0].removeprefix("kpis ").split(",")
-            done.update((k, year) for k in kpis if k in self.kpis and year in self.years)
-        return done
-
-    def _finish(self, result: SyncResult, run_log: ImportLog) -> None:
-        for name in ("added", "changed", "unchanged", "deleted", "rejected"):
-            setattr(run_log, name, getattr(run_log, name) + result.total(name))
-        if result.ok:
-            run_log.ok = True
-            run_log.finished_at = timezone.now()
-            # Keep the per-unit rows that record something; the run row has the totals.
-            ImportLog.objects.filter(
-                source=SOURCE,
-                file__startswith=f"sync {self.plan} unit ",
-                started_at__gte=run_log.started_at,
-                added=0,
-                changed=0,
-                deleted=0,
-                rejected=0,
-            ).delete()
-        else:
-            run_log.message = f"{run_log.message}\nfailed: {result.error}".strip()
-        run_log.save()
 
     # -------------------------------------------------------------------------------------- metadata
 
     def _metadata(self, result: SyncResult) -> None:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", KoladaWarning)
-            munis = self.client.municipalities()
-            known = set(Municipality.objects.values_list("id", flat=True))
-            new = [m for m in munis if m.id not in known and len(m.id) == 4 and m.id.isdigit()]
-            if new:
-                ids = known | {m.id for m in new}
-                objs = []
-                for m in sorted(new, key=lambda m: (m.type != "L", m.id)):  # regions before their kommuner
-                    kind = "national" if m.id == "0000" else "kommun" if m.type == "K" else "region"
-                    county = "00" + m.id[:2] if kind == "kommun" and "00" + m.id[:2] in ids else None
-                    objs.append(Municipality(id=m.id, name=m.title, type=kind, county_id=county))
-                with transaction.atomic():
-                    Municipality.objects.bulk_create(objs, ignore_conflicts=True)
-                result.municipalities_created = [m.id for m in objs]
-            self._known_munis = known | set(result.municipalities_created)
+        munis = self.client.municipalities()
+        known = set(Municipality.objects.values_list("id", flat=True))
+        new = [m for m in munis if m.id not in known and len(m.id) == 4 and m.id.isdigit()]
+        if new:
+            ids = known | {m.id for m in new}
+            objs = []
+            for m in sorted(new, key=lambda m: (m.type != "L", m.id)):  # regions before their kommuner
+                kind = "national" if m.id == "0000" else "kommun" if m.type == "K" else "region"
+                county = "00" + m.id[:2] if kind == "kommun" and "00" + m.id[:2] in ids else None
+                objs.append(Municipality(id=m.id, name=m.title, type=kind, county_id=county))
+            with transaction.atomic():
+                Municipality.objects.bulk_create(objs, ignore_conflicts=True)
+            result.municipalities_created = [m.id for m in objs]
+        self._known_munis = known | set(result.municipalities_created)
 
-            known_kpis = set(KPI.objects.filter(pk__in=self.kpis).values_list("id", flat=True))
-            unknown = [k for k in self.kpis if k not in known_kpis]
-            if unknown:
-                records = [r for r in self.client.kpis(unknown) if r.id in unknown]
-                with transaction.atomic():
-                    KPI.objects.bulk_create(
-                        [KPI(id=r.id, **kpi_fields(r, retired=False)) for r in records], ignore_conflicts=True
-                    )
-                    from kommunkvalitet.store.measuresets import apply_directions
+        known_kpis = set(KPI.objects.filter(pk__in=self.kpis).values_list("id", flat=True))
+        unknown = [k for k in self.kpis if k not in known_kpis]
+        if unknown:
+            records = [r for r in self.client.kpis(unknown) if r.id in unknown]
+            with transaction.atomic():
+                KPI.objects.bulk_create(
+                    [KPI(id=r.id, **kpi_fields(r, retired=False)) for r in records], ignore_conflicts=True
+                )
+                from kommunkvalitet.store.measuresets import apply_directions
 
-                    apply_directions()
-                result.kpis_created = [r.id for r in records]
-                missing = [k for k in unknown if k not in set(result.kpis_created)]
-                if missing:
-                    result.notes.append(f"Kolada känner inte till KPI {', '.join(missing)}; hoppas över")
-            self._known_kpis = known_kpis | set(result.kpis_created)
-        result.notes.extend(str(w.message) for w in caught if not str(w.message).startswith("Kolada /kpi "))
+                apply_directions()
+            result.kpis_created = [r.id for r in records]
+            missing = [k for k in unknown if k not in set(result.kpis_created)]
+            if missing:
+                text = f"Kolada känner inte till KPI {', '.join(missing)}; hoppas över"
+                result.notes.append(SyncNote("unknown_kpi", tuple(missing), text))
+        self._known_kpis = known_kpis | set(result.kpis_created)
+        for note in self.client.take_notes():  # the unknown KPIs are noted above, in the sync's words
+            if not (note.kind == "unknown_ids" and note.endpoint == "kpi"):
+                result.notes.append(SyncNote("kolada", note.ids, note.message))
 
     # -------------------------------------------------------------------------------------- values
 
-    def _values(self, result: SyncResult, done: set[tuple[str, int]], run_log: ImportLog) -> None:
+    def _values(self, result: SyncResult, done: set[tuple[str, int]], run: SyncRun) -> None:
         kpis = [k for k in self.kpis if k in self._known_kpis]
         result.minimum_requests = minimum_requests(len(kpis), len(self.years))
         for k_chunk in chunked(kpis, self.kpis_per_request):
@@ -310,115 +300,151 @@ class KoladaSync:
                 finally:
                     result.data_requests += self.client.request_count - before
                 for year in years:
-                    result.units.append(self._write_unit(need, year, rows[year], deleted[year], result, run_log))
+                    todo = [k for k in need if (k, year) not in done]
+                    result.units.append(self._write_unit(todo, year, rows[year], deleted[year], result, run))
 
     def _fetch(
         self, kpis: list[str], years: list[int], result: SyncResult
-    ) -> tuple[dict[int, dict[tuple, ValueRow]], dict[int, set[tuple]]]:
+    ) -> tuple[dict[int, dict[tuple[str, str, int, str], ValueRow]], dict[int, set[tuple[str, str, int, str]]]]:
         """All rows of ``kpis`` x ``years`` by year (the last row for a key wins), and deleted keys."""
         wanted = set(years)
-        rows: dict[int, dict[tuple, ValueRow]] = defaultdict(dict)
-        deleted: dict[int, set[tuple]] = defaultdict(set)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", KoladaWarning)
-            n = 0
-            for rec in self.client.values(kpis, years=years, from_date=self.since):
-                if rec.year not in wanted:
-                    continue
-                key = (rec.kpi, rec.municipality_id, rec.year, rec.gender)
-                if rec.is_deleted:
-                    deleted[rec.year].add(key)
-                else:
-                    rows[rec.year][key] = (*key, rec.value, rec.status, rec.count)
-                n += 1
-                if self._tick and n % 1000 == 0:
-                    self._tick(1000)
-            if self._tick:
-                self._tick(n % 1000)
-        if self.since is None:  # with since, no rows for a KPI is normal
-            result.notes.extend(str(w.message) for w in caught)
+        rows: dict[int, dict[tuple[str, str, int, str], ValueRow]] = defaultdict(dict)
+        deleted: dict[int, set[tuple[str, str, int, str]]] = defaultdict(set)
+        n = 0
+        for rec in self.client.values(kpis, years=years, from_date=self.since):
+            if rec.year not in wanted:
+                continue
+            key = (rec.kpi, rec.municipality_id, rec.year, rec.gender)
+            if rec.is_deleted:
+                deleted[rec.year].add(key)
+            else:
+                rows[rec.year][key] = (*key, rec.value, rec.status, rec.count)
+            n += 1
+            if self._tick and n % 1000 == 0:
+                self._tick(1000)
+        if self._tick:
+            self._tick(n % 1000)
+        for note in self.client.take_notes():
+            if note.kind == "no_values":
+                if self.since is None:  # with since, no rows for a KPI is normal
+                    text = (
+                        f"Kolada har inga värden för {', '.join(note.ids)} år {_span(years)}; id:t kan vara "
+                        "felstavat eller utgånget, eller så finns inga data ännu"
+                    )
+                    result.notes.append(SyncNote("no_values", note.ids, text))
+            else:
+                result.notes.append(SyncNote("kolada", note.ids, note.message))
         return rows, deleted
 
     def _write_unit(
         self,
         kpis: list[str],
         year: int,
-        rows: dict[tuple, ValueRow],
-        deleted: set[tuple],
+        rows: dict[tuple[str, str, int, str], ValueRow],
+        deleted: set[tuple[str, str, int, str]],
         result: SyncResult,
-        run_log: ImportLog,
+        run: SyncRun,
     ) -> UnitResult:
         unit = UnitResult(tuple(kpis), year)
-        started = timezone.now()
+        wanted = set(kpis)
         with transaction.atomic():
             existing = {
-                (k, m, y, g): (v, s, c)
-                for k, m, y, g, v, s, c in Value.objects.filter(kpi_id__in=kpis, year=year).values_list(
-                    "kpi_id", "municipality_id", "year", "gender", "value", "status", "count"
+                (k, m, y, g): (v, s)
+                for k, m, y, g, v, s in Value.objects.filter(kpi_id__in=kpis, year=year).values_list(
+                    "kpi_id", "municipality_id", "year", "gender", "value", "status"
                 )
             }
             good: list[ValueRow] = []
+            rows_by: Counter[tuple[str, int]] = Counter()
+            rejected_by: Counter[tuple[str, int]] = Counter()
             for key, row in rows.items():
                 kpi, muni, _, gender = key
+                if kpi not in wanted:  # committed by the run this one resumes
+                    continue
                 if muni not in self._known_munis or kpi not in self._known_kpis or gender not in GENDERS:
-                    unit.rejected += 1
+                    rejected_by[(kpi, year)] += 1
                     result.rejected_ids[muni if muni not in self._known_munis else kpi] += 1
                     continue
                 good.append(row)
+                rows_by[(kpi, year)] += 1
                 old = existing.get(key)
-                if old is not None and len(result.changes) < self.max_changes:
-                    value, status, count = row[4:]
-                    if old[0] != value or old[1] != status or (count is not None and old[2] != count):
-                        result.changes.append(Change(*key, old[0], value, old[1], status))
-            counts = write_values([good], label=f"Kolada {', '.join(kpis)} {year}") if good else WriteCounts()
-            gone = sorted(k for k in deleted if k not in rows and k in existing)
-            unit.deleted = delete_values(gone)
-            recompute(counts.touched | {(k, y) for k, _, y, _ in gone})  # in the unit's transaction
-            unit.added, unit.changed, unit.unchanged = counts.added, counts.changed, counts.unchanged
-            ImportLog.objects.create(
-                source=SOURCE,
-                file=f"sync {self.plan} unit {year}",
-                started_at=started,
-                finished_at=timezone.now(),
-                added=unit.added,
-                changed=unit.changed,
-                unchanged=unit.unchanged,
-                deleted=unit.deleted,
-                rejected=unit.rejected,
-                ok=True,
-                message=f"kpis {','.join(kpis)}",
-            )
+                if old is not None and len(result.changes) < self.max_changes and is_change(*old, row[4], row[5]):
+                    result.changes.append(Change(*key, old[0], row[4], old[1], row[5]))
+            label = f"Kolada {', '.join(kpis)} {year}"
+            counts = write_values([good], label=label, by_kpi_year=True) if good else WriteCounts()
+            gone = sorted(k for k in deleted if k not in rows and k in existing and k[0] in wanted)
+            deleted_by = delete_values(gone)
+            recompute(counts.touched | set(deleted_by))  # in the unit's transaction
+            per_kpi = []
+            for kpi in kpis:
+                ky = (kpi, year)
+                added, changed = counts.added_by[ky], counts.changed_by[ky]
+                c = {
+                    "added": added,
+                    "changed": changed,
+                    "unchanged": rows_by[ky] - added - changed,
+                    "deleted": deleted_by[ky],
+                    "rejected": rejected_by[ky],
+                }
+                per_kpi.append((ky, c))
+                for name, n in c.items():
+                    setattr(unit, name, getattr(unit, name) + n)
+            ledger.record(run, per_kpi)  # in the same transaction as the values
         return unit
 
 
 # ------------------------------------------------------------------------------------------ lock
 
 
+def _write_holder(fd: int) -> None:
+    """Write this process's id into the lock file it has just locked (shown to a run that is refused)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+
+
+def _holder(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:  # Windows refuses to read a locked byte range
+        return ""
+
+
+def lock_is_held(path: Path) -> bool:
+    """Whether a sync holds the lock file at ``path`` now (on this machine)."""
+    if not Path(path).exists():
+        return False
+    lock = filelock.FileLock(str(path), blocking=False, fallback_to_soft=False, preserve_lock_file=True)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        return True
+    lock.release()
+    return False
+
+
 @contextmanager
 def sync_lock(path: Path) -> Iterator[None]:
     """Hold the sync lock or raise :class:`SyncLocked` at once (never waits).
 
-    An exclusive ``flock`` on ``path`` (released by the kernel if the process dies) and, on
-    PostgreSQL, a session advisory lock, so that runs on different machines sharing one database
-    exclude each other too.
+    An exclusive lock on ``path`` through ``filelock`` (``flock`` on POSIX, ``LockFileEx`` on Windows;
+    released by the operating system if the process dies) and, on PostgreSQL, a session advisory lock,
+    so that runs on different machines sharing one database exclude each other too.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the duration of the lock
+    lock = filelock.FileLock(
+        str(path), blocking=False, fallback_to_soft=False, preserve_lock_file=True, on_acquired=_write_holder
+    )
     try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip()
-            raise SyncLocked(
-                f"another sync is running (lock file {path} is held{f' by process {holder}' if holder else ''}); "
-                "this run did nothing"
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
+        lock.acquire()
+    except filelock.Timeout:
+        holder = _holder(path)
+        raise SyncLocked(
+            f"another sync is running (lock file {path} is held{f' by process {holder}' if holder else ''}); "
+            "this run did nothing"
+        ) from None
+    try:
         if connection.vendor != "postgresql":
             yield
             return
@@ -432,5 +458,4 @@ def sync_lock(path: Path) -> Iterator[None]:
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_unlock(%s)", [PG_LOCK_KEY])
     finally:
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        fh.close()
+        lock.release()

@@ -4,14 +4,23 @@ It must be called inside ``transaction.atomic()``: the caller decides what one t
 a KPI-year). Idempotent: writing the same rows twice changes nothing the second time.
 
 SQLite takes an ``INSERT ... ON CONFLICT DO UPDATE`` through ``executemany`` on the raw connection;
-PostgreSQL takes ``COPY`` into a temporary table and one merging ``INSERT ... SELECT``. A changed
-value keeps the value it replaced in ``previous_value`` and the time in ``changed_at``.
+PostgreSQL takes ``COPY`` into a temporary table and one merging ``INSERT ... SELECT``.
+
+**What is a change.** A value is *changed* when its number or its status differs from the stored one
+(:func:`is_change`); nothing else counts, whatever other metadata comes with it. A row that differs only
+in ``count`` (Kolada sends ``count: 1`` where the snapshot has none) updates the stored count quietly: it
+is counted as unchanged, keeps ``changed_at`` and ``previous_value``, and recomputes no comparison.
+``previous_value`` is the last *different* number: a change of status alone keeps it. Both backends
+follow these rules, and both refuse two different rows for one key in the same write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, connection
 from django.utils import timezone
@@ -22,6 +31,14 @@ from kommunkvalitet.sources.snapshot import ValueRow
 KEY = ("kpi_id", "municipality_id", "year", "gender")
 COLUMNS = (*KEY, "value", "status", "count")
 _DUPLICATE = "kommunkvalitet: duplicate row"
+_DUPLICATE_MESSAGE = "two rows give different values for the same kpi, municipality, year and gender"
+
+KpiYear = tuple[str, int]
+
+
+def is_change(old_value: float | None, old_status: str, new_value: float | None, new_status: str) -> bool:
+    """Whether a stored value and an incoming one differ as data: the number or the status."""
+    return old_value != new_value or (old_status or "") != (new_status or "")
 
 
 @dataclass
@@ -31,7 +48,9 @@ class WriteCounts:
     unchanged: int = 0
     deleted: int = 0
     rows: int = 0
-    touched: set[tuple[str, int]] = field(default_factory=set)  # (kpi, year) whose values changed
+    touched: set[KpiYear] = field(default_factory=set)  # KPI-years with a value added or changed
+    changed_by: Counter[KpiYear] = field(default_factory=Counter)  # (kpi, year) -> rows changed
+    added_by: Counter[KpiYear] = field(default_factory=Counter)  # (kpi, year) -> rows added (by_kpi_year)
 
     def __iadd__(self, other: WriteCounts) -> WriteCounts:
         self.added += other.added
@@ -40,81 +59,115 @@ class WriteCounts:
         self.deleted += other.deleted
         self.rows += other.rows
         self.touched |= other.touched
+        self.added_by += other.added_by
+        self.changed_by += other.changed_by
         return self
 
 
-def write_values(batches: Iterable[list[ValueRow]], *, label: str, on_batch=None) -> WriteCounts:
-    """Insert or update value rows. ``label`` names the source in error messages."""
+OnBatch = Callable[[int], None] | None
+
+
+def write_values(
+    batches: Iterable[list[ValueRow]], *, label: str, on_batch: OnBatch = None, by_kpi_year: bool = False
+) -> WriteCounts:
+    """Insert or update value rows. ``label`` names the source in error messages.
+
+    The counts say how many rows were added, changed and unchanged, which KPI-years were touched and
+    how many changes each had; with ``by_kpi_year`` also how many rows each KPI-year added (for the
+    sync ledger: on SQLite one more pass over the added rows, which a whole-file import does without).
+    """
     now = timezone.now()
     if connection.vendor == "postgresql":
         counts = _write_postgresql(batches, now, label, on_batch)
     else:
-        counts = _write_sqlite(batches, now, label, on_batch)
+        counts = _write_sqlite(batches, now, label, on_batch, by_kpi_year)
+    counts.changed = sum(counts.changed_by.values())
+    counts.touched |= set(counts.changed_by)
     counts.unchanged = counts.rows - counts.added - counts.changed
     return counts
 
 
-def _touched(batch: list[ValueRow]) -> set[tuple[str, int]]:
-    return {(row[0], row[2]) for row in batch}
+# A real change (number or status) stamps changed_at; previous_value moves only when the number moves.
+_SQLITE_UPSERT = (
+    "INSERT INTO store_value (kpi_id, municipality_id, year, gender, value, status, count, imported_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, '{stamp}') "
+    "ON CONFLICT (kpi_id, municipality_id, year, gender) DO UPDATE SET "
+    "previous_value = CASE WHEN value IS NOT excluded.value THEN value ELSE previous_value END, "
+    "changed_at = CASE WHEN value IS NOT excluded.value OR status IS NOT excluded.status "
+    "THEN excluded.imported_at ELSE changed_at END, "
+    "value = excluded.value, status = excluded.status, count = COALESCE(excluded.count, count) "
+    "WHERE value IS NOT excluded.value OR status IS NOT excluded.status "
+    "OR count IS NOT COALESCE(excluded.count, count)"
+)
 
 
-def _write_sqlite(batches, now, label, on_batch) -> WriteCounts:
+def _write_sqlite(
+    batches: Iterable[list[ValueRow]], now: datetime, label: str, on_batch: OnBatch, by_kpi_year: bool
+) -> WriteCounts:
     connection.ensure_connection()
-    raw = connection.connection
+    raw: Any = connection.connection
     stamp = connection.ops.adapt_datetimefield_value(now)
     cur = raw.cursor()
     cur.execute("PRAGMA cache_size = -262144")  # 256 MiB of page cache keeps the unique index in memory
-    # A second row for a key inside the same write that gives a different value is an input error,
-    # not a revision: the temporary trigger aborts the statement (and the caller's transaction).
+    # A second, different row for a key inside the same write is an input error, not a revision: the
+    # guard aborts the statement (and the caller's transaction) when a row inserted or changed by this
+    # write would change again. The log records every real change (number or status) by KPI-year.
+    real = "(NEW.value IS NOT OLD.value OR NEW.status IS NOT OLD.status)"
+    cur.execute("DROP TRIGGER IF EXISTS kk_duplicate_guard")
+    cur.execute("DROP TRIGGER IF EXISTS kk_change_log")
     cur.execute(
-        f"""CREATE TEMP TRIGGER IF NOT EXISTS kk_duplicate_guard BEFORE UPDATE OF value ON store_value
-        WHEN OLD.imported_at = NEW.changed_at
+        f"""CREATE TEMP TRIGGER kk_duplicate_guard BEFORE UPDATE OF value ON store_value
+        WHEN {real} AND (OLD.imported_at = '{stamp}' OR OLD.changed_at IS '{stamp}')
         BEGIN SELECT RAISE(ABORT, '{_DUPLICATE}'); END"""
     )
-    sql = (
-        "INSERT INTO store_value (kpi_id, municipality_id, year, gender, value, status, count, imported_at) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, '{stamp}') "
-        "ON CONFLICT (kpi_id, municipality_id, year, gender) DO UPDATE SET "
-        "previous_value = value, value = excluded.value, status = excluded.status, "
-        "count = COALESCE(excluded.count, count), changed_at = excluded.imported_at "
-        "WHERE value IS NOT excluded.value OR status IS NOT excluded.status "
-        "OR count IS NOT COALESCE(excluded.count, count)"
+    cur.execute("CREATE TEMP TABLE IF NOT EXISTS kk_changed (kpi_id TEXT, year INTEGER)")
+    cur.execute("DELETE FROM kk_changed")
+    cur.execute(
+        f"""CREATE TEMP TRIGGER kk_change_log AFTER UPDATE OF value ON store_value WHEN {real}
+        BEGIN INSERT INTO kk_changed (kpi_id, year) VALUES (NEW.kpi_id, NEW.year); END"""
     )
+    sql = _SQLITE_UPSERT.format(stamp=stamp)
     counts = WriteCounts()
-    cur.execute("SELECT COALESCE(MAX(id), 0) FROM store_value")
-    max_id = cur.fetchone()[0]
-    changes_before = raw.total_changes
+    # New rows get ids above the largest id before them: a batch whose largest id grew added rows.
+    max_sql = "SELECT COALESCE(MAX(id), 0) FROM store_value"
+    first_id = last_id = cur.execute(max_sql).fetchone()[0]
     try:
         for batch in batches:
-            before = raw.total_changes
             cur.executemany(sql, batch)
-            if raw.total_changes != before:  # the KPI-years of a batch that changed anything
-                counts.touched |= _touched(batch)
+            top = cur.execute(max_sql).fetchone()[0]
+            if top != last_id:
+                counts.touched |= {(row[0], row[2]) for row in batch}
+                last_id = top
             counts.rows += len(batch)
             if on_batch:
                 on_batch(len(batch))
+        counts.added = cur.execute("SELECT COUNT(*) FROM store_value WHERE id > ?", (first_id,)).fetchone()[0]
+        if by_kpi_year and counts.added:
+            cur.execute(
+                "SELECT kpi_id, year, COUNT(*) FROM store_value WHERE id > ? GROUP BY kpi_id, year", (first_id,)
+            )
+            counts.added_by = Counter({(k, int(y)): n for k, y, n in cur.fetchall()})
+            counts.touched = set(counts.added_by)
+        cur.execute("SELECT kpi_id, year, COUNT(*) FROM kk_changed GROUP BY kpi_id, year")
+        counts.changed_by = Counter({(k, int(y)): n for k, y, n in cur.fetchall()})
     except IntegrityError as exc:  # pragma: no cover - Django wraps only its own cursors
         raise InputError(str(exc), file=label) from None
     except Exception as exc:
         if _DUPLICATE in str(exc):
-            raise InputError(
-                "two rows give different values for the same kpi, municipality, year and gender", file=label
-            ) from None
+            raise InputError(_DUPLICATE_MESSAGE, file=label) from None
         raise
     finally:
         cur.execute("DROP TRIGGER IF EXISTS kk_duplicate_guard")
-    # New rows get ids above the largest id before the write, so those are the rows it added.
-    cur.execute("SELECT COUNT(*) FROM store_value WHERE id > ?", (max_id,))
-    counts.added = cur.fetchone()[0]
-    counts.changed = raw.total_changes - changes_before - counts.added
+        cur.execute("DROP TRIGGER IF EXISTS kk_change_log")
+        cur.execute("DELETE FROM kk_changed")
     return counts
 
 
-def _write_postgresql(batches, now, label, on_batch) -> WriteCounts:
+def _write_postgresql(batches: Iterable[list[ValueRow]], now: datetime, label: str, on_batch: OnBatch) -> WriteCounts:
     from psycopg import errors as pg_errors
 
     connection.ensure_connection()
-    raw = connection.connection
+    raw: Any = connection.connection
     counts = WriteCounts()
     with raw.cursor() as cur:
         cur.execute(
@@ -131,23 +184,26 @@ def _write_postgresql(batches, now, label, on_batch) -> WriteCounts:
                     on_batch(len(batch))
         # Two set-based statements instead of one INSERT ... ON CONFLICT: an UPDATE of the rows that
         # differ, then an INSERT of the rows that are new (a hash anti-join). About twice as fast, and
-        # each statement's row count is the number changed or added.
+        # each statement returns what it changed or added. The UPDATE also refreshes a count that alone
+        # differs; RETURNING tells those (changed_at kept) from real changes (changed_at = now).
         cur.execute("ANALYZE kk_stage")
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute(
-            """UPDATE store_value v SET previous_value = v.value, value = s.value, status = s.status,
-                 count = COALESCE(s.count, v.count), changed_at = %(now)s
+            """UPDATE store_value v SET
+                 previous_value = CASE WHEN v.value IS DISTINCT FROM s.value THEN v.value ELSE v.previous_value END,
+                 changed_at = CASE WHEN v.value IS DISTINCT FROM s.value OR v.status IS DISTINCT FROM s.status
+                                   THEN %(now)s ELSE v.changed_at END,
+                 value = s.value, status = s.status, count = COALESCE(s.count, v.count)
                FROM kk_stage s
                WHERE v.kpi_id = s.kpi_id AND v.municipality_id = s.municipality_id AND v.year = s.year
                  AND v.gender = s.gender
                  AND (v.value IS DISTINCT FROM s.value OR v.status IS DISTINCT FROM s.status
                       OR v.count IS DISTINCT FROM COALESCE(s.count, v.count))
-               RETURNING v.kpi_id, v.year""",
+               RETURNING v.kpi_id, v.year, v.changed_at IS NOT DISTINCT FROM %(now)s""",
             {"now": now},
         )
-        changed = cur.fetchall()
-        counts.changed = len(changed)
-        touched = {(k, int(y)) for k, y in changed}
+        updated = cur.fetchall()
+        counts.changed_by = Counter((k, int(y)) for k, y, real in updated if real)
         try:
             cur.execute(
                 """WITH ins AS (
@@ -164,29 +220,34 @@ def _write_postgresql(batches, now, label, on_batch) -> WriteCounts:
             raise InputError(
                 "two rows give values for the same kpi, municipality, year and gender", file=label
             ) from None
-        added = cur.fetchall()
-        counts.added = sum(n for _k, _y, n in added)
-        counts.touched = touched | {(k, int(y)) for k, y, _n in added}
-        if counts.changed and _has_duplicates(cur):
-            raise InputError("two rows give values for the same kpi, municipality, year and gender", file=label)
+        counts.added_by = Counter({(k, int(y)): n for k, y, n in cur.fetchall()})
+        counts.added, counts.touched = sum(counts.added_by.values()), set(counts.added_by)
+        if updated and _has_conflicting_duplicates(cur):
+            raise InputError(_DUPLICATE_MESSAGE, file=label)
         cur.execute("DROP TABLE kk_stage")
     return counts
 
 
-def _has_duplicates(cur) -> bool:
-    """Whether the staged rows name one key twice (an UPDATE would silently take one of them)."""
-    cur.execute("SELECT 1 FROM kk_stage GROUP BY kpi_id, municipality_id, year, gender HAVING COUNT(*) > 1 LIMIT 1")
+def _has_conflicting_duplicates(cur: Any) -> bool:
+    """Whether the staged rows give one key two different numbers or statuses (an UPDATE would
+    silently take one of them). Rows repeated identically are harmless."""
+    cur.execute(
+        """SELECT 1 FROM kk_stage GROUP BY kpi_id, municipality_id, year, gender
+           HAVING COUNT(DISTINCT value) > 1 OR COUNT(DISTINCT status) > 1
+              OR (COUNT(value) > 0 AND COUNT(value) < COUNT(*)) LIMIT 1"""
+    )
     return cur.fetchone() is not None
 
 
-def delete_values(keys: Iterable[tuple[str, str, int, str]]) -> int:
-    """Remove values by (kpi, municipality, year, gender); returns how many existed."""
-    n = 0
+def delete_values(keys: Iterable[tuple[str, str, int, str]]) -> Counter[KpiYear]:
+    """Remove values by (kpi, municipality, year, gender); returns how many existed, by KPI-year."""
+    gone: Counter[KpiYear] = Counter()
     with connection.cursor() as cur:
         for kpi, muni, year, gender in keys:
             cur.execute(
                 "DELETE FROM store_value WHERE kpi_id = %s AND municipality_id = %s AND year = %s AND gender = %s",
                 [kpi, muni, year, gender],
             )
-            n += cur.rowcount
-    return n
+            if cur.rowcount:
+                gone[(kpi, int(year))] += cur.rowcount
+    return gone

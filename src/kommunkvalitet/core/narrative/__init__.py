@@ -28,7 +28,7 @@ called rikssnittet (the unweighted mean of the municipalities with a value); Rik
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from types import ModuleType
 
 from kommunkvalitet.core.findings import MeasureFinding
@@ -38,6 +38,7 @@ from kommunkvalitet.core.narrative.common import (
     Draft,
     Item,
     Sentence,
+    given,
     inline_label,
     join_list,
     make_item,
@@ -73,9 +74,9 @@ def _numbers(*texts: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in texts if t))
 
 
-def _group(items: list[Item], key) -> list[list[Item]]:
+def _group(items: list[Item], key: Callable[[Item], Hashable]) -> list[list[Item]]:
     """Group items by ``key``, groups in the order of their first member (stable, deterministic)."""
-    groups: dict[object, list[Item]] = {}
+    groups: dict[Hashable, list[Item]] = {}
     for item in items:
         groups.setdefault(key(item), []).append(item)
     return list(groups.values())
@@ -136,7 +137,7 @@ def _costs(p: ModuleType, items: list[Item], positions: Collection[str]) -> list
     if with_trend:
         rank = {"up": 0, "down": 1, "same": 2}
         groups = _group(with_trend, lambda i: (i.movement, i.is_marked_change))
-        groups.sort(key=lambda g: (rank[g[0].movement], not g[0].is_marked_change))
+        groups.sort(key=lambda g: (rank[given(g[0].movement, "movement")], not g[0].is_marked_change))
         periods = {(i.previous_year, i.year) for i in with_trend}
         same_period = len(periods) == 1 and with_trend[0].previous_year is not None
         kpis = tuple(i.kpi for g in groups for i in g)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kommunkvalitet.core.findings import POSITIONS, TRENDS, MeasureFinding
@@ -76,8 +77,16 @@ class Draft:
         return _unique(n for s in self.sentences for n in s.numbers)
 
 
-def _unique(items) -> tuple:
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
+
+
+def given(text: str | None, what: str) -> str:
+    """``text`` where the caller has made sure it is there (a sentence is only built for items that
+    have it); a missing one is a bug, not something to write around."""
+    if text is None:
+        raise ValueError(f"a sentence about a {what} needs one")
+    return text
 
 
 def inline_label(label: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from kommunkvalitet.core.narrative.common import Item, capitalize, inline_label, join_list
+from kommunkvalitet.core.narrative.common import Item, capitalize, given, inline_label, join_list
 
 BANDS = {
     "best": "among the 25 per cent best municipalities",
@@ -78,9 +78,9 @@ def change(item: Item, plural: bool) -> str:
         if item.direction == "higher" and item.trend in ("improved", "worsened"):
             verb = "increased" if item.trend == "improved" else "decreased"
         else:
-            verb = _VERBS[item.trend]
+            verb = _VERBS[given(item.trend, "trend")]
         return f"{has} {verb} markedly{period(item)}"
-    return f"{has} {_VERBS[item.trend]}{period(item)}"
+    return f"{has} {_VERBS[given(item.trend, 'trend')]}{period(item)}"
 
 
 def band_clause(band: str, status: str, plural: bool) -> str:
@@ -111,9 +111,7 @@ def position(item: Item, as_pronoun: bool) -> str:
     """ "The result for X is well above the national average (77 days compared with an unweighted mean of
     53 days)." or "It is ..."."""
     who = "It" if as_pronoun else capitalize(subject([item]))
-    return (
-        f"{who} is {POSITIONS[item.position]} ({item.value_txt} compared with an unweighted mean of {item.mean_txt})."
-    )
+    return f"{who} is {POSITIONS[given(item.position, 'position')]} ({item.value_txt} compared with an unweighted mean of {item.mean_txt})."
 
 
 def unbanded(items: list[Item]) -> str:
@@ -164,7 +162,7 @@ def measure(item: Item) -> str:
     if item.trend is not None:
         parts.append(_measure_change(item))
     if item.position is not None:
-        parts.append(f"is {POSITIONS[item.position]} (unweighted mean: {item.mean_txt})")
+        parts.append(f"is {POSITIONS[given(item.position, 'position')]} (unweighted mean: {item.mean_txt})")
     second = f" It {' and '.join(parts)}." if parts else ""
     return f"{first}.{second}"
 
@@ -176,7 +174,7 @@ def _measure_change(item: Item) -> str:
     if item.is_cost and item.movement in ("up", "down"):
         verb = "increased" if item.movement == "up" else "decreased"
     else:
-        verb = _VERBS[item.trend]
+        verb = _VERBS[given(item.trend, "trend")]
     verb = f"has {verb}" + (" markedly" if item.is_marked_change else "")
     if item.previous_txt is not None and since is not None:
         return f"{verb} from {item.previous_txt} in {since}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from kommunkvalitet.core.narrative.common import Item, capitalize, inline_label, join_list
+from kommunkvalitet.core.narrative.common import Item, capitalize, given, inline_label, join_list
 
 BANDS = {
     "best": "bland de 25 procent bästa kommunerna",
@@ -77,9 +77,9 @@ def change(item: Item) -> str:
         if item.direction == "higher" and item.trend in ("improved", "worsened"):
             verb = "har ökat" if item.trend == "improved" else "har minskat"
         else:
-            verb = _VERBS[item.trend]
+            verb = _VERBS[given(item.trend, "trend")]
         return f"{verb} markant{period(item)}"
-    return f"{_VERBS[item.trend]}{period(item)}"
+    return f"{_VERBS[given(item.trend, 'trend')]}{period(item)}"
 
 
 _VERBS = {
@@ -115,7 +115,7 @@ def result(items: list[Item], conj: str) -> str:
 def position(item: Item, as_pronoun: bool) -> str:
     """ "Resultatet för X ligger långt över rikssnittet (77 dagar mot 53 dagar)." or "Det ligger ..."."""
     who = pronoun(item) if as_pronoun else capitalize(subject([item]))
-    return f"{who} ligger {POSITIONS[item.position]} ({item.value_txt} mot {item.mean_txt})."
+    return f"{who} ligger {POSITIONS[given(item.position, 'position')]} ({item.value_txt} mot {item.mean_txt})."
 
 
 def unbanded(items: list[Item]) -> str:
@@ -163,7 +163,7 @@ def measure(item: Item) -> str:
     if item.trend is not None:
         parts.append(_measure_change(item))
     if item.position is not None:
-        parts.append(f"ligger {POSITIONS[item.position]} ({item.mean_txt})")
+        parts.append(f"ligger {POSITIONS[given(item.position, 'position')]} ({item.mean_txt})")
     second = f" {pronoun(item)} {' och '.join(parts)}." if parts else ""
     return f"{first}.{second}"
 
@@ -175,7 +175,7 @@ def _measure_change(item: Item) -> str:
     if item.is_cost and item.movement in ("up", "down"):
         verb = "har ökat" if item.movement == "up" else "har minskat"
     else:
-        verb = _VERBS[item.trend]
+        verb = _VERBS[given(item.trend, "trend")]
     if item.is_marked_change:
         verb += " markant"
     if item.previous_txt is not None and since is not None:

@@ -15,7 +15,7 @@ from kommunkvalitet.sources.kolada.client import (
     DEFAULT_BASE_URL,
     MAX_SEGMENT,
     KoladaClient,
-    KoladaWarning,
+    KoladaNote,
     chunked,
     minimum_requests,
 )
@@ -40,7 +40,7 @@ __all__ = [
     "Group",
     "GroupMember",
     "KoladaClient",
-    "KoladaWarning",
+    "KoladaNote",
     "Municipality",
     "PoliteHttp",
     "RateLimiter",

@@ -7,8 +7,8 @@ import logging
 import math
 import random
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -30,8 +30,22 @@ DEFAULT_BASE_URL = "https://api.kolada.se/v3"
 MAX_SEGMENT = 25  # Kolada v3: at most 25 items per comma-list path segment
 
 
-class KoladaWarning(UserWarning):
-    """Kolada answered, but not what was asked for (e.g. a requested KPI has no rows at all)."""
+@dataclass(frozen=True)
+class KoladaNote:
+    """Kolada answered, but not what was asked for: data for the caller, not an error or a warning.
+
+    ``kind`` is ``"unknown_ids"`` (a metadata endpoint returned nothing for these ids) or
+    ``"no_values"`` (these KPIs have no value at all for what was asked). ``endpoint`` is the metadata
+    endpoint (``"kpi"``, ``"municipality"``, ...) or ``"data"``.
+    """
+
+    kind: str
+    endpoint: str
+    ids: tuple[str, ...]
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def chunked(items: Sequence[Any], size: int = MAX_SEGMENT) -> list[list[Any]]:
@@ -59,6 +73,9 @@ class KoladaClient:
     request and ``max_total_retries`` over the client's life on 429, 5xx, timeouts, connection errors
     and (``max_json_retries`` times) truncated JSON; ``Retry-After`` honoured; ``max_pages`` per chunk.
     ``sleep``, ``clock``, ``rng`` and ``now`` are injectable for tests.
+
+    What Kolada did not have (unknown ids, KPIs without values) is collected in :attr:`notes` as
+    :class:`KoladaNote` records; :meth:`take_notes` hands them over and forgets them.
     """
 
     minimum_requests = staticmethod(minimum_requests)
@@ -105,6 +122,16 @@ class KoladaClient:
             rng=rng,
             now=now,
         )
+        self.notes: list[KoladaNote] = []
+
+    def take_notes(self) -> list[KoladaNote]:
+        """The notes collected since the last call, oldest first."""
+        notes, self.notes = self.notes, []
+        return notes
+
+    def _note(self, kind: str, endpoint: str, ids: Sequence[str], message: str) -> None:
+        log.info(message)
+        self.notes.append(KoladaNote(kind, endpoint, tuple(ids), message))
 
     @property
     def request_count(self) -> int:
@@ -158,7 +185,7 @@ class KoladaClient:
         if ids is None:
             pages = self.http.paginate(f"{self.base_url}/{endpoint}", params, f"/{endpoint}")
             return [parse_metadata(endpoint, obj, url) for url, obj in pages]
-        out = []
+        out: list[Any] = []
         for chunk in chunked(ids):
             url = f"{self.base_url}/{endpoint}/{','.join(chunk)}"
             out.extend(
@@ -168,7 +195,9 @@ class KoladaClient:
         returned = {item.id for item in out}
         missing = [i for i in ids if i not in returned]
         if missing:
-            _warn(f"Kolada /{endpoint} returned nothing for id {', '.join(missing)}")
+            self._note(
+                "unknown_ids", endpoint, missing, f"Kolada /{endpoint} returned nothing for id {', '.join(missing)}"
+            )
         return out
 
     # ------------------------------------------------------------------------------------- data
@@ -186,7 +215,7 @@ class KoladaClient:
         Every list is cut into chunks of 25 and the cartesian product of chunks is requested, page by
         page. With ``from_date`` only changes since that date come back, deleted rows with
         ``is_deleted=True``; the client itself never drops a row. A requested KPI without any row gives
-        a :class:`KoladaWarning` naming it once iteration has finished.
+        a :class:`KoladaNote` (``no_values``) naming it once iteration has finished.
         """
         kpis = _ids(kpi_ids, "KPI") or []
         year_list = _years(years)
@@ -217,18 +246,16 @@ class KoladaClient:
         missing = [k for k in kpis if k not in seen]
         if missing:
             scope = _describe(None, munis, years=_span(year_list), since=params.get("from_date"))
-            _warn(
+            self._note(
+                "no_values",
+                "data",
+                missing,
                 f"Kolada returned no values for {_describe(missing)} ({scope}); "
-                "the id may be mistyped or retired, or there is no data yet"
+                "the id may be mistyped or retired, or there is no data yet",
             )
 
 
 # ----------------------------------------------------------------------------------------- helpers
-
-
-def _warn(message: str) -> None:
-    log.warning(message)
-    warnings.warn(message, KoladaWarning, stacklevel=3)
 
 
 def _ids(value: str | Iterable[str] | None, what: str) -> list[str] | None:

@@ -15,6 +15,7 @@ from kommunkvalitet.store.models.goals import (
 )
 from kommunkvalitet.store.models.importlog import ImportLog
 from kommunkvalitet.store.models.kpi import KPI
+from kommunkvalitet.store.models.ledger import SyncKpiYear, SyncRun
 from kommunkvalitet.store.models.values import Value
 
 __all__ = [
@@ -35,5 +36,7 @@ __all__ = [
     "Municipality",
     "MunicipalityGroup",
     "Period",
+    "SyncKpiYear",
+    "SyncRun",
     "Value",
 ]
