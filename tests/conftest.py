@@ -12,6 +12,8 @@ from kommunkvalitet import config
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/kolada_server.py, the fake Kolada API
 
+from browserkit import browser, page, server  # noqa: E402,F401  (the browser tests' shared fixtures)
+
 
 @pytest.fixture(scope="session")
 def snapshot_dir() -> Path:
@@ -40,9 +42,9 @@ def server_factory():
     servers = []
 
     def start(rows=(), **kw):
-        server = FakeKolada(rows, **kw).start()
-        servers.append(server)
-        return server
+        fake = FakeKolada(rows, **kw).start()
+        servers.append(fake)
+        return fake
 
     yield start
     for s in servers:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from goal_fixtures import build_large_structure
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.errors import KommunkvalitetError
-from kommunkvalitet.store import goals
+from kommunkvalitet.store import goal_editing, goals
 from kommunkvalitet.store.commentary import PermissionDenied
 from kommunkvalitet.store.demo import load_demo
 from kommunkvalitet.store.models import (
@@ -127,7 +127,7 @@ def test_a_level_target_of_a_key_figure_uses_the_target_of_the_year():
 
 
 def test_copying_a_year_keeps_each_goals_history(mark, editor):
-    new = goals.copy_to_next_year(editor, mark)
+    new = goal_editing.copy_to_next_year(editor, mark)
     assert new.year == 2018 and new.copied_from == mark and new.example_note == mark.example_note
     old_goals = {g.lineage: g for g in mark.goals.all()}
     assert {g.lineage for g in new.goals.all()} == set(old_goals)
@@ -143,7 +143,7 @@ def test_copying_a_year_keeps_each_goals_history(mark, editor):
     plan = goals.goal_report("1463", 2018).node(sub.pk).indicators[0]
     assert plan.previous_year == 2017 and plan.value is None
     with pytest.raises(KommunkvalitetError, match="redan"):
-        goals.copy_to_next_year(editor, mark)
+        goal_editing.copy_to_next_year(editor, mark)
 
 
 def test_a_decision_differing_from_the_suggestion_needs_a_motivation(mark, publisher, editor):

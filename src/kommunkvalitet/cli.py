@@ -336,6 +336,47 @@ def goals_load(files) -> None:
     _load_goal_files(files)
 
 
+def _structure(municipality: str, year: int):
+    from kommunkvalitet.store import goals
+
+    found = goals.structure(municipality, year)
+    if found is None:
+        raise KommunkvalitetError(f"det finns ingen målstruktur för {municipality} {year}")
+    return found
+
+
+@goals_.command(name="export")
+@click.argument("municipality")
+@click.argument("year", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def goals_export(municipality, year, file) -> None:
+    """Write a goal structure with its indicators, targets and values to an Excel file (a template a
+    committee can fill in)."""
+    _django()
+    from kommunkvalitet.store.goal_sheets import export_structure
+
+    file.write_bytes(export_structure(_structure(municipality, year)))
+    click.echo(f"Skrev {file}.")
+
+
+@goals_.command(name="import")
+@click.argument("municipality")
+@click.argument("year", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def goals_import(municipality, year, file) -> None:
+    """Read target levels and values back from an Excel file made by 'goals export'. The whole file is
+    checked first: a broken cell stops it with sheet, row and column, and nothing is changed."""
+    _django()
+    from kommunkvalitet.store.goal_sheets import import_structure
+
+    result = import_structure(_structure(municipality, year), file.read_bytes(), file.name, None)
+    if not (result.added or result.changed or result.removed):
+        click.echo("Inget ändrades.")
+    else:
+        click.echo(f"Klart: {result.added} nya, {result.changed} ändrade, {result.removed} borttagna, "
+                   f"{result.unchanged} oförändrade.")  # fmt: skip
+
+
 @main.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", default=2, show_default=True)

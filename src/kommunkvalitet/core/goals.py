@@ -127,7 +127,8 @@ def _against(value: float, reference: float, sign: int, tolerance: float | None,
     good = gap > 0 if strict else gap >= 0
     if good:
         return IndicatorResult(MET, R_TARGET_MET, reference)
-    if tolerance is not None and tolerance > 0 and -gap <= tolerance:
+    # isclose: 72.3 against 75 with tolerance 2.7 is a gap of 2.7000000000000028 in binary, not outside it
+    if tolerance is not None and tolerance > 0 and (-gap <= tolerance or math.isclose(-gap, tolerance, rel_tol=1e-9)):
         return IndicatorResult(PARTLY_MET, R_WITHIN_TOLERANCE, reference)
     return IndicatorResult(NOT_MET, R_TARGET_NOT_MET, reference)
 
@@ -193,7 +194,9 @@ class GoalResult:
 NO_INDICATORS = GoalResult(NOT_ASSESSABLE, R_NO_INDICATORS)
 
 
-def assess_goal(results: Sequence[str], rule: GoalRule = DEFAULT_RULE, weights: Sequence[float] | None = None):
+def assess_goal(
+    results: Sequence[str], rule: GoalRule = DEFAULT_RULE, weights: Sequence[float] | None = None
+) -> GoalResult:
     """A goal from the assessments of its indicators (``results``: codes of :data:`ASSESSMENTS`).
 
     - ``share``: the share of the assessable indicators that meet their target (Delvis counts half);
@@ -223,7 +226,9 @@ def assess_goal(results: Sequence[str], rule: GoalRule = DEFAULT_RULE, weights: 
             return GoalResult(MET, R_ALL, share=share, **counts)
         verdict = NOT_MET if n_met + n_partly == 0 else PARTLY_MET
         return GoalResult(verdict, R_ALL, share=share, **counts)
-    share_r = round(share, 9)  # 2/3 of 0.75 and such: no threshold missed by a rounding error
+    # 2/3 against a threshold of 2/3, 1/3 against 1/3 and such: no threshold missed by a rounding error
+    # (rounding the share alone would put round(1/3, 9) below a threshold of 1/3)
+    share_r = share + 1e-9
     verdict = MET if share_r >= rule.met_share else PARTLY_MET if share_r >= rule.partly_share else NOT_MET
     return GoalResult(verdict, R_SHARE, share=share, **counts)
 
@@ -263,10 +268,17 @@ def check_decision(suggestion: str, decision: Decision) -> Decision:
         raise KommunkvalitetError(f"okänd bedömning {decision.assessment!r}")
     motivation = decision.motivation.strip()
     if decision.assessment != suggestion and not motivation:
-        raise MotivationRequired(
-            "bedömningen skiljer sig från regelns förslag; skriv en motivering till varför"
-        )
+        raise MotivationRequired("bedömningen skiljer sig från regelns förslag; skriv en motivering till varför")
     return replace(decision, motivation=motivation)
+
+
+def _stored_decision(suggestion: str, decision: Decision) -> Decision:
+    """A decision already taken: checked like a new one, but one taken when the suggestion was another
+    (the values have changed since) is kept as it is; ``GoalAssessment.decision_differs`` shows it."""
+    try:
+        return check_decision(suggestion, decision)
+    except MotivationRequired:
+        return replace(decision, motivation=decision.motivation.strip())
 
 
 # --- a whole goal structure ---------------------------------------------------------------------
@@ -313,7 +325,9 @@ def assess_structure(
 ) -> dict[int, GoalAssessment]:
     """Every goal of a structure. With ``subgoals_feed`` a sub-goal's result in each column counts as
     one more item (weight 1) in its parent's column, besides the parent's own indicators; sub-goals
-    are assessed first, whatever their depth."""
+    are assessed first, whatever their depth. A goal's decision is kept even when the suggestion has
+    changed since it was taken (``decision_differs``); a new decision is checked with
+    :func:`check_decision`."""
     goals = list(goals)
     by_id: Mapping[int, GoalInput] = {g.id: g for g in goals}
     children: dict[int, list[int]] = {g.id: [] for g in goals}
@@ -341,7 +355,7 @@ def assess_structure(
         goal = by_id[gid]
         committee, key = column(goal, COMMITTEE), column(goal, KEY_FIGURE)
         suggestion, reason = combine(committee, key)
-        decision = check_decision(suggestion, goal.decision) if goal.decision else None
+        decision = _stored_decision(suggestion, goal.decision) if goal.decision else None
         out[gid] = GoalAssessment(committee, key, suggestion, reason, decision, tuple(children[gid]))
 
     for g in goals:

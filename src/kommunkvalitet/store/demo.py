@@ -9,9 +9,9 @@ from pathlib import Path
 from django.db import transaction
 
 from kommunkvalitet.core import goals as rules
-from kommunkvalitet.core.measuresets import measure_sets
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.store import goals as store_goals
+from kommunkvalitet.store.goal_editing import kpi_defaults
 from kommunkvalitet.store.models import (
     KPI,
     Committee,
@@ -31,14 +31,6 @@ _INDICATOR_KEYS = {
     "kind", "kpi", "name", "committee", "unit", "decimals", "direction", "target_kind", "target", "tolerance",
     "value", "reference", "baseline_value", "baseline_year", "weight", "source", "data_year_offset",
 }  # fmt: skip
-
-
-def _measure_meta(kpi_id: str):
-    for ms in measure_sets():
-        for m in ms.measures:
-            if m.kpi == kpi_id:
-                return m
-    return None
 
 
 def load_structure_file(path: Path) -> tuple[GoalStructure, bool]:
@@ -101,13 +93,7 @@ def _indicator(struct, goal, committees, spec: dict, order: int, where: str, nam
         kpi = KPI.objects.filter(pk=spec.get("kpi")).first()
         if kpi is None:
             raise InputError(f"nyckeltalet {spec.get('kpi')!r} finns inte i databasen", file=name, field=where)
-        meta = _measure_meta(kpi.pk)
-        fields = {
-            "direction": kpi.direction,
-            "unit": meta.unit if meta else kpi.unit,
-            "decimals": meta.decimals if meta else 0,
-            "data_year_offset": meta.data_year_offset if meta else 0,
-        }
+        fields = {k: v for k, v in kpi_defaults(kpi.pk).items() if k != "name"}
     fields.update({k: spec[k] for k in ("unit", "decimals", "direction", "data_year_offset") if k in spec})
     ind = Indicator.objects.create(
         goal=goal, kind=kind, kpi=kpi, name=spec.get("name") or (kpi.title if kpi else ""),

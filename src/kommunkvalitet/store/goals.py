@@ -17,7 +17,6 @@ from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import trend
 from kommunkvalitet.core.comparison import BAND_NAMES
 from kommunkvalitet.core.goals_text import GoalDraft, GoalDraftInput, IndicatorLine, draft_goal
-from kommunkvalitet.core.measuresets import measure_sets
 from kommunkvalitet.core.text import matches
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.store import commentary
@@ -77,62 +76,6 @@ def years_with_structures(municipality_id: str) -> list[int]:
     return list(
         GoalStructure.objects.filter(municipality_id=municipality_id).order_by("-year").values_list("year", flat=True)
     )
-
-
-def default_data_year_offset(kpi_id: str) -> int:
-    """A KPI's data lag as the shipped measure sets give it (0 when it is in none)."""
-    for ms in measure_sets():
-        for m in ms.measures:
-            if m.kpi == kpi_id:
-                return m.data_year_offset
-    return 0
-
-
-@transaction.atomic
-def copy_to_next_year(user, source: GoalStructure) -> GoalStructure:
-    """Copy a year's structure to the next year: goals, sub-goals, committees and indicators with
-    their targets, keeping each goal's and indicator's lineage (its history). Values and decisions
-    are not copied: they belong to the year they were made for."""
-    require_edit(user, source.municipality_id)
-    year = source.year + 1
-    if GoalStructure.objects.filter(municipality_id=source.municipality_id, year=year).exists():
-        raise KommunkvalitetError(f"det finns redan en målstruktur för {year}")
-    new = GoalStructure.objects.create(
-        municipality_id=source.municipality_id, year=year, title=source.title, rule=source.rule,
-        met_share=source.met_share, partly_share=source.partly_share,
-        min_assessable_share=source.min_assessable_share, subgoals_feed=source.subgoals_feed,
-        interim_end=source.interim_end.replace(year=year) if source.interim_end else None,
-        copied_from=source, example_note=source.example_note,
-    )  # fmt: skip
-    goal_map: dict[int, Goal] = {}
-    old_goals = list(source.goals.order_by("parent_id", "order", "id").prefetch_related("committees"))
-    pending = [g for g in old_goals if g.parent_id is None]
-    children = defaultdict(list)
-    for g in old_goals:
-        if g.parent_id is not None:
-            children[g.parent_id].append(g)
-    while pending:  # parents before their sub-goals
-        g = pending.pop(0)
-        copy = Goal.objects.create(
-            structure=new, parent=goal_map.get(g.parent_id), perspective=g.perspective, title=g.title,
-            description=g.description, order=g.order, lineage=g.lineage, copied_from=g,
-        )  # fmt: skip
-        copy.committees.set(g.committees.all())
-        goal_map[g.pk] = copy
-        pending.extend(children[g.pk])
-    for ind in Indicator.objects.filter(goal__structure=source).prefetch_related("targets"):
-        old_id = ind.pk
-        targets = list(ind.targets.all())
-        ind.pk = None
-        ind.goal = goal_map[ind.goal_id]
-        ind.copied_from_id = old_id
-        ind.save()
-        # Targets: those for the new year and later; else the latest one carried forward.
-        later = [t for t in targets if t.year >= year]
-        if not later and targets:
-            later = [IndicatorTarget(year=year, level=targets[-1].level)]
-        IndicatorTarget.objects.bulk_create(IndicatorTarget(indicator=ind, year=t.year, level=t.level) for t in later)
-    return new
 
 
 def set_target(user, indicator: Indicator, year: int, level: float | None) -> None:
@@ -237,6 +180,7 @@ class IndicatorRow:
             name=ind.name, name_en="", column=self.column, value=self.value, unit=ind.unit, decimals=ind.decimals,
             target_kind=ind.target_kind, target=self.target, reference=self.national_mean,
             assessment=self.result.assessment, reason=self.result.reason, data_year=self.data_year,
+            direction=ind.direction,
         )  # fmt: skip
 
 
@@ -324,6 +268,7 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
             id=g.pk,
             parent_id=g.parent_id,
             indicators=tuple(rules.IndicatorInput(r.column, r.result, r.indicator.weight) for r in by_goal[g.pk]),
+            decision=rules.Decision(d.assessment, d.motivation) if (d := _latest(decisions, g.pk)) else None,
         )
         for g in goals
     ]
@@ -336,13 +281,8 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
 
     nodes: dict[int, GoalNode] = {}
     for g in goals:
-        history = decisions.get(g.pk, [])
-        current = history[0] if history else None
-        a = assessed[g.pk]
-        if current is not None:
-            a = rules.GoalAssessment(a.committee, a.key_figures, a.suggestion, a.suggestion_reason,
-                                     rules.Decision(current.assessment, current.motivation), a.children)  # fmt: skip
-        nodes[g.pk] = GoalNode(g, 0, a, current, history, by_goal[g.pk], [], {}, texts.get(f"goal-{g.pk}-{period}"))
+        nodes[g.pk] = GoalNode(g, 0, assessed[g.pk], _latest(decisions, g.pk), decisions.get(g.pk, []),
+                               by_goal[g.pk], [], {}, texts.get(f"goal-{g.pk}-{period}"))  # fmt: skip
     top = []
     for g in goals:
         node = nodes[g.pk]
@@ -361,6 +301,11 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
             )  # fmt: skip
             node.drafts = {lang: draft_goal(draft_input, lang) for lang in ("sv", "en")}
     return report
+
+
+def _latest(decisions: dict[int, list[GoalDecision]], goal_id: int) -> GoalDecision | None:
+    history = decisions.get(goal_id)
+    return history[0] if history else None
 
 
 def _indicator_rows(struct: GoalStructure, indicators: list[Indicator], period: str) -> list[IndicatorRow]:

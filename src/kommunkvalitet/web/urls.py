@@ -16,23 +16,45 @@ urlpatterns = [
     path("kommun/<str:municipality_id>/mal/<int:year>/", goals.report, name="goal_report"),
     path("kommun/<str:municipality_id>/mal/<int:year>.json", goals.report, {"fmt": "json"}, name="goal_report_json"),
     path("kommun/<str:municipality_id>/mal/<int:year>/mal-<int:goal_id>/", goals.goal, name="goal"),
-    path("kommun/<str:municipality_id>/mal/<int:year>/mal-<int:goal_id>.json", goals.goal, {"fmt": "json"},
-         name="goal_json"),  # fmt: skip
+    path(
+        "kommun/<str:municipality_id>/mal/<int:year>/mal-<int:goal_id>.json",
+        goals.goal,
+        {"fmt": "json"},
+        name="goal_json",
+    ),  # fmt: skip
     # ... and the forms that build and fill them in (signed-in editors)
     path("kommun/<str:municipality_id>/mal/ny/", goal_editing.structure_new, name="structure_new"),
     path("kommun/<str:municipality_id>/mal/<int:year>/redigera/", goal_editing.structure_edit, name="structure_edit"),
-    path("kommun/<str:municipality_id>/mal/<int:year>/redigera/kopiera/", goal_editing.structure_copy,
-         name="structure_copy"),  # fmt: skip
+    path(
+        "kommun/<str:municipality_id>/mal/<int:year>/redigera/kopiera/",
+        goal_editing.structure_copy,
+        name="structure_copy",
+    ),  # fmt: skip
     path("kommun/<str:municipality_id>/mal/<int:year>/mal.xlsx", goal_editing.structure_xlsx, name="structure_xlsx"),
-    path("kommun/<str:municipality_id>/mal/<int:year>/redigera/importera/", goal_editing.structure_import,
-         name="structure_import"),  # fmt: skip
+    path(
+        "kommun/<str:municipality_id>/mal/<int:year>/redigera/importera/",
+        goal_editing.structure_import,
+        name="structure_import",
+    ),  # fmt: skip
     path("kommun/<str:municipality_id>/mal/<int:year>/redigera/mal/ny/", goal_editing.goal_new, name="goal_new"),
-    path("kommun/<str:municipality_id>/mal/<int:year>/redigera/mal/<int:goal_id>/", goal_editing.goal_edit,
-         name="goal_edit"),  # fmt: skip
-    path("kommun/<str:municipality_id>/mal/<int:year>/redigera/mal/<int:goal_id>/bedomning/", goal_editing.goal_assess,
-         name="goal_assess"),  # fmt: skip
-    path("kommun/<str:municipality_id>/mal/<int:year>/redigera/mal/<int:goal_id>/indikator/ny/",
-         goal_editing.indicator_new, name="indicator_new"),  # fmt: skip
-    path("kommun/<str:municipality_id>/mal/<int:year>/redigera/indikator/<int:indicator_id>/",
-         goal_editing.indicator_edit, name="indicator_edit"),  # fmt: skip
+    path(
+        "kommun/<str:municipality_id>/mal/<int:year>/redigera/mal/<int:goal_id>/",
+        goal_editing.goal_edit,
+        name="goal_edit",
+    ),  # fmt: skip
+    path(
+        "kommun/<str:municipality_id>/mal/<int:year>/redigera/mal/<int:goal_id>/bedomning/",
+        goal_editing.goal_assess,
+        name="goal_assess",
+    ),  # fmt: skip
+    path(
+        "kommun/<str:municipality_id>/mal/<int:year>/redigera/mal/<int:goal_id>/indikator/ny/",
+        goal_editing.indicator_new,
+        name="indicator_new",
+    ),  # fmt: skip
+    path(
+        "kommun/<str:municipality_id>/mal/<int:year>/redigera/indikator/<int:indicator_id>/",
+        goal_editing.indicator_edit,
+        name="indicator_edit",
+    ),  # fmt: skip
 ]

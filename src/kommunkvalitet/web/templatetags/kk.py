@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import get_language
 
+from kommunkvalitet.core import goals_text
 from kommunkvalitet.core.formatting import format_number, format_percentage_points, format_value
 from kommunkvalitet.web import presentation
 
@@ -55,3 +56,29 @@ def position(code):
 @register.filter
 def direction(code):
     return presentation.DIRECTIONS.get(code or "", "")
+
+
+# --- goal follow-up: the words, symbols and classes of core.goals_text ---------------------------------
+
+
+@register.filter
+def assessment(code):
+    """``{% with x=code|assessment %}``: ``x.text`` (the word), ``x.icon`` (a symbol differing in shape)
+    and ``x.css``, like :func:`band`."""
+    return {
+        "text": goals_text.assessment_word(code, _lang()),
+        "icon": goals_text.assessment_symbol(code),
+        "css": goals_text.assessment_css(code),
+    }
+
+
+@register.filter
+def goal_reason(code):
+    return goals_text.reason_text(code, _lang())
+
+
+@register.filter
+def goal_target(row):
+    """What an indicator row is held against: "målnivå 90 %", "bättre än rikssnittet" ..."""
+    ind = row.indicator
+    return goals_text.target_text(ind.target_kind, row.target, ind.unit, ind.decimals, _lang())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
-from kommunkvalitet.store import queries
+from kommunkvalitet.store import goals, queries
 from kommunkvalitet.store.models import Municipality
 
 
@@ -20,4 +20,5 @@ def municipality(request, municipality_id: str):
         profile = queries.municipality_profile(municipality_id)
     except Municipality.DoesNotExist:
         raise Http404("Okänd kommun") from None
-    return render(request, "web/municipality.html", {"p": profile})
+    goal_years = goals.years_with_structures(municipality_id)
+    return render(request, "web/municipality.html", {"p": profile, "goal_years": goal_years})

@@ -1,0 +1,414 @@
+"""The forms that build a goal structure and fill it in: structures, goals, indicators with their targets
+and values, the combined assessment (decision) and the goal's text. Signed-in editors only; decisions
+and publishing need the publisher role. Thin: the store does the work and checks the rights again."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kommunkvalitet.core import goals as rules
+from kommunkvalitet.core import goals_text
+from kommunkvalitet.errors import KommunkvalitetError
+from kommunkvalitet.store import commentary
+from kommunkvalitet.store import goal_editing as build
+from kommunkvalitet.store import goals as store
+from kommunkvalitet.store.models import Indicator, Municipality, Period
+from kommunkvalitet.web.goal_forms import (
+    AUTO,
+    DecisionForm,
+    GoalForm,
+    GoalTextForm,
+    ImportForm,
+    IndicatorForm,
+    KpiSearchForm,
+    StructureForm,
+)
+from kommunkvalitet.web.markup import render as render_markup
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MOTIVATION_REQUIRED = "Bedömningen skiljer sig från regelns förslag: skriv en motivering."
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+def _require_edit(request, municipality_id: str) -> None:
+    if not store.can_edit(request.user, municipality_id):
+        raise PermissionDenied
+
+
+def _structure(request, municipality_id: str, year: int):
+    _require_edit(request, municipality_id)
+    struct = store.structure(municipality_id, year)
+    if struct is None:
+        raise Http404(_("Det finns ingen målstruktur för det året."))
+    return struct
+
+
+def _edit_url(struct, anchor: str = "") -> str:
+    url = reverse("web:structure_edit", args=[struct.municipality_id, struct.year])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _form_error(form, err: KommunkvalitetError) -> None:
+    """A store error on the field it names (InputError.field), else on the whole form."""
+    field = getattr(err, "field", None)
+    message = getattr(err, "reason", None) or str(err)
+    message = message[:1].upper() + message[1:]
+    form.add_error(field if field in form.fields else None, message if message.endswith(".") else message + ".")
+
+
+def _words(code: str) -> dict:
+    return {
+        "code": code, "word": goals_text.assessment_word(code, _lang()),
+        "symbol": goals_text.assessment_symbol(code), "css": goals_text.assessment_css(code),
+    }  # fmt: skip
+
+
+# --- structures -----------------------------------------------------------------------------------
+
+
+@login_required
+def structure_new(request, municipality_id: str):
+    municipality = get_object_or_404(Municipality, pk=municipality_id)
+    _require_edit(request, municipality_id)
+    form = StructureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            struct = build.create_structure(request.user, municipality_id, form.cleaned_data["year"], **form.settings())
+        except KommunkvalitetError as err:
+            _form_error(form, err)
+        else:
+            messages.success(request, _("Målstrukturen för %(y)s är skapad. Lägg nu till målen.") % {"y": struct.year})
+            return redirect(_edit_url(struct))
+    years = store.years_with_structures(municipality_id)
+    return render(request, "web/goals/edit_structure_new.html",
+                  {"municipality": municipality, "form": form, "years": years})  # fmt: skip
+
+
+@login_required
+def structure_edit(request, municipality_id: str, year: int):
+    struct = _structure(request, municipality_id, year)
+    if request.method == "POST":
+        form = StructureForm(request.POST, with_year=False, year=year)
+        if form.is_valid():
+            try:
+                build.update_structure(request.user, struct, **form.settings())
+            except KommunkvalitetError as err:
+                _form_error(form, err)
+            else:
+                messages.success(request, _("Inställningarna är sparade."))
+                return redirect(_edit_url(struct))
+    else:
+        form = StructureForm(initial=StructureForm.initial_from(struct), with_year=False, year=year)
+    report = store.goal_report(municipality_id, year, drafts=False)
+    nodes = report.nodes()
+    for n in nodes:  # the words and symbols the page shows
+        n.suggestion_words = _words(n.assessment.suggestion)
+        n.decision_words = _words(n.decision.assessment) if n.decision else None
+        for r in n.indicators:
+            r.result_words = _words(r.result.assessment)
+    context = {
+        "structure": struct, "municipality": report.municipality, "form": form, "nodes": nodes,
+        "next_year": year + 1, "next_exists": store.structure(municipality_id, year + 1) is not None,
+        "can_publish": store.can_publish(request.user, municipality_id),
+    }  # fmt: skip
+    return render(request, "web/goals/edit_structure.html", context)
+
+
+@login_required
+@require_POST
+def structure_copy(request, municipality_id: str, year: int):
+    struct = _structure(request, municipality_id, year)
+    try:
+        new = build.copy_to_next_year(request.user, struct)
+    except KommunkvalitetError as err:
+        messages.error(request, str(err)[:1].upper() + str(err)[1:] + ".")
+        return redirect(_edit_url(struct))
+    messages.success(request, _("Målstrukturen är kopierad till %(y)s, med mål, indikatorer och målnivåer.")
+                     % {"y": new.year})  # fmt: skip
+    return redirect(_edit_url(new))
+
+
+@login_required
+def structure_xlsx(request, municipality_id: str, year: int):
+    struct = _structure(request, municipality_id, year)
+    from kommunkvalitet.store import goal_sheets  # lazily: written beside this module
+
+    response = HttpResponse(goal_sheets.export_structure(struct), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="mal-{municipality_id}-{year}.xlsx"'
+    return response
+
+
+def _count(v) -> int:
+    return v if isinstance(v, int) else len(v)
+
+
+@login_required
+def structure_import(request, municipality_id: str, year: int):
+    struct = _structure(request, municipality_id, year)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        from kommunkvalitet.store import goal_sheets  # lazily: written beside this module
+
+        upload = form.cleaned_data["file"]
+        try:
+            result = goal_sheets.import_structure(struct, upload.read(), upload.name, request.user)
+        except commentary.PermissionDenied:
+            raise PermissionDenied from None
+        except KommunkvalitetError as err:
+            form.add_error("file", str(err))
+        else:
+            counts = {k: _count(getattr(result, k)) for k in ("added", "changed", "unchanged")}
+            messages.success(
+                request,
+                _("Filen är inläst: %(added)s nya, %(changed)s ändrade och %(unchanged)s oförändrade rader.") % counts,
+            )
+            return redirect(_edit_url(struct))
+    return render(request, "web/goals/edit_import.html", {"structure": struct, "form": form})
+
+
+# --- goals ----------------------------------------------------------------------------------------
+
+
+def _goal_form(request, struct, goal=None):
+    goals = build.goals_of(struct)
+    excluded = set()
+    if goal is not None:
+        excluded = {goal.pk} | build.goal_descendants(goal)
+    parents = [g for g in goals if g.pk not in excluded]
+    committees = build.committees(struct.municipality_id)
+    if request.method == "POST":
+        return GoalForm(request.POST, parents=parents, committees=committees)
+    if goal is None:
+        initial = {"parent": request.GET.get("parent", "")}
+    else:
+        initial = {
+            "title": goal.title, "perspective": goal.perspective, "description": goal.description,
+            "parent": str(goal.parent_id or ""), "order": goal.order,
+            "committees": [str(c.pk) for c in goal.committees.all()],
+        }  # fmt: skip
+    return GoalForm(initial=initial, parents=parents, committees=committees)
+
+
+def _goal_page(request, struct, goal=None):
+    form = _goal_form(request, struct, goal)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            saved = build.save_goal(
+                request.user, struct, goal, title=d["title"], perspective=d["perspective"],
+                description=d["description"], order=d["order"],
+                parent_id=int(d["parent"]) if d["parent"] else None,
+                committee_ids=[int(c) for c in d["committees"]], new_committees=form.new_committee_names(),
+            )  # fmt: skip
+        except KommunkvalitetError as err:
+            _form_error(form, err)
+        else:
+            messages.success(request, _("Målet ”%(t)s” är sparat.") % {"t": saved.title})
+            return redirect(_edit_url(struct, f"mal-{saved.pk}"))
+    parent_title = ""
+    if goal is None and form["parent"].value():
+        parent_title = dict(form.fields["parent"].choices).get(str(form["parent"].value()), "")
+    return render(request, "web/goals/edit_goal.html",
+                  {"structure": struct, "goal": goal, "form": form, "parent_title": parent_title})  # fmt: skip
+
+
+@login_required
+def goal_new(request, municipality_id: str, year: int):
+    return _goal_page(request, _structure(request, municipality_id, year))
+
+
+@login_required
+def goal_edit(request, municipality_id: str, year: int, goal_id: int):
+    struct = _structure(request, municipality_id, year)
+    goal = build.get_goal(struct, goal_id)
+    if goal is None:
+        raise Http404
+    return _goal_page(request, struct, goal)
+
+
+# --- indicators -----------------------------------------------------------------------------------
+
+
+def _indicator_initial(ind: Indicator, year: int, interim: bool) -> dict:
+    entries = build.indicator_entries(ind, year)
+    initial = {
+        "kind": ind.kind, "kpi": ind.kpi_id or "", "name": ind.name, "committee": str(ind.committee_id or ""),
+        "unit": ind.unit, "decimals": ind.decimals, "direction": ind.direction, "target_kind": ind.target_kind,
+        "target": entries["target"], "tolerance": ind.tolerance, "baseline_value": ind.baseline_value,
+        "baseline_year": ind.baseline_year, "weight": ind.weight, "source": ind.source,
+        "data_year_offset": ind.data_year_offset,
+    }  # fmt: skip
+    for period, suffix in ((Period.YEAR, "year"), (Period.INTERIM, "interim")):
+        v = entries["values"].get(period)
+        if v is not None and (suffix == "year" or interim):
+            initial.update({f"value_{suffix}": v.value, f"reference_{suffix}": v.reference, f"note_{suffix}": v.note})
+    return initial
+
+
+def _indicator_page(request, struct, goal, ind=None):
+    interim = struct.interim_end is not None
+    search = KpiSearchForm(request.GET or None)
+    q = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
+    q = q.strip()[:200]
+    found = store.search_kpis(q) if q else []
+    choices = list(found)
+    wanted = {request.POST.get("kpi", "")} if request.method == "POST" else set()
+    if ind is not None and ind.kpi_id:
+        wanted.add(ind.kpi_id)
+    wanted -= {k.pk for k in choices} | {""}
+    choices += build.kpis(sorted(wanted))
+    committees = build.committees(struct.municipality_id)
+    kwargs = {"kpis": choices, "committees": committees, "interim": interim}
+    if request.method == "POST":
+        form = IndicatorForm(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                saved = _save_indicator(request.user, struct, goal, ind, form.cleaned_data, interim)
+            except KommunkvalitetError as err:
+                _form_error(form, err)
+            else:
+                messages.success(request, _("Indikatorn ”%(n)s” är sparad.") % {"n": saved.name})
+                return redirect(_edit_url(struct, f"indikator-{saved.pk}"))
+    else:
+        initial = _indicator_initial(ind, struct.year, interim) if ind is not None else {}
+        if q:
+            initial["kind"] = Indicator.Kind.KPI
+            if ind is None:
+                initial.update(direction=AUTO, unit=AUTO)
+            if len(found) == 1:
+                initial["kpi"] = found[0].pk
+        form = IndicatorForm(initial=initial, **kwargs)
+    context = {
+        "structure": struct, "goal": goal, "indicator": ind, "form": form, "search": search, "q": q,
+        "found": found, "searched": bool(q), "interim": interim,
+    }  # fmt: skip
+    return render(request, "web/goals/edit_indicator.html", context)
+
+
+@transaction.atomic
+def _save_indicator(user, struct, goal, ind, d: dict, interim: bool):
+    kind = d["kind"]
+    saved = build.save_indicator(
+        user, goal, ind, kind=kind, name=d["name"], kpi_id=d["kpi"] or None,
+        committee_id=int(d["committee"]) if d["committee"] else None, new_committee=d["new_committee"],
+        unit=None if d["unit"] == AUTO else d["unit"], decimals=d["decimals"],
+        direction=None if d["direction"] == AUTO else d["direction"], target_kind=d["target_kind"],
+        tolerance=d["tolerance"], baseline_value=d["baseline_value"], baseline_year=d["baseline_year"],
+        weight=d["weight"], source=d["source"], data_year_offset=d["data_year_offset"],
+    )  # fmt: skip
+    store.set_target(user, saved, struct.year, d["target"])
+    if kind != Indicator.Kind.KPI:
+        periods = [(Period.YEAR, "year")] + ([(Period.INTERIM, "interim")] if interim else [])
+        for period, suffix in periods:
+            store.set_value(user, saved, struct.year, period, d[f"value_{suffix}"], d[f"reference_{suffix}"],
+                            d[f"note_{suffix}"].strip())  # fmt: skip
+    return saved
+
+
+@login_required
+def indicator_new(request, municipality_id: str, year: int, goal_id: int):
+    struct = _structure(request, municipality_id, year)
+    goal = build.get_goal(struct, goal_id)
+    if goal is None:
+        raise Http404
+    return _indicator_page(request, struct, goal)
+
+
+@login_required
+def indicator_edit(request, municipality_id: str, year: int, indicator_id: int):
+    struct = _structure(request, municipality_id, year)
+    ind = build.get_indicator(struct, indicator_id)
+    if ind is None:
+        raise Http404
+    return _indicator_page(request, struct, ind.goal, ind)
+
+
+# --- the assessment and the goal's text -----------------------------------------------------------
+
+
+@login_required
+def goal_assess(request, municipality_id: str, year: int, goal_id: int):
+    struct = _structure(request, municipality_id, year)
+    goal = build.get_goal(struct, goal_id)
+    if goal is None:
+        raise Http404
+    period = request.GET.get("period") or request.POST.get("period") or Period.YEAR
+    if period not in Period.values or (period == Period.INTERIM and struct.interim_end is None):
+        raise Http404
+    may_publish = store.can_publish(request.user, municipality_id)
+    report = store.goal_report(municipality_id, year, period)
+    node = report.node(goal.pk)
+    place = store.text_place(goal, period)
+    current = commentary.get(place)
+    choices = [(code, goals_text.assessment_word(code, _lang())) for code in rules.ASSESSMENTS]
+    action = request.POST.get("action", "")
+    back = reverse("web:goal_assess", args=[municipality_id, year, goal.pk]) + (
+        f"?period={period}" if period != Period.YEAR else ""
+    )
+    decision_form = DecisionForm(initial={"assessment": node.assessment.suggestion}, choices=choices)
+    text_form = None
+    if request.method == "POST" and action == "decide":
+        if not may_publish:
+            raise PermissionDenied
+        decision_form = DecisionForm(request.POST, choices=choices)
+        if decision_form.is_valid():
+            d = decision_form.cleaned_data
+            try:
+                store.record_decision(request.user, goal, period, d["assessment"], d["motivation"])
+            except rules.MotivationRequired:
+                decision_form.add_error("motivation", MOTIVATION_REQUIRED)
+            except KommunkvalitetError as err:
+                _form_error(decision_form, err)
+            else:
+                messages.success(request, _("Bedömningen är sparad."))
+                return redirect(back + "#beslut")
+    elif request.method == "POST" and action in ("save_text", "publish_text"):
+        publishing = action == "publish_text"
+        if publishing and not may_publish:
+            raise PermissionDenied
+        text_form = GoalTextForm(request.POST, prefix="text")
+        if text_form.is_valid():
+            try:
+                commentary.save_draft(request.user, place, text_form.cleaned_data["text"],
+                                      based_on=text_form.cleaned_data["based_on"])  # fmt: skip
+                if publishing:
+                    commentary.publish(request.user, place, report.figures())
+            except KommunkvalitetError as err:
+                _form_error(text_form, err)
+            else:
+                messages.success(request, _("Texten är publicerad.") if publishing else _("Utkastet är sparat."))
+                return redirect(back + "#text")
+    elif request.method == "POST":
+        raise PermissionDenied
+    if text_form is None:
+        if current and current.draft_text:
+            start = current.draft_text
+        else:
+            start = node.drafts["sv"].text if node.drafts.get("sv") else ""
+        based_on = current.draft_at.isoformat() if current and current.draft_at else ""
+        text_form = GoalTextForm(initial={"text": start, "based_on": based_on}, prefix="text")
+    a = node.assessment
+    context = {
+        "structure": struct, "goal": goal, "node": node, "period": period, "periods": Period.choices,
+        "interim": struct.interim_end is not None, "can_publish": may_publish,
+        "suggestion": _words(a.suggestion), "reason": goals_text.reason_text(a.suggestion_reason, _lang()),
+        "committee": _words(a.committee.assessment), "key_figures": _words(a.key_figures.assessment),
+        "overall": _words(a.overall), "decision_form": decision_form, "text_form": text_form,
+        "current": current, "preview": render_markup(text_form["text"].value() or ""),
+        "history": [{"d": d, "assessment": _words(d.assessment), "suggestion": _words(d.suggestion)}
+                    for d in node.decisions],
+        "words": {code: _words(code) for code in rules.ASSESSMENTS},
+    }  # fmt: skip
+    return render(request, "web/goals/edit_assess.html", context)

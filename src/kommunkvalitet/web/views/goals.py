@@ -1,0 +1,383 @@
+"""The goal follow-up pages: a municipality's years with goals, the goal report of a year (the council's
+goals and sub-goals, each assessed in three columns) and a goal's page with its history, each with a
+JSON twin like the KKiK pages.
+
+Views stay thin: store.goals builds and assesses the report, core.goals_text has the words.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import math
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from kommunkvalitet.core import goals as rules
+from kommunkvalitet.core.goals_text import (
+    assessment_css,
+    assessment_symbol,
+    assessment_word,
+    column_text,
+    reason_text,
+    rule_text,
+    target_text,
+)
+from kommunkvalitet.store import goals as store
+from kommunkvalitet.store.models import Municipality, Period
+from kommunkvalitet.web.markup import render as render_markup
+
+SOURCE = "Källa: kommunens egna uppgifter (indikatorer, målnivåer, bedömningar) och Kolada (RKA). Bearbetning: kommunkvalitet."
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+
+class _NotFound(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _not_found(fmt: str, message: str):
+    if fmt == "json":
+        return JsonResponse({"error": "not_found", "message": message}, status=404,
+                            json_dumps_params={"ensure_ascii": False})  # fmt: skip
+    raise Http404(message)
+
+
+def _period(request) -> str:
+    period = request.GET.get("period", Period.YEAR)
+    if period not in Period.values:
+        raise _NotFound(_("Okänd period"))
+    return period
+
+
+def _goal_report(municipality_id: str, year: int, period: str) -> store.GoalReport:
+    try:
+        report = store.goal_report(municipality_id, year, period)
+    except store.StructureNotFound:
+        raise _NotFound(_("Ingen målstruktur för den kommunen och det året")) from None
+    if period == Period.INTERIM and report.structure.interim_end is None:
+        raise _NotFound(_("Målstrukturen följs inte upp per delår"))
+    return report
+
+
+# --- words ---------------------------------------------------------------------------------------------
+
+
+def _assessment(code: str) -> dict:
+    return {"code": code, "word": assessment_word(code, _lang()), "symbol": assessment_symbol(code),
+            "css": assessment_css(code)}  # fmt: skip
+
+
+def legend() -> list[dict]:
+    return [_assessment(code) for code in rules.ASSESSMENTS]
+
+
+# --- the pages -----------------------------------------------------------------------------------------
+
+
+def index(request, municipality_id: str):
+    try:
+        municipality = Municipality.objects.get(pk=municipality_id)
+    except Municipality.DoesNotExist:
+        raise Http404(_("Okänd kommun")) from None
+    structures = [store.structure(municipality_id, y) for y in store.years_with_structures(municipality_id)]
+    context = {
+        "municipality": municipality,
+        "structures": [s for s in structures if s is not None],
+        "can_edit": store.can_edit(request.user, municipality_id),
+    }
+    return render(request, "web/goals/index.html", context)
+
+
+def report(request, municipality_id: str, year: int, fmt: str = "html"):
+    try:
+        period = _period(request)
+        report = _goal_report(municipality_id, year, period)
+    except _NotFound as e:
+        return _not_found(fmt, e.message)
+    query = f"?period={period}" if period != Period.YEAR else ""
+    if fmt == "json":
+        data = {**_head(report), "goals": [_goal_json(report, n) for n in report.goals], "source": SOURCE}
+        return _json(data)
+    json_url = reverse("web:goal_report_json", args=[municipality_id, year]) + query
+    context = {
+        **_page(request, report),
+        "nodes": [_node_view(report, n) for n in report.nodes()],
+        "json_url": json_url,
+        "years": store.years_with_structures(municipality_id),
+    }
+    response = render(request, "web/goals/report.html", context)
+    response["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
+    return response
+
+
+def goal(request, municipality_id: str, year: int, goal_id: int, fmt: str = "html"):
+    try:
+        period = _period(request)
+        report = _goal_report(municipality_id, year, period)
+        try:
+            node = report.node(goal_id)
+        except KeyError:
+            raise _NotFound(_("Okänt mål")) from None
+    except _NotFound as e:
+        return _not_found(fmt, e.message)
+    history = store.goal_history(node.goal, period)
+    query = f"?period={period}" if period != Period.YEAR else ""
+    if fmt == "json":
+        data = {
+            **_head(report),
+            "goal": _goal_json(report, node),
+            "history": [_history_json(report, h, query) for h in history],
+            "source": SOURCE,
+        }
+        return _json(data)
+    parent = None
+    if node.goal.parent_id:
+        parent = report.node(node.goal.parent_id)
+    json_url = reverse("web:goal_json", args=[municipality_id, year, goal_id]) + query
+    context = {
+        **_page(request, report),
+        "node": _node_view(report, node, level=1),
+        "subgoals": [_node_view(report, n) for n in _descendants(node)],
+        "parent": parent,
+        "history": history,
+        "json_url": json_url,
+    }
+    response = render(request, "web/goals/goal.html", context)
+    response["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
+    return response
+
+
+def _descendants(node) -> list:
+    out = []
+    for child in node.children:
+        out.append(child)
+        out.extend(_descendants(child))
+    return out
+
+
+def _page(request, report: store.GoalReport) -> dict:
+    structure = report.structure
+    periods = [{"code": Period.YEAR, "label": _("Helår"), "query": ""}]
+    if structure.interim_end:
+        periods.append({"code": Period.INTERIM, "query": "?period=interim",
+                        "label": _("Delår (till och med %(date)s)") % {"date": _date(structure.interim_end)}})  # fmt: skip
+    return {
+        "report": report,
+        "structure": structure,
+        "municipality": report.municipality,
+        "year": report.year,
+        "period": report.period,
+        "period_label": next(p["label"] for p in periods if p["code"] == report.period),
+        "periods": periods if len(periods) > 1 else [],
+        "query": f"?period={report.period}" if report.period != Period.YEAR else "",
+        "legend": legend(),
+        "rule_text": rule_text(structure.goal_rule(), _lang()),
+        "can_edit": store.can_edit(request.user, report.municipality.id),
+        "source": SOURCE,
+    }
+
+
+def _date(d) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(d, "j F")
+
+
+def _node_view(report: store.GoalReport, node, level: int | None = None) -> dict:
+    """What the template needs of a goal beyond the node: heading levels, column texts, its text.
+    ``level``: the goal's heading level (council goals 2, sub-goals 3, deeper 4; 1 on its own page)."""
+    a = node.assessment
+    with_subgoals = bool(node.children) and report.structure.subgoals_feed
+    level = level or min(2 + node.depth, 4)
+    return {
+        "node": node,
+        "goal": node.goal,
+        "a": a,
+        "h": level,
+        "h2": level + 1,
+        "committee_text": column_text(
+            a.committee, rules.COMMITTEE, report.structure.goal_rule(), with_subgoals, _lang()
+        ),
+        "key_figures_text": column_text(
+            a.key_figures, rules.KEY_FIGURE, report.structure.goal_rule(), with_subgoals, _lang()
+        ),
+        "suggestion_text": reason_text(a.suggestion_reason, _lang()),
+        "text_html": render_markup(node.text.published_text) if node.text else "",
+        "draft": node.drafts.get(_lang()) if node.drafts else None,
+        "committees": [c.name for c in node.goal.committees.all()],
+    }
+
+
+# --- JSON ----------------------------------------------------------------------------------------------
+
+
+def _num(x) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _json(data: dict) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "allow_nan": False})
+
+
+def _head(report: store.GoalReport) -> dict:
+    s = report.structure
+    rule = s.goal_rule()
+    return {
+        "municipality": {"id": report.municipality.id, "name": report.municipality.name},
+        "year": report.year,
+        "period": report.period,
+        "interim_end": s.interim_end.isoformat() if s.interim_end else None,
+        "structure": {"id": s.pk, "title": s.title, "updated_at": s.updated_at.isoformat()},
+        "example_note": s.example_note or None,
+        "rule": {
+            "kind": rule.kind,
+            "met_share": rule.met_share,
+            "partly_share": rule.partly_share,
+            "min_assessable_share": rule.min_assessable_share,
+            "subgoals_feed": s.subgoals_feed,
+            "text": rule_text(s.goal_rule(), _lang()),
+        },
+        "legend": [{k: v for k, v in item.items() if k != "css"} for item in legend()],
+    }
+
+
+def _result_json(result: rules.GoalResult, text: str) -> dict:
+    return {
+        **_code(result.assessment),
+        "reason": result.reason,
+        "reason_text": text,
+        "n": result.n,
+        "n_assessable": result.n_assessable,
+        "n_met": result.n_met,
+        "n_partly": result.n_partly,
+        "share": _num(result.share),
+    }
+
+
+def _code(code: str) -> dict:
+    return {"code": code, "word": assessment_word(code, _lang())}
+
+
+def _decision_json(d) -> dict | None:
+    if d is None:
+        return None
+    return {
+        **_code(d.assessment),
+        "suggestion_then": d.suggestion,
+        "motivation": d.motivation,
+        "decided_by": (d.decided_by.get_full_name() or d.decided_by.get_username()) if d.decided_by else None,
+        "decided_at": d.decided_at.isoformat() if d.decided_at else None,
+    }
+
+
+def _assessment_json(report, node) -> dict:
+    view = _node_view(report, node)
+    a = node.assessment
+    return {
+        "committee": _result_json(a.committee, view["committee_text"]),
+        "key_figures": _result_json(a.key_figures, view["key_figures_text"]),
+        "suggestion": {**_code(a.suggestion), "reason": a.suggestion_reason, "reason_text": view["suggestion_text"]},
+        "decision": _decision_json(node.decision),
+        "decision_differs": a.decision_differs,
+        "overall": _code(a.overall),
+    }
+
+
+def _indicator_json(r) -> dict:
+    ind = r.indicator
+    lang = _lang()
+    return {
+        "id": ind.pk,
+        "name": ind.name,
+        "kind": ind.kind,
+        "column": r.column,
+        "committee": ind.committee.name if ind.committee_id else None,
+        "kpi": ind.kpi_id,
+        "unit": ind.unit,
+        "decimals": ind.decimals,
+        "direction": ind.direction,
+        "data_year": r.data_year,
+        "value": _num(r.value),
+        "target_kind": ind.target_kind,
+        "target": _num(r.target),
+        "target_text": target_text(ind.target_kind, r.target, ind.unit, ind.decimals, lang),
+        "result": {
+            **_code(r.result.assessment),
+            "reason": r.result.reason,
+            "reason_text": reason_text(r.result.reason, lang),
+            "reference": _num(r.result.reference),
+        },
+        "previous_year": r.previous_year,
+        "previous_value": _num(r.previous_value),
+        "trend": r.trend,
+        "national_mean": _num(r.national_mean),
+        "n": r.n,
+        "band": r.band,
+        "rank": r.rank,
+        "skr_mean": _num(r.skr_mean),
+        "similar_mean": _num(r.similar_mean),
+        "riket": _num(r.riket),
+        "series": [{"year": y, "value": _num(v)} for y, v in r.series],
+        "source": ind.source or ("Kolada" if ind.kind == "kpi" else None),
+    }
+
+
+def _text_json(node) -> dict | None:
+    if node.text is None:
+        return None
+    html = render_markup(node.text.published_text)
+    return {
+        "html": str(html),
+        "plain": htmllib.unescape(strip_tags(html)).strip(),
+        "published_at": node.text.published_at.isoformat() if node.text.published_at else None,
+    }
+
+
+def _goal_json(report, node) -> dict:
+    g = node.goal
+    return {
+        "id": g.pk,
+        "title": g.title,
+        "perspective": g.perspective,
+        "description": g.description,
+        "depth": node.depth,
+        "parent": g.parent_id,
+        "committees": [c.name for c in g.committees.all()],
+        "url": reverse("web:goal", args=[report.municipality.id, report.year, g.pk]),
+        "assessment": _assessment_json(report, node),
+        "indicators": [_indicator_json(r) for r in node.indicators],
+        "draft": {lang: d.text for lang, d in node.drafts.items()} if node.drafts else {"sv": None, "en": None},
+        "text": _text_json(node),
+        "children": [_goal_json(report, c) for c in node.children],
+    }
+
+
+def _history_json(report, entry, query: str) -> dict:
+    node = entry.node
+    a = node.assessment
+    return {
+        "year": entry.year,
+        "goal_id": node.goal.pk,
+        "title": node.goal.title,
+        "url": reverse("web:goal", args=[report.municipality.id, entry.year, node.goal.pk]) + query,
+        "committee": _code(a.committee.assessment),
+        "key_figures": _code(a.key_figures.assessment),
+        "suggestion": _code(a.suggestion),
+        "decision": _decision_json(node.decision),
+        "overall": _code(a.overall),
+    }

@@ -1,0 +1,106 @@
+"""What the browser tests share: Debian's Chromium, one production server (gunicorn) for the whole
+session on its own temporary SQLite database, and axe-core for WCAG 2.1 A/AA.
+
+The server has the Stöd och omsorg measures imported, the example goal structure (Mark 2017) loaded as
+`make run` loads it, and a publisher for Mark (:data:`USER`, :data:`PASSWORD`). Chromium is
+/usr/bin/chromium: .ci/run installs it; on a machine without it the browser tests are skipped, except
+under CI=true, where a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kommunkvalitet.core.measuresets import MEASURESET_DIR, load_measure_set
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOTS = Path(os.environ.get("KOMMUNKVALITET_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var"))
+USER, PASSWORD, MUNI = "tangentbord", "Tangent-Bord-2022!", "1463"
+
+
+def require_chromium() -> None:
+    """Call at the top of a browser test module: skip it without Chromium (fail under CI)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+        pytest.skip("no Chromium on this machine (apt-get install chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, snapshot_dir):
+    data = tmp_path_factory.mktemp("browser-data")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(KOMMUNKVALITET_DATA_DIR=str(data), KOMMUNKVALITET_SNAPSHOT=str(snapshot_dir))
+    kpis = [m.kpi for m in load_measure_set(MEASURESET_DIR / "kkik_2022.toml").area("stod_och_omsorg").measures]
+    cli = [sys.executable, "-m", "kommunkvalitet"]
+    for args in (
+        ["manage", "migrate", "-v0"],
+        ["import", "snapshot", *(a for k in kpis for a in ("--kpi", k))],
+        ["goals", "load"],
+        ["editor", "add", USER, MUNI, "--publisher", "--password", PASSWORD],
+    ):
+        subprocess.run([*cli, *args], env=env, check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "kommunkvalitet.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, one line each (empty: none)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} st)" for v in results.response["violations"]]
