@@ -8,10 +8,11 @@ bulk, one transaction (a savepoint inside the caller's) per chunk of KPI-years.
 
 from __future__ import annotations
 
-import itertools
-import operator
+import functools
+import gc
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ from kommunkvalitet.core.comparison import (
     compare_table,
     settings_from_text,
 )
-from kommunkvalitet.store.models import KPI, ComparisonStat
+from kommunkvalitet.store.models import ComparisonStat
 
 GENDERS = ("T", "K", "M")
 _CHUNK = 3000  # KPI-years per compare_table call and per write transaction (about 0.5 M values)
@@ -84,9 +85,10 @@ def kpi_year(kpi: str, year: int, gender: str = "T") -> ComparisonStat | None:
 
 
 def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: ComparisonSettings) -> int:
-    directions = dict(KPI.objects.filter(pk__in={k for k, _ in pairs}).values_list("id", "direction"))
-    order = np.argsort(data.pair, kind="stable")  # storage order is nearly sorted already
-    data = _Values(data.pair[order], data.gender[order], data.municipality[order], data.value[order])
+    directions = _directions(sorted({k for k, _ in pairs}))
+    if data.pair.size and (np.diff(data.pair) < 0).any():  # storage order is often sorted already
+        order = np.argsort(data.pair, kind="stable")
+        data = _Values(data.pair[order], data.gender[order], data.municipality[order], data.value[order])
     written = 0
     for start in range(0, len(pairs), _CHUNK):
         stop = min(start + _CHUNK, len(pairs))
@@ -99,6 +101,18 @@ def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: Comparison
 
 
 # --- reading ------------------------------------------------------------------------------------
+
+
+def _directions(kpis: list[str]) -> dict[str, str]:
+    """Each KPI's direction (one plain query: this runs once per synced KPI-year)."""
+    out = {}
+    with connection.cursor() as cur:
+        for start in range(0, len(kpis), 500):
+            part = kpis[start : start + 500]
+            cur.execute(f"SELECT id, direction FROM store_kpi WHERE id IN ({', '.join(['%s'] * len(part))})", part)
+            out.update(cur.fetchall())
+    return out
+
 
 # (year, gender, municipality) of a value in one integer, so that a row carries three columns:
 # key = (year * 4 + gender code) * 10000 + the four-digit municipality id as a number (-1 if it is not).
@@ -148,7 +162,8 @@ def _fetch(kpis: list[str] | None, years: list[int] | None):
 
 
 def _fetch_sqlite(kpis: list[str] | None, years: list[int] | None):
-    """Python's sqlite3 spends most of its time per row and per column, so a row carries three."""
+    """Python's sqlite3 spends most of its time per row and per column, so a row carries three; the
+    rows of a block become arrays column by column (a KPI id once per run of equal ids)."""
     where, params = "", []
     if years is not None:
         where += f" AND year IN ({', '.join(str(int(y)) for y in years)})"
@@ -157,27 +172,49 @@ def _fetch_sqlite(kpis: list[str] | None, years: list[int] | None):
         params = kpis
     seen: defaultdict[str, int] = defaultdict()
     seen.default_factory = seen.__len__  # a KPI id met for the first time gets the next index
-    first = operator.itemgetter(0)
     parts = []
-    with connection.cursor() as cur:
+    with _collector_paused(), connection.cursor() as cur:
         cur.execute(f"SELECT kpi_id, {_key_sql()}, value FROM store_value WHERE value IS NOT NULL{where}", params)
         while rows := cur.fetchmany(_FETCH):
-            n = len(rows)
-            kpi = np.fromiter(map(seen.__getitem__, map(first, rows)), dtype=np.int64, count=n)
-            rest = np.fromiter(itertools.chain.from_iterable(r[1:] for r in rows), dtype=np.float64, count=2 * n)
-            parts.append((kpi, rest[0::2].astype(np.int64), rest[1::2].copy()))
+            kpi_ids, keys, values = zip(*rows, strict=True)
+            parts.append((_codes(kpi_ids, seen), np.array(keys, dtype=np.int64), np.array(values, dtype=np.float64)))
     if not parts:
         return [], np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     kpi_idx, key, value = (np.concatenate(column) for column in zip(*parts, strict=True))
     return list(seen), kpi_idx, key, value
 
 
+def _codes(ids: tuple[str, ...], seen: defaultdict[str, int]) -> np.ndarray:
+    """The index of each id in ``seen`` (new ids are added), looked up once per run of equal ids:
+    values come in storage order, KPI by KPI."""
+    objects = np.array(ids, dtype=object)
+    starts = np.flatnonzero(np.concatenate(([True], objects[1:] != objects[:-1])))
+    codes = np.fromiter(map(seen.__getitem__, objects[starts]), dtype=np.int64, count=starts.size)
+    return np.repeat(codes, np.diff(np.append(starts, objects.size)))
+
+
+@contextmanager
+def _collector_paused():
+    """Millions of short-lived row tuples make Python's cyclic garbage collector run again and again
+    over everything alive; none of them is part of a cycle, so it pauses while they pass."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
     """The same through ``COPY ... TO STDOUT (FORMAT BINARY)``: fixed-width rows that numpy reads in
     place, with no Python object per value. The KPI index is the KPI's place in ``kpis`` (default:
     the KPI table), joined on the server."""
+    connection.ensure_connection()
     if kpis is None:
-        kpis = list(KPI.objects.order_by("id").values_list("id", flat=True))
+        with connection.cursor() as cur:
+            cur.execute("SELECT id FROM store_kpi ORDER BY id")
+            kpis = [k for (k,) in cur.fetchall()]
     where, params = "", [kpis]
     if years is not None:
         where, params = " AND v.year = ANY(%s)", [kpis, years]
@@ -187,7 +224,6 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
         f"WHERE v.value IS NOT NULL{where}) TO STDOUT (FORMAT BINARY)"
     )
     buffer = bytearray()
-    connection.ensure_connection()
     with connection.connection.cursor() as cur, cur.copy(sql, params) as copy:
         for block in copy:
             buffer += block
@@ -262,12 +298,19 @@ def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray)
     code |= table.position.astype(np.int64) << 2
     code |= table.reading
     distinct, which = np.unique(code, return_inverse=True)
-    code_text = np.array([f"[{c >> 8},{(c >> 5) & 7},{(c >> 2) & 7},{c & 3}]" for c in distinct.tolist()], dtype=object)
-    id_text = np.array([f'"{m:04d}":' for m in ids.tolist()], dtype=object)
+    code_text = np.array([_code_text(c) for c in distinct.tolist()], dtype=object)
     order = np.lexsort((column, table.row_group))
-    cells = (id_text[column[order]] + code_text[which[order]]).tolist()
+    cells = (_ID_TEXT[ids[column[order]]] + code_text[which[order]]).tolist()
     ends = np.cumsum(np.bincount(table.row_group, minlength=table.n.size)).tolist()
     return ["{" + ",".join(cells[a:b]) + "}" for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+_ID_TEXT = np.array([f'"{m:04d}":' for m in range(10_000)], dtype=object)  # a JSON key per four-digit id
+
+
+@functools.lru_cache(maxsize=65_536)
+def _code_text(code: int) -> str:
+    return f"[{code >> 8},{(code >> 5) & 7},{(code >> 2) & 7},{code & 3}]"
 
 
 # --- writing ------------------------------------------------------------------------------------
