@@ -123,3 +123,22 @@ def test_recompute_all_equals_recomputing_kpi_year_by_kpi_year():
         (s.kpi_id, s.year, s.gender): (s.n, s.mean, s.sd, s.riket, s.positions) for s in ComparisonStat.objects.all()
     }
     assert written == len(after) == len(before) and after == before
+
+
+def test_an_import_uses_the_rows_it_wrote_only_for_kpis_it_holds_whole(write_values_file, snapshot_dir):
+    """The rows just written stand in for the store's only where they are all the store holds of a
+    KPI; the result is the same as reading the store."""
+    from kommunkvalitet.store.comparison import WrittenValues
+
+    partial = WrittenValues()
+    list(partial.watch([[("U21401", "1463", 2017, "T", 19.0, "", None)]]))
+    assert partial.whole_kpis({"U21401"}) == set()  # the store holds other years and municipalities
+    rows = list(Value.objects.filter(kpi="U21401").values_list("kpi", "municipality", "year", "gender", "value"))
+    whole = WrittenValues()
+    list(whole.watch([[(*r, "", None) for r in rows]]))
+    assert whole.whole_kpis({"U21401"}) == {"U21401"}
+    before = {(s.year, s.gender): (s.mean, s.sd, s.positions) for s in ComparisonStat.objects.filter(kpi_id="U21401")}
+    pairs = {("U21401", y) for y, _ in before}
+    assert comparison.recompute(pairs, written=whole) == len(before)
+    after = {(s.year, s.gender): (s.mean, s.sd, s.positions) for s in ComparisonStat.objects.filter(kpi_id="U21401")}
+    assert after == before

@@ -50,16 +50,108 @@ class _Values:
     value: np.ndarray
 
 
-def recompute(kpi_years: Iterable[tuple[str, int]], settings: ComparisonSettings | None = None) -> int:
+def recompute(
+    kpi_years: Iterable[tuple[str, int]],
+    settings: ComparisonSettings | None = None,
+    *,
+    written: WrittenValues | None = None,
+) -> int:
     """Recompute the comparison of every gender for these (kpi, year) pairs; returns rows written.
 
     The values are read once; each chunk of KPI-years is one :func:`compare_table` call and one
     transaction (a savepoint inside the caller's). A (kpi, year, gender) with neither kommun values
-    nor Riket gets no row."""
+    nor Riket gets no row. ``written``: the rows a write has just stored, used instead of reading
+    back the KPIs whose every stored row they are (see :class:`WrittenValues`)."""
     pairs = sorted({(k, int(y)) for k, y in kpi_years})
     if not pairs:
         return 0
-    return _recompute(pairs, _read(pairs), settings or current_settings())
+    kpis = sorted({k for k, _ in pairs})
+    whole = written.whole_kpis(set(kpis)) if written is not None else set()
+    rest = [k for k in kpis if k not in whole]
+    rows = _fetch(rest, sorted({y for k, y in pairs if k not in whole})) if rest else _NO_ROWS
+    if whole:
+        rows = _combine(written.arrays(whole), rows)
+    return _recompute(pairs, _select(pairs, *rows), settings or current_settings())
+
+
+class WrittenValues:
+    """The value rows an import has just written, kept as arrays on their way to the database.
+
+    The recompute after the import then need not read them back: for a KPI whose stored rows are
+    exactly the rows written (every written row is in the store by then, so the same number of rows
+    means the same rows), the arrays are what the store holds. One count per KPI (over the unique
+    index) decides; the other KPIs are read from the store as usual."""
+
+    def __init__(self) -> None:
+        self._seen: defaultdict[str, int] = defaultdict()
+        self._seen.default_factory = self._seen.__len__
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._rows: list[np.ndarray] = []  # rows per KPI code, missing values included
+        self._usable = True
+
+    def watch(self, batches: Iterable[list[tuple]]) -> Iterable[list[tuple]]:
+        """The batches, unchanged, each also kept here."""
+        for batch in batches:
+            if self._usable and batch:
+                with _collector_paused():
+                    self._keep(batch)
+            yield batch
+
+    def _keep(self, batch: list[tuple]) -> None:
+        kpi_ids, municipalities, years, genders, values = list(zip(*batch, strict=True))[:5]
+        kpi = _codes(kpi_ids, self._seen)
+        try:
+            municipality = np.array(municipalities, dtype="U4").astype(np.int64)
+        except ValueError:  # not four digits: read the store instead (never with Kolada's ids)
+            self._usable = False
+            return
+        gender = np.array(genders, dtype="U1")
+        code = np.select([gender == "T", gender == "K", gender == "M"], [0, 1, 2], 3)
+        key = (np.array(years, dtype=np.int64) * 4 + code) * 10_000 + municipality
+        value = np.array(values, dtype=object)
+        present = value != None  # noqa: E711 - elementwise: a missing value is None
+        self._rows.append(np.bincount(kpi, minlength=len(self._seen)))
+        self._parts.append((kpi[present], key[present], value[present].astype(np.float64)))
+
+    def arrays(self, kpis: set[str]):
+        """(KPI ids, each value's index into them, key, value) of these KPIs, like :func:`_fetch`."""
+        if not self._parts:
+            return _NO_ROWS
+        kpi, key, value = (np.concatenate(c) for c in zip(*self._parts, strict=True))
+        ids = list(self._seen)
+        keep = np.isin(kpi, [i for i, k in enumerate(ids) if k in kpis])
+        return ids, kpi[keep], key[keep], value[keep]
+
+    def whole_kpis(self, kpis: set[str]) -> set[str]:
+        """The KPIs among ``kpis`` whose stored rows are all rows written here."""
+        if not self._usable or not self._rows:
+            return set()
+        rows = np.zeros(len(self._seen), dtype=np.int64)
+        for counts in self._rows:
+            rows[: counts.size] += counts
+        written = {k: int(rows[i]) for k, i in self._seen.items() if k in kpis}
+        stored = _row_counts(sorted(written))
+        return {k for k, n in written.items() if stored.get(k) == n}
+
+
+def _row_counts(kpis: list[str]) -> dict[str, int]:
+    """Stored rows per KPI, missing values included (the unique index answers: no table reads)."""
+    out: dict[str, int] = {}
+    with connection.cursor() as cur:
+        if len(kpis) > _SCAN_ABOVE:
+            cur.execute("SELECT kpi_id, COUNT(*) FROM store_value GROUP BY kpi_id")
+            wanted = set(kpis)
+            out.update((k, n) for k, n in cur.fetchall() if k in wanted)
+        else:
+            for start in range(0, len(kpis), 500):
+                part = kpis[start : start + 500]
+                cur.execute(
+                    f"SELECT kpi_id, COUNT(*) FROM store_value WHERE kpi_id IN ({', '.join(['%s'] * len(part))}) "
+                    "GROUP BY kpi_id",
+                    part,
+                )
+                out.update(cur.fetchall())
+    return out
 
 
 def recompute_all(settings: ComparisonSettings | None = None) -> int:
@@ -134,11 +226,26 @@ def _unpack_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return year, gender, municipality
 
 
+_NO_ROWS: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] = (
+    [], np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))  # fmt: skip
+
+
 def _read(pairs: list[tuple[str, int]]) -> _Values:
     """Every value of these KPI-years (kommuner, Riket and regions; not the missing ones) as arrays."""
+    return _select(pairs, *_fetch(sorted({k for k, _ in pairs}), sorted({y for _, y in pairs})))
+
+
+def _combine(a, b):
+    """Two results of :func:`_fetch` (or :meth:`WrittenValues.arrays`) as one."""
+    return (a[0] + b[0], np.concatenate([a[1], b[1] + len(a[0])]), np.concatenate([a[2], b[2]]),
+            np.concatenate([a[3], b[3]]))  # fmt: skip
+
+
+def _select(pairs, met, kpi_idx, key, value) -> _Values:
+    """The rows of these KPI-years among (KPI ids met, each row's index into them, key, value),
+    numbered by their place in ``pairs``."""
     kpis = sorted({k for k, _ in pairs})
     years = sorted({y for _, y in pairs})
-    met, kpi_idx, key, value = _fetch(kpis, years)
     position = {k: i for i, k in enumerate(kpis)}
     kpi_idx = np.array([position.get(k, -1) for k in met], dtype=np.int64)[kpi_idx] if met else kpi_idx
     year, gender, municipality = _unpack_key(key)
@@ -179,7 +286,7 @@ def _fetch_sqlite(kpis: list[str] | None, years: list[int] | None):
             kpi_ids, keys, values = zip(*rows, strict=True)
             parts.append((_codes(kpi_ids, seen), np.array(keys, dtype=np.int64), np.array(values, dtype=np.float64)))
     if not parts:
-        return [], np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return _NO_ROWS
     kpi_idx, key, value = (np.concatenate(column) for column in zip(*parts, strict=True))
     return list(seen), kpi_idx, key, value
 
