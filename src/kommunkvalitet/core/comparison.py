@@ -127,10 +127,7 @@ class Comparison:
     reading: np.ndarray  # int8 reading code, 0 = none
 
     def municipality(self, municipality_id: str) -> MunicipalityComparison:
-        hits = np.flatnonzero(self.ids == municipality_id)
-        if hits.size == 0:
-            raise InputError(f"municipality {municipality_id!r} is not in this comparison")
-        i = int(hits[0])
+        i = index_of(self.ids, municipality_id, "comparison")
         value = float(self.values[i])
         has = not np.isnan(value)
         return MunicipalityComparison(
@@ -143,6 +140,14 @@ class Comparison:
             reading=READING_NAMES[self.reading[i]] if self.reading[i] else None,
             mean=self.reference.mean,
         )
+
+
+def index_of(ids: np.ndarray, municipality_id: str, what: str) -> int:
+    """Where ``municipality_id`` is in ``ids`` (a result's ids); InputError when it is not there."""
+    hits = np.flatnonzero(ids == municipality_id)
+    if hits.size == 0:
+        raise InputError(f"municipality {municipality_id!r} is not in this {what}")
+    return int(hits[0])
 
 
 def direction_code(direction: str) -> int:

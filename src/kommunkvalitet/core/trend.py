@@ -22,6 +22,7 @@ from kommunkvalitet.core.comparison import (
     check_municipality_ids,
     compare_table,
     direction_code,
+    index_of,
 )
 from kommunkvalitet.errors import InputError
 
@@ -97,10 +98,7 @@ class Change:
         return (self.base_year != 0) & (self.base_year != self.requested_base_year)
 
     def municipality(self, municipality_id: str) -> MunicipalityChange:
-        hits = np.flatnonzero(self.ids == municipality_id)
-        if hits.size == 0:
-            raise InputError(f"municipality {municipality_id!r} is not in this change")
-        i = int(hits[0])
+        i = index_of(self.ids, municipality_id, "change")
 
         def num(a: np.ndarray | None) -> float | None:
             return None if a is None or np.isnan(a[i]) else float(a[i])
