@@ -118,7 +118,10 @@ class WrittenValues:
         if not self._parts:
             return _NO_ROWS
         kpi, key, value = (np.concatenate(c) for c in zip(*self._parts, strict=True))
+        self._parts = [(kpi, key, value)]  # one copy in memory, not two
         ids = list(self._seen)
+        if kpis.issuperset(ids):
+            return ids, kpi, key, value
         keep = np.isin(kpi, [i for i, k in enumerate(ids) if k in kpis])
         return ids, kpi[keep], key[keep], value[keep]
 
@@ -164,10 +167,13 @@ def recompute_all(settings: ComparisonSettings | None = None) -> int:
     rank[order] = np.arange(len(kpis))
     y0 = int(year.min(initial=0))
     width = int(year.max(initial=0)) - y0 + 1
-    codes, pair = np.unique(rank[kpi_idx] * width + (year - y0), return_inverse=True)  # sorted (kpi, year)
-    pairs = [(kpis[order[c // width]], c % width + y0) for c in codes.tolist()]
+    code = rank[kpi_idx] * width + (year - y0)
+    present = np.zeros(len(kpis) * width, dtype=bool)  # a lookup table numbers the (kpi, year) met
+    present[code] = True
+    pair = np.cumsum(present) - 1
+    pairs = [(kpis[order[c // width]], c % width + y0) for c in np.flatnonzero(present).tolist()]
     keep = (gender < 3) & (municipality >= 0)
-    data = _Values(pair.reshape(-1)[keep], gender[keep], municipality[keep], value[keep])
+    data = _Values(pair[code][keep], gender[keep], municipality[keep], value[keep])
     return _recompute(pairs, data, settings or current_settings()) if pairs else 0
 
 
@@ -179,7 +185,8 @@ def kpi_year(kpi: str, year: int, gender: str = "T") -> ComparisonStat | None:
 def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: ComparisonSettings) -> int:
     directions = _directions(sorted({k for k, _ in pairs}))
     if data.pair.size and (np.diff(data.pair) < 0).any():  # storage order is often sorted already
-        order = np.argsort(data.pair, kind="stable")
+        small = len(pairs) <= 1 << 16  # then numpy's stable sort is a radix sort
+        order = np.argsort(data.pair.astype(np.uint16) if small else data.pair, kind="stable")
         data = _Values(data.pair[order], data.gender[order], data.municipality[order], data.value[order])
     written = 0
     for start in range(0, len(pairs), _CHUNK):
