@@ -8,6 +8,7 @@ bulk, one transaction (a savepoint inside the caller's) per chunk of KPI-years.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import gc
 from collections import defaultdict
@@ -321,9 +322,10 @@ def _collector_paused():
 
 
 def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
-    """The same through ``COPY ... TO STDOUT (FORMAT BINARY)``: fixed-width rows that numpy reads in
-    place, with no Python object per value. The KPI index is the KPI's place in ``kpis`` (default:
-    the KPI table), joined on the server."""
+    """The same arrays with no Python object per value: the server aggregates each KPI's keys and
+    values into two byte strings (``int8send``/``float8send``: the exact 8 bytes, big-endian) that
+    numpy reads in place. (``COPY ... TO STDOUT`` would hand Python one message per row.) The KPI
+    index is the KPI's place in ``kpis`` (default: the KPI table), joined on the server."""
     connection.ensure_connection()
     if kpis is None:
         with connection.cursor() as cur:
@@ -332,21 +334,24 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
     where, params = "", [kpis]
     if years is not None:
         where, params = " AND v.year = ANY(%s)", [kpis, years]
+    # Both aggregates take the rows of a group in the same order (one pass feeds every aggregate).
     sql = (
-        f"COPY (SELECT (w.idx - 1)::int8, ({_key_sql()})::int8, v.value::float8 "
+        f"SELECT w.idx - 1, string_agg(int8send(({_key_sql()})::int8), ''), string_agg(float8send(v.value), '') "
         "FROM store_value v JOIN unnest(%s::text[]) WITH ORDINALITY AS w(id, idx) ON w.id = v.kpi_id "
-        f"WHERE v.value IS NOT NULL{where}) TO STDOUT (FORMAT BINARY)"
+        f"WHERE v.value IS NOT NULL{where} GROUP BY w.idx"
     )
-    buffer = bytearray()
-    with connection.connection.cursor() as cur, cur.copy(sql, params) as copy:
-        for block in copy:
-            buffer += block
-    # Header: 11-byte signature, int32 flags, int32 extension length (+ extension); trailer: int16 -1.
-    start = 19 + int.from_bytes(buffer[15:19], "big")
-    row = np.dtype([("fields", ">i2"), ("l0", ">i4"), ("kpi", ">i8"), ("l1", ">i4"), ("key", ">i8"),
-                    ("l2", ">i4"), ("value", ">f8")])  # fmt: skip
-    rows = np.frombuffer(memoryview(buffer)[start : len(buffer) - 2], dtype=row)
-    return kpis, rows["kpi"].astype(np.int64), rows["key"].astype(np.int64), rows["value"].astype(np.float64)
+    parts = []
+    with connection.connection.cursor() as cur:
+        cur.execute(sql, params)
+        for idx, keys, values in cur:
+            key = np.frombuffer(keys, dtype=">i8").astype(np.int64)
+            parts.append(
+                (np.full(key.size, idx, dtype=np.int64), key, np.frombuffer(values, dtype=">f8").astype(np.float64))
+            )
+    if not parts:
+        return kpis, *_NO_ROWS[1:]
+    kpi_idx, key, value = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return kpis, kpi_idx, key, value
 
 
 # --- computing ----------------------------------------------------------------------------------
@@ -466,6 +471,22 @@ def _write_postgresql(pairs, records) -> None:
             "WHERE s.kpi_id = w.kpi AND s.year = w.year",
             ([k for k, _ in pairs], [y for _, y in pairs]),
         )
-        with cur.copy(f"COPY store_comparisonstat ({_INSERT_COLUMNS}) FROM STDIN") as cp:
-            for record in records:
-                cp.write_row(record)
+        # COPY's text format written here: psycopg's write_row escapes 130 MB of JSON in Python.
+        if records:
+            with cur.copy(f"COPY store_comparisonstat ({_INSERT_COLUMNS}) FROM STDIN") as copy:
+                lines = ["\t".join(_copy_text(x) for x in record) for record in records]
+                copy.write(("\n".join(lines) + "\n").encode())
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(x) -> str:
+    """A field in COPY's text format: None is \\N; floats in their exact shortest form."""
+    if x is None:
+        return "\\N"
+    if isinstance(x, float):
+        return repr(x)
+    if isinstance(x, datetime.datetime):
+        return x.isoformat()
+    return str(x).translate(_COPY_ESCAPES)
