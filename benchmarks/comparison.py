@@ -1,21 +1,24 @@
-"""Benchmark: every reference, rank, band and change for the whole snapshot, against pandas.
+"""Benchmark: ``kommunkvalitet recompute`` of a whole store (every KPI, year and gender, read from and
+written to the database) against pandas computing the same ranks and means in memory.
 
 Usage::
 
-    .venv/bin/python benchmarks/comparison.py [--snapshot ../shared/data] [--repeat 5]
+    .venv/bin/kommunkvalitet manage migrate && .venv/bin/kommunkvalitet import snapshot --all  # once
+    .venv/bin/python benchmarks/comparison.py --data-dir var [--repeat 3]
 
-Loads all 4.2 M values of ``kommun_KA_2015-2022.csv.gz`` (kommuner only; Riket is not ranked) into
-arrays (not timed), then times, each ``--repeat`` times after one warm-up, and prints the medians:
+``--data-dir`` is the data directory of a store with the ``--all`` snapshot imported (4.2 M values);
+with ``DATABASE_URL`` set, the benchmark runs against that PostgreSQL store instead. Each repeat
+times, in the same run and one after the other:
 
-* ours: ``core.comparison.compare_table`` over every (KPI, year, gender): n, mean, median, min, max,
-  sd, and per value rank, band, position and reading; and, timed separately, that plus
-  ``core.trend.change_table``: every value's change against the municipality's latest earlier value
-  (absolute, percent, improved/worsened, marked, band movement);
-* baseline: a straightforward pandas ``groupby``: the same ranks (``rank(method="min")`` on values
-  oriented by direction) and the same means (count, mean, median, min, max).
+* ours: the command ``kommunkvalitet recompute`` as a user runs it, in a fresh process: it reads every
+  value, computes every n, mean, median, min, max, sd and every rank, band, position and reading with
+  ``core.comparison.compare_table``, and replaces all ComparisonStat rows;
+* baseline: pandas ``groupby(kpi, year, gender)`` on the same kommun values already in memory
+  (loaded once, not timed): ``rank(method="min")`` on direction-oriented values and count, mean,
+  median, min and max, each repeat after a warm-up call.
 
-It also times recomputing one KPI-year, in core (``compare`` on 290 values) and in the store
-(``store.comparison.recompute`` of one KPI-year, reading and writing a temporary SQLite database).
+It also times one KPI-year in the store (``store.comparison.recompute`` of U21401 for one year: read
+its values, compare the three genders, write three rows) and ``compare`` on one block of 290 values.
 """
 
 from __future__ import annotations
@@ -23,62 +26,45 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-
-from kommunkvalitet.core.comparison import compare, compare_table  # noqa: E402
-from kommunkvalitet.core.measuresets import default_directions  # noqa: E402
-from kommunkvalitet.core.trend import change_table  # noqa: E402
-from kommunkvalitet.sources.snapshot import read_values  # noqa: E402
-
-GENDERS = {"T": 0, "K": 1, "M": 2}
+COMMAND = [str(Path(sys.executable).with_name("kommunkvalitet")), "recompute"]
 
 
-def load(snapshot: Path):
-    kpis, munis, years, genders, values = [], [], [], [], []
-    for batch in read_values(snapshot / "kolada/values/kommun_KA_2015-2022.csv.gz"):
-        for kpi, muni, year, gender, value, _status, _count in batch:
-            if muni == "0000" or value is None:
-                continue
-            kpis.append(kpi)
-            munis.append(muni)
-            years.append(year)
-            genders.append(GENDERS[gender])
-            values.append(value)
-    kpi_ids, kpi_index = np.unique(np.array(kpis), return_inverse=True)
-    muni_ids, muni_index = np.unique(np.array(munis), return_inverse=True)
-    known = default_directions()
-    # Our direction for the measure-set KPIs, and "higher" for the rest so that every group is ranked.
-    code = {"higher": 1, "lower": -1, "none": 0}
-    directions = np.array([code[known.get(k, "higher")] for k in kpi_ids])
-    return (kpi_ids, kpi_index, muni_ids, muni_index, np.array(years), np.array(genders),
-            np.array(values, dtype=np.float64), directions)  # fmt: skip
+def setup_django(data_dir: Path) -> None:
+    os.environ["KOMMUNKVALITET_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
 
 
-def ours_table(data):
-    _kids, kpi, _mids, mun, year, gender, values, directions = data
-    return compare_table(kpi, year, gender, values, directions, municipality_index=mun)
+def load_arrays():
+    """Every kommun value of the store as arrays (kpi index, year, gender, value) and each KPI's
+    direction code, read with the store's own reader."""
+    from kommunkvalitet.core.comparison import DIRECTION_CODES
+    from kommunkvalitet.store.comparison import _fetch, _unpack_key
+    from kommunkvalitet.store.models import KPI
 
-
-def ours_all(data):
-    """Every reference, rank, band and position, then every change against the latest earlier year."""
-    _kids, kpi, _mids, mun, year, gender, values, directions = data
-    table = compare_table(kpi, year, gender, values, directions, municipality_index=mun)
-    sign = directions[kpi]
-    return change_table(kpi * 3 + gender, mun, year, values, table.band, sign, is_share=False)
+    kpis, kpi_idx, key, value = _fetch(None, None)
+    year, gender, municipality = _unpack_key(key)
+    kommun = (municipality >= 100) & (gender < 3)
+    direction = dict(KPI.objects.values_list("id", "direction"))
+    directions = np.array([DIRECTION_CODES.get(direction.get(k, "none"), 0) for k in kpis])
+    return kpi_idx[kommun], year[kommun], gender[kommun], value[kommun], directions
 
 
 def pandas_baseline(data):
     import pandas as pd
 
-    _kids, kpi, _mids, _mun, year, gender, values, directions = data
+    kpi, year, gender, values, directions = data
     df = pd.DataFrame({"kpi": kpi, "year": year, "gender": gender, "value": values})
     df["oriented"] = np.where(directions[kpi] > 0, -values, values)
     groups = df.groupby(["kpi", "year", "gender"])
@@ -87,78 +73,69 @@ def pandas_baseline(data):
     return ranks, stats
 
 
-def timed(fn, data, repeat: int) -> list[float]:
-    fn(data)  # warm-up
-    out = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn(data)
-        out.append(time.perf_counter() - t)
-    return out
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
-def store_recompute_ms(snapshot: Path) -> float:
-    os.environ["KOMMUNKVALITET_DATA_DIR"] = tempfile.mkdtemp()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
-    import django
+def run_command(env: dict) -> float:
+    t = time.perf_counter()
+    out = subprocess.run(COMMAND, env=env, check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - t
+    print(f"    {out.stdout.strip()}", flush=True)
+    return seconds
 
-    django.setup()
-    from django.core.management import call_command
 
+def one_kpi_year_ms() -> float:
     from kommunkvalitet.store.comparison import recompute
-    from kommunkvalitet.store.importing import SnapshotImporter
 
-    call_command("migrate", verbosity=0)
-    SnapshotImporter(snapshot, kpis=["U21401"]).run()
     times = []
-    for year in range(2015, 2023):
-        t = time.perf_counter()
-        recompute([("U21401", year)])
-        times.append((time.perf_counter() - t) * 1000)
+    for _ in range(3):
+        for year in range(2015, 2023):
+            t = time.perf_counter()
+            recompute([("U21401", year)])
+            times.append((time.perf_counter() - t) * 1000)
     return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--snapshot", type=Path, default=Path(os.environ.get("KOMMUNKVALITET_SNAPSHOT", ROOT.parent / "shared/data"))
-    )
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--data-dir", type=Path, required=True, help="a store with the --all snapshot imported")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    snapshot = args.snapshot.resolve()
+    data_dir = args.data_dir.resolve()
+    setup_django(data_dir)
+    from django.db import connection
+
+    from kommunkvalitet.core.comparison import compare
+    from kommunkvalitet.store.models import ComparisonStat, Value
+
+    vendor = connection.vendor
     t = time.perf_counter()
-    data = load(snapshot)
-    print(f"loaded {data[6].size:,} kommun values of {data[0].size:,} KPIs in {time.perf_counter() - t:.1f} s")
-    table = ours_table(data)
-    print(f"groups (KPI, year, gender): {table.n.size:,}")
+    data = load_arrays()
+    print(
+        f"{vendor}: {Value.objects.count():,} values in the store, {data[3].size:,} kommun values "
+        f"(loaded for pandas in {time.perf_counter() - t:.1f} s); {ComparisonStat.objects.count():,} comparisons"
+    )
+    connection.close()  # the command runs in its own process
+    env = dict(os.environ, KOMMUNKVALITET_DATA_DIR=str(data_dir))
+    pandas_baseline(data)  # warm-up
+    ours, base = [], []
+    for i in range(args.repeat):
+        ours.append(run_command(env))
+        base.append(timed(lambda: pandas_baseline(data)))
+        print(f"  run {i + 1}: ours {ours[-1]:.2f} s, pandas {base[-1]:.2f} s, ratio {ours[-1] / base[-1]:.2f}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"ours: `kommunkvalitet recompute` ({vendor}): median {statistics.median(ours):.2f} s")
+    print(f"pandas groupby (ranks and means, in memory): median {statistics.median(base):.2f} s")
+    print(f"ratio ours/pandas: median of runs {statistics.median(o / b for o, b in zip(ours, base, strict=True)):.2f}")
 
-    ours = timed(ours_table, data, args.repeat)
-    everything = timed(ours_all, data, args.repeat)
-    base = timed(pandas_baseline, data, args.repeat)
-    print(f"machine: {os.cpu_count()} cores; medians of {args.repeat} runs after a warm-up")
-    print(
-        f"ours compare_table (refs, ranks, bands, positions): {statistics.median(ours):.2f} s "
-        f"(runs: {', '.join(f'{x:.2f}' for x in ours)})"
-    )
-    print(
-        f"ours with every change too (compare_table + change_table): {statistics.median(everything):.2f} s "
-        f"(runs: {', '.join(f'{x:.2f}' for x in everything)})"
-    )
-    print(
-        f"pandas groupby baseline (ranks, means):             {statistics.median(base):.2f} s "
-        f"(runs: {', '.join(f'{x:.2f}' for x in base)})"
-    )
-    print(f"ratio pandas/ours (same ranks and means): {statistics.median(base) / statistics.median(ours):.2f}x")
-    print(f"ratio pandas/ours (ours also every change): {statistics.median(base) / statistics.median(everything):.2f}x")
-
+    print(f"one KPI-year in the store (read, compare 3 genders, write; {vendor}): {one_kpi_year_ms():.2f} ms")
     ids = np.array([f"{i:04d}" for i in range(114, 114 + 290)], dtype=object)
     values = np.random.default_rng(1).normal(50, 10, 290)
-    one = timed(lambda _d: compare(ids, values, "higher"), None, 200)
-    print(f"recompute one KPI-year in core (compare, 290 values): {statistics.median(one) * 1000:.3f} ms")
-    print(
-        f"recompute one KPI-year in the store (read, compare 3 genders, write; SQLite): "
-        f"{store_recompute_ms(snapshot):.1f} ms"
-    )
+    block = [timed(lambda: compare(ids, values, "higher")) for _ in range(200)]
+    print(f"compare() on one block of 290 values: {statistics.median(block) * 1000:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -1,25 +1,34 @@
-"""Benchmark: import all 4.2 M values of the snapshot (``--all``) against a bare executemany baseline.
+"""Benchmark: ``kommunkvalitet import snapshot --all`` end to end against a bare executemany of the
+same rows.
 
 Usage::
 
-    .venv/bin/python benchmarks/import_snapshot.py [--snapshot ../shared/data] [--rows N]
+    .venv/bin/python benchmarks/import_snapshot.py [--snapshot ../shared/data] [--repeat 3]
+    .venv/bin/python benchmarks/import_snapshot.py --rows 1000000      # a quicker run: one partial file
 
-Runs, each in a fresh process and a fresh database:
+Each repeat runs, one after the other, each in a fresh process and a fresh database:
 
-* ours: ``SnapshotImporter.import_values_file`` on ``kommun_KA_2015-2022.csv.gz`` (read, validate,
-  upsert, count added/changed), on SQLite, and on PostgreSQL (COPY) when ``DATABASE_URL`` is set;
-* baseline: the same rows, already parsed in memory, written with a bare ``sqlite3.executemany``
-  into an equivalent table (same columns, same unique key) in one transaction.
+* ours: the command ``kommunkvalitet import snapshot --all`` as a user runs it (after ``manage
+  migrate``, which is not timed): municipalities, KPIs and groups, every values file (read, validate,
+  upsert, count added/changed), and the comparisons of every KPI, year and gender it touched. On
+  SQLite, and on PostgreSQL too when ``DATABASE_URL`` is set (its database is emptied first);
+* baseline: the same value rows (every values file, the years the command imports), already parsed
+  in memory, written with a bare ``sqlite3.executemany`` into an equivalent table (same columns, same
+  unique key) in one transaction.
 
-Prints values per second, the ratio ours/baseline and each process's peak memory (max RSS).
+Prints the times, the ratio ours/baseline per repeat and their medians, and each process's peak
+memory (max RSS). With ``--rows N`` ours imports only the first N rows of the big values file
+(``--file``) and the baseline inserts the same N rows.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,52 +36,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VALUES = "kolada/values/kommun_KA_2015-2022.csv.gz"
+BIG = "kolada/values/kommun_KA_2015-2022.csv.gz"
+YEARS = (2015, 2022)  # the command's default --years
+KOMMUNKVALITET = str(Path(sys.executable).with_name("kommunkvalitet"))
 
 
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def value_files(snapshot: Path, rows: int | None) -> list[Path]:
+    if rows:
+        return [_head(snapshot / BIG, rows)]
+    sys.path.insert(0, str(ROOT / "src"))
+    from kommunkvalitet.sources.snapshot import SnapshotLayout
 
-
-def run_ours(snapshot: Path, limit: int | None) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from kommunkvalitet.store.importing import SnapshotImporter
-
-    call_command("migrate", verbosity=0)
-    from django.db import connection
-
-    with connection.cursor() as cur:  # a fresh start on a reused PostgreSQL database
-        cur.execute("DELETE FROM store_value" if connection.vendor == "sqlite" else "TRUNCATE store_value")
-    importer = SnapshotImporter(snapshot, all_kpis=True)
-    importer.import_municipalities()
-    importer.import_kpis()
-    path = snapshot / VALUES
-    if limit:
-        path = _head(path, limit)
-    t0 = time.perf_counter()
-    result = importer.import_values_file(path)
-    seconds = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    again = importer.import_values_file(path)
-    seconds_again = time.perf_counter() - t1
-    return {
-        "rows": result.added + result.changed + result.unchanged,
-        "seconds": seconds,
-        "second_run_seconds": seconds_again,
-        "second_run_added": again.added,
-        "second_run_changed": again.changed,
-        "peak_mib": _peak_mib(),
-    }
+    return SnapshotLayout(snapshot).value_files()
 
 
 def _head(path: Path, limit: int) -> Path:
-    import gzip
-
     out = Path(tempfile.mkdtemp()) / "head.csv.gz"
     with gzip.open(path, "rt") as src, gzip.open(out, "wt") as dst:
         for i, line in enumerate(src):
@@ -82,17 +60,16 @@ def _head(path: Path, limit: int) -> Path:
     return out
 
 
-def run_baseline(snapshot: Path, limit: int | None, db: Path) -> dict:
+def run_baseline(files: list[Path], db: Path) -> dict:
     import sqlite3
 
+    sys.path.insert(0, str(ROOT / "src"))
     from kommunkvalitet.sources.snapshot import read_values
 
     rows = []
-    for batch in read_values(snapshot / VALUES):
-        rows.extend(batch)
-        if limit and len(rows) >= limit:
-            rows = rows[:limit]
-            break
+    for path in files:
+        for batch in read_values(path, years=YEARS):
+            rows.extend(batch)
     con = sqlite3.connect(db)
     con.executescript(
         """PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
@@ -104,19 +81,40 @@ def run_baseline(snapshot: Path, limit: int | None, db: Path) -> dict:
     with con:
         con.executemany(
             "INSERT INTO value (kpi_id, municipality_id, year, gender, value, status, count, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, '2026-01-01 00:00:00')",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '2026-01-01 00:00:00') "
+            "ON CONFLICT (kpi_id, municipality_id, year, gender) DO NOTHING",  # files may overlap
             rows,
         )
     seconds = time.perf_counter() - t0
-    return {"rows": len(rows), "seconds": seconds, "peak_mib": _peak_mib()}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rows": len(rows), "seconds": seconds, "peak_mib": peak}
 
 
-def _child(kind: str, args, env: dict) -> dict:
-    cmd = [sys.executable, __file__, "--child", kind, "--snapshot", str(args.snapshot)]
-    if args.rows:
-        cmd += ["--rows", str(args.rows)]
-    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def run_ours(snapshot: Path, files: list[Path], env: dict) -> dict:
+    """The command in a fresh process, on a fresh database (PostgreSQL: its schema dropped), migrated."""
+    if env.get("DATABASE_URL"):
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as pg:
+            pg.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    subprocess.run([KOMMUNKVALITET, "manage", "migrate"], env=env, check=True, capture_output=True)
+    command = [KOMMUNKVALITET, "import", "snapshot", str(snapshot), "--all"]
+    if files != value_files(snapshot, None):
+        command += [arg for f in files for arg in ("--file", str(f))]
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *command], env=env, check=True, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - t0
+    summary = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
+    return {"seconds": seconds, "summary": summary, "peak_mib": float(out.stderr.strip().splitlines()[-1])}
+
+
+# Runs the command and prints the peak memory (max RSS, MiB) of it and its reader process on stderr.
+_MEASURED = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, file=sys.stderr)"
+)
 
 
 def main() -> None:
@@ -124,50 +122,45 @@ def main() -> None:
     parser.add_argument(
         "--snapshot", type=Path, default=Path(os.environ.get("KOMMUNKVALITET_SNAPSHOT", ROOT.parent / "shared/data"))
     )
-    parser.add_argument("--rows", type=int, default=None, help="only the first N rows (a quick run)")
+    parser.add_argument("--rows", type=int, default=None, help="only the first N rows of the big file (a quick run)")
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", default=None)
     args = parser.parse_args()
-    args.snapshot = args.snapshot.resolve()
-    if args.child:
-        tmp = Path(tempfile.mkdtemp())
-        result = (
-            run_baseline(args.snapshot, args.rows, tmp / "b.sqlite3")
-            if args.child == "baseline"
-            else run_ours(args.snapshot, args.rows)
-        )
-        print(json.dumps(result))
+    snapshot = args.snapshot.resolve()
+    files = value_files(snapshot, args.rows)
+    if args.child == "baseline":
+        print(json.dumps(run_baseline(files, Path(tempfile.mkdtemp()) / "b.sqlite3")))
         return
 
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    env.pop("DATABASE_URL", None)
-    env["KOMMUNKVALITET_DATA_DIR"] = tempfile.mkdtemp()
-    base = _child("baseline", args, env)
-    ours = _child("ours", args, env)
-    print(
-        f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
-    )
-    print(
-        f"baseline sqlite3.executemany: {base['rows']:,} rows in {base['seconds']:.1f} s = "
-        f"{base['rows'] / base['seconds']:,.0f} values/s, peak {base['peak_mib']:.0f} MiB"
-    )
-    print(
-        f"ours (SQLite, read+validate+upsert): {ours['rows']:,} rows in {ours['seconds']:.1f} s = "
-        f"{ours['rows'] / ours['seconds']:,.0f} values/s, peak {ours['peak_mib']:.0f} MiB"
-    )
-    print(f"ratio ours/baseline (rate): {base['seconds'] / ours['seconds']:.2f}")
-    print(
-        f"second run: {ours['second_run_seconds']:.1f} s, added {ours['second_run_added']}, "
-        f"changed {ours['second_run_changed']}"
-    )
-    if os.environ.get("DATABASE_URL"):
-        env_pg = dict(env, DATABASE_URL=os.environ["DATABASE_URL"])
-        pg = _child("ours", args, env_pg)
-        print(
-            f"ours (PostgreSQL, COPY): {pg['rows']:,} rows in {pg['seconds']:.1f} s = "
-            f"{pg['rows'] / pg['seconds']:,.0f} values/s, peak {pg['peak_mib']:.0f} MiB; "
-            f"second run {pg['second_run_seconds']:.1f} s, added {pg['second_run_added']}, "
-            f"changed {pg['second_run_changed']}"
+    pg_url = env.pop("DATABASE_URL", None)
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    print(f"machine: {os.cpu_count()} cores, {memory:.0f} GiB; files: {', '.join(f.name for f in files)}")
+    results: dict[str, list[float]] = {"baseline": [], "sqlite": [], "postgresql": []}
+    for i in range(args.repeat):
+        base_cmd = [sys.executable, __file__, "--child", "baseline", "--snapshot", str(snapshot)]
+        base_cmd += ["--rows", str(args.rows)] if args.rows else []
+        base = json.loads(subprocess.run(base_cmd, env=env, check=True, capture_output=True, text=True).stdout)
+        ours = run_ours(snapshot, files, dict(env, KOMMUNKVALITET_DATA_DIR=tempfile.mkdtemp()))
+        results["baseline"].append(base["seconds"])
+        results["sqlite"].append(ours["seconds"])
+        line = (
+            f"run {i + 1}: baseline executemany {base['rows']:,} rows {base['seconds']:.1f} s "
+            f"(peak {base['peak_mib']:.0f} MiB); ours SQLite end to end {ours['seconds']:.1f} s "
+            f"(ratio {ours['seconds'] / base['seconds']:.2f}, peak {ours['peak_mib']:.0f} MiB)"
         )
+        if pg_url:
+            pg = run_ours(snapshot, files, dict(env, DATABASE_URL=pg_url, KOMMUNKVALITET_DATA_DIR=tempfile.mkdtemp()))
+            results["postgresql"].append(pg["seconds"])
+            line += f"; ours PostgreSQL end to end {pg['seconds']:.1f} s (ratio {pg['seconds'] / base['seconds']:.2f})"
+        print(line, f"[{ours['summary']}]", flush=True)
+    base_m = statistics.median(results["baseline"])
+    print(f"median baseline {base_m:.1f} s; ours SQLite {statistics.median(results['sqlite']):.1f} s")
+    ratios = [o / b for o, b in zip(results["sqlite"], results["baseline"], strict=True)]
+    print(f"ratio ours/baseline (SQLite, end to end): median {statistics.median(ratios):.2f}")
+    if results["postgresql"]:
+        ratios = [o / b for o, b in zip(results["postgresql"], results["baseline"], strict=True)]
+        print(f"ratio ours/baseline (PostgreSQL, end to end): median {statistics.median(ratios):.2f}")
 
 
 if __name__ == "__main__":

@@ -66,3 +66,79 @@ def test_thresholds_are_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("KOMMUNKVALITET_COMPARISON", "min_n_for_bands=many")
     with pytest.raises(ConfigurationError, match="not a valid value"):
         comparison.current_settings()
+
+
+def _per_block(kpi: str, year: int, gender: str, settings=None):
+    """What compare() says about one KPI, year and gender, from the values as the ORM reads them."""
+    import numpy as np
+
+    from kommunkvalitet.core.comparison import DEFAULT_SETTINGS, compare
+    from kommunkvalitet.store.models import KPI
+
+    rows = [
+        r
+        for r in Value.objects.filter(kpi=kpi, year=year, gender=gender, value__isnull=False)
+        if not r.municipality_id.startswith("00")  # kommuner only: not Riket, not the regions
+    ]
+    ids = np.array([r.municipality_id for r in rows], dtype=object)
+    values = np.array([r.value for r in rows], dtype=np.float64)
+    return ids, compare(ids, values, KPI.objects.get(pk=kpi).direction, settings or DEFAULT_SETTINGS)
+
+
+@pytest.mark.parametrize("four_groups", [False, True])
+def test_the_stored_comparison_is_compare_on_each_block(monkeypatch, four_groups):
+    """The store computes every KPI-year at once with the table engine; each stored row equals
+    compare() on that block, to the last bit, whatever the band setting."""
+    from kommunkvalitet.core.comparison import ComparisonSettings
+
+    settings = ComparisonSettings(four_groups=four_groups)
+    wanted = [("U21401", 2017), ("U21401", 2022), ("U23471", 2019), ("N00945", 2021), ("U31462", 2020)]
+    assert comparison.recompute(wanted, settings) > 0
+    checked = 0
+    for stat in ComparisonStat.objects.filter(kpi_id__in=[k for k, _ in wanted]):
+        if (stat.kpi_id, stat.year) not in wanted:
+            continue
+        ids, one = _per_block(stat.kpi_id, stat.year, stat.gender, settings)
+        ref = one.reference
+        assert (stat.n, stat.mean, stat.median, stat.min, stat.max, stat.sd) == (
+            ref.n, ref.mean, ref.median, ref.min, ref.max, ref.sd,
+        )  # fmt: skip
+        expected = {
+            m: [int(one.rank[i]), int(one.band[i]), int(one.position[i]), int(one.reading[i])]
+            for i, m in enumerate(ids)
+        }
+        assert stat.positions == expected
+        riket = Value.objects.filter(kpi=stat.kpi_id, year=stat.year, gender=stat.gender, municipality="0000").first()
+        assert stat.riket == (riket.value if riket else None)
+        checked += 1
+    assert checked >= 8  # T, K and M where the KPI is divided by gender
+
+
+def test_recompute_all_equals_recomputing_kpi_year_by_kpi_year():
+    before = {
+        (s.kpi_id, s.year, s.gender): (s.n, s.mean, s.sd, s.riket, s.positions) for s in ComparisonStat.objects.all()
+    }
+    written = comparison.recompute_all()
+    after = {
+        (s.kpi_id, s.year, s.gender): (s.n, s.mean, s.sd, s.riket, s.positions) for s in ComparisonStat.objects.all()
+    }
+    assert written == len(after) == len(before) and after == before
+
+
+def test_an_import_uses_the_rows_it_wrote_only_for_kpis_it_holds_whole(write_values_file, snapshot_dir):
+    """The rows just written stand in for the store's only where they are all the store holds of a
+    KPI; the result is the same as reading the store."""
+    from kommunkvalitet.store.comparison import WrittenValues
+
+    partial = WrittenValues()
+    list(partial.watch([[("U21401", "1463", 2017, "T", 19.0, "", None)]]))
+    assert partial.whole_kpis({"U21401"}) == set()  # the store holds other years and municipalities
+    rows = list(Value.objects.filter(kpi="U21401").values_list("kpi", "municipality", "year", "gender", "value"))
+    whole = WrittenValues()
+    list(whole.watch([[(*r, "", None) for r in rows]]))
+    assert whole.whole_kpis({"U21401"}) == {"U21401"}
+    before = {(s.year, s.gender): (s.mean, s.sd, s.positions) for s in ComparisonStat.objects.filter(kpi_id="U21401")}
+    pairs = {("U21401", y) for y, _ in before}
+    assert comparison.recompute(pairs, written=whole) == len(before)
+    after = {(s.year, s.gender): (s.mean, s.sd, s.positions) for s in ComparisonStat.objects.filter(kpi_id="U21401")}
+    assert after == before

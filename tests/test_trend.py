@@ -228,17 +228,20 @@ def test_change_matches_a_plain_reading_of_the_rules(data, span, direction, is_s
         assert result.marked[m] == marked
 
 
-@hsettings(max_examples=60, deadline=None)
+@hsettings(max_examples=80, deadline=None)
 @given(st.data())
 def test_change_table_agrees_with_change(data):
-    """The whole-table change gives, row by row, what change() gives for each series and year."""
+    """The whole-table change gives, row by row, what change() gives for each series and year, with
+    the same base year under every fallback limit and span (one rule: trend.base_rows)."""
     from kommunkvalitet.core.comparison import compare_table
     from kommunkvalitet.core.trend import change_table
 
     n_munis = data.draw(st.integers(12, 30))
-    years = [2015, 2016, 2017, 2019, 2020]
+    years = sorted(data.draw(st.sets(st.integers(2012, 2022), min_size=2, max_size=7)))  # with gaps
     direction = data.draw(st.sampled_from(["higher", "lower", "none"]))
     is_share = data.draw(st.booleans())
+    span = data.draw(st.integers(1, 3))
+    s = ComparisonSettings(max_fallback_years=data.draw(st.one_of(st.none(), st.integers(0, 3))))
     grid = np.array(
         data.draw(
             st.lists(
@@ -255,17 +258,37 @@ def test_change_table_agrees_with_change(data):
     values = grid[yi, mi]
     sign = {"higher": 1, "lower": -1, "none": 0}[direction]
     zeros = np.zeros(year.size, dtype=np.int64)
-    table = compare_table(zeros, year, zeros, values, np.array([sign]), municipality_index=mi)
-    result = change_table(zeros, mi, year, values, table.band, np.full(year.size, sign), is_share)
-    for y in years[1:]:
-        expected = change(ids, grid, years, direction, year=y, is_share=is_share)
+    table = compare_table(zeros, year, zeros, values, np.array([sign]), s, municipality_index=mi)
+    result = change_table(zeros, mi, year, values, table.band, np.full(year.size, sign), is_share, s, span=span)
+    for y in years:
+        expected = change(ids, grid, years, direction, year=y, span=span, is_share=is_share, settings=s)
         for row in np.flatnonzero(year == y):
             m = mi[row]
             assert result.marked[row] == expected.marked[m]
             assert result.assessment[row] == expected.assessment[m]
             assert result.movement[row] == expected.movement[m]
             assert result.band_movement[row] == expected.band_movement[m]
+            assert np.array_equal(result.absolute[row], expected.absolute[m], equal_nan=True)
             if expected.base_year[m]:
                 assert year[result.base_index[row]] == expected.base_year[m]
             else:
                 assert result.base_index[row] == -1
+
+
+def test_change_table_keeps_the_fallback_limit():
+    """With max_fallback_years=0 a value two years back is no base, in change() and in change_table."""
+    grid = np.array([[80.0] * 12, [NAN] * 12, [86.0] * 12])
+    years = [2019, 2020, 2021]
+    s = ComparisonSettings(max_fallback_years=0)
+    one = change(ids_for(12), grid, years, "higher", settings=s)
+    assert one.base_year[0] == 0 and np.isnan(one.absolute[0])
+    from kommunkvalitet.core.trend import change_table
+
+    year = np.repeat([2019, 2021], 12)
+    mun = np.tile(np.arange(12), 2)
+    values = np.concatenate([grid[0], grid[2]])
+    zeros = np.zeros(24, dtype=np.int64)
+    table = change_table(zeros, mun, year, values, zeros.astype(np.int8), np.ones(24), settings=s)
+    assert (table.base_index == -1).all() and np.isnan(table.absolute).all()
+    unlimited = change_table(zeros, mun, year, values, zeros.astype(np.int8), np.ones(24))
+    assert (unlimited.base_index[12:] == np.arange(12)).all()

@@ -127,10 +127,7 @@ class Comparison:
     reading: np.ndarray  # int8 reading code, 0 = none
 
     def municipality(self, municipality_id: str) -> MunicipalityComparison:
-        hits = np.flatnonzero(self.ids == municipality_id)
-        if hits.size == 0:
-            raise InputError(f"municipality {municipality_id!r} is not in this comparison")
-        i = int(hits[0])
+        i = index_of(self.ids, municipality_id, "comparison")
         value = float(self.values[i])
         has = not np.isnan(value)
         return MunicipalityComparison(
@@ -143,6 +140,14 @@ class Comparison:
             reading=READING_NAMES[self.reading[i]] if self.reading[i] else None,
             mean=self.reference.mean,
         )
+
+
+def index_of(ids: np.ndarray, municipality_id: str, what: str) -> int:
+    """Where ``municipality_id`` is in ``ids`` (a result's ids); InputError when it is not there."""
+    hits = np.flatnonzero(ids == municipality_id)
+    if hits.size == 0:
+        raise InputError(f"municipality {municipality_id!r} is not in this {what}")
+    return int(hits[0])
 
 
 def direction_code(direction: str) -> int:
@@ -180,15 +185,19 @@ def check_municipality_ids(ids: np.ndarray, n_values: int) -> np.ndarray:
 
 
 def references(values: np.ndarray) -> Reference:
-    """n, unweighted mean (rikssnitt), median, min, max and sd of the values that are not missing."""
-    v = _as_values(values)
-    v = np.sort(v[~np.isnan(v)])  # summing in sorted order makes the result independent of input order
-    if v.size == 0:
+    """n, unweighted mean (rikssnitt), median, min, max and sd of the values that are not missing.
+
+    The same code as :func:`compare` and :func:`compare_table` (one block of one group)."""
+    return _one_block(_as_values(values), 0, DEFAULT_SETTINGS)[0]
+
+
+def _reference(stats: np.ndarray) -> Reference:
+    """A :class:`Reference` from one column of a block's statistics (n, mean, median, min, max, sd)."""
+    n = int(stats[0])
+    if n == 0:
         return Reference(0, None, None, None, None, None)
-    mean = float(v.sum() / v.size)
-    sd = float(np.sqrt(((v - mean) ** 2).sum() / v.size)) if v[-1] > v[0] else 0.0
-    median = float((v[(v.size - 1) // 2] + v[v.size // 2]) / 2)
-    return Reference(int(v.size), mean, median, float(v[0]), float(v[-1]), sd)
+    mean, median, vmin, vmax, sd = (float(x) for x in stats[1:])
+    return Reference(n, mean, median, vmin, vmax, sd)
 
 
 def group_mean(
@@ -239,27 +248,6 @@ def bands_from_better(better: np.ndarray, n: np.ndarray | int, settings: Compari
     return band
 
 
-def position_codes(values: np.ndarray, mean, sd, n, settings: ComparisonSettings) -> np.ndarray:
-    """Position code of each value against the mean, by z = (value - mean) / sd.
-
-    |z| < position_level_sd is level, |z| >= position_far_sd is far, else slightly; the sign says
-    above or below. sd == 0 (all values equal) puts every value level. Missing values and groups with
-    fewer than two values get 0. ``mean``, ``sd`` and ``n`` are scalars or broadcast against values.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    sd = np.asarray(sd, dtype=np.float64)
-    diff = v - np.asarray(mean, dtype=np.float64)
-    spread = np.abs(diff)
-    with np.errstate(invalid="ignore"):  # |diff| >= k * sd, written without a division
-        level = np.where(sd > 0, settings.position_level_sd * sd, np.inf)
-        far = np.where(sd > 0, settings.position_far_sd * sd, np.inf)
-        size = (spread >= level).astype(np.int8) + (spread >= far)
-        side = (diff > 0).astype(np.int8) - (diff < 0)
-    code = POSITION_LEVEL + side * size
-    code *= ~np.isnan(v) & (np.asarray(n) >= 2)
-    return code.astype(np.int8, copy=False)
-
-
 def reading_codes(position: np.ndarray, direction_sign) -> np.ndarray:
     """Good/bad reading of position codes: above the mean is better when higher is better, etc."""
     pos = np.asarray(position, dtype=np.int8)
@@ -280,23 +268,40 @@ def compare(
 
     ``ids`` are 4-digit municipality ids (never Riket 0000 or a region), ``values`` float64 with NaN
     for missing. With direction ``"none"`` nobody gets a rank, a band or a good/bad reading.
+
+    This is :func:`compare_table`'s engine run on one block holding this one group: the two cannot
+    disagree.
     """
     v = _as_values(values)
     ids = check_municipality_ids(ids, v.size)
-    sign = direction_code(direction)
-    ref = references(v)
-    valid = ~np.isnan(v)
-    rank = np.zeros(v.size, dtype=np.int32)
-    band = np.zeros(v.size, dtype=np.int8)
-    if sign != 0 and ref.n:
-        oriented = v[valid] * -sign  # ascending = best first
-        better = np.searchsorted(np.sort(oriented), oriented, side="left")
-        rank[valid] = better + 1
-        band[valid] = bands_from_better(better, ref.n, settings)
-    mean = ref.mean if ref.mean is not None else np.nan
-    sd = ref.sd if ref.sd is not None else np.nan
-    position = position_codes(v, mean, sd, ref.n, settings)
-    return Comparison(ids, v, direction, ref, rank, band, position, reading_codes(position, sign))
+    ref, codes = _one_block(v, direction_code(direction), settings)
+    return Comparison(ids, v, direction, ref, *unpack_codes(codes))
+
+
+def _one_block(v: np.ndarray, sign: int, settings: ComparisonSettings) -> tuple[Reference, np.ndarray]:
+    """The block engine on a block of one group: its reference and each value's packed codes."""
+    signs = np.array([sign], dtype=np.int64)
+    grid = np.full((1, max(v.size, 1)), np.nan)  # a block is at least one cell wide
+    grid[0, : v.size] = v * _orientation(signs)[0]
+    stats, codes = _block(grid, signs, settings, np.int64)
+    return _reference(stats[:, 0]), codes[0, : v.size]
+
+
+def _orientation(sign: np.ndarray) -> np.ndarray:
+    """-1.0 where higher is better, else 1.0: oriented values sort ascending from the best."""
+    return np.where(sign > 0, -1.0, 1.0)
+
+
+def unpack_codes(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rank, band, position, reading) from the packed codes of the block engine:
+    ``rank << 8 | band << 5 | position << 2 | reading``."""
+    small = packed.astype(np.uint8)  # the low byte
+    return (
+        (packed >> 8).astype(np.int32),
+        (small >> 5).astype(np.int8),
+        ((small >> 2) & 7).astype(np.int8),
+        (small & 3).astype(np.int8),
+    )
 
 
 # --- gender ----------------------------------------------------------------------------------------
@@ -437,17 +442,16 @@ def compare_table(
         sign = group_sign[members]
         cells = block_group * width + col  # flat index into the (groups x width) grid
         grid = np.full(members.size * width, np.nan)
-        grid[cells] = v[rows] * np.where(sign > 0, -1.0, 1.0)[block_group]  # oriented: ascending = best
+        grid[cells] = v[rows] * _orientation(sign)[block_group]  # oriented: ascending = best
         stats[:, members], codes = _block(grid.reshape(members.size, width), sign, settings, packed.dtype)
         packed[rows] = codes.reshape(-1)[cells]
 
     key_kpi, rest = np.divmod(keys, int(yr.max() - yr.min() + 1) * int(gd.max() + 1))
     key_year, key_gender = np.divmod(rest, int(gd.max() + 1))
-    small = packed.astype(np.uint8)  # the low byte
+    rank, band, position, reading = unpack_codes(packed)
     return TableComparison(
         key_kpi, key_year + yr.min(), key_gender, stats[0].astype(np.int64), *stats[1:],
-        row_group=gid, rank=(packed >> 8).astype(np.int32), band=(small >> 5).astype(np.int8),
-        position=((small >> 2) & 7).astype(np.int8), reading=(small & 3).astype(np.int8),
+        row_group=gid, rank=rank, band=band, position=position, reading=reading,
     )  # fmt: skip
 
 
@@ -509,6 +513,20 @@ def _row_sort(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, srt
 
 
+def _ascending_sum(sorted_rows: np.ndarray, sign: np.ndarray) -> np.ndarray:
+    """Row sums of a block sorted by oriented value with zeros in the padding, added one by one from
+    the smallest raw value up. Whatever the block's width and padding, and whatever the direction, a
+    group's sums come out bit for bit the same, so :func:`compare` and :func:`compare_table` agree
+    exactly (numpy's pairwise ``sum`` groups the terms by the row's width)."""
+    descending = sign > 0  # these rows run from the largest raw value down, padding last
+    out = np.empty(sorted_rows.shape[0])
+    if (~descending).any():
+        out[~descending] = np.cumsum(sorted_rows[~descending], axis=1)[:, -1]
+    if descending.any():
+        out[descending] = np.cumsum(sorted_rows[descending, ::-1], axis=1)[:, -1]  # leading zeros add nothing
+    return out
+
+
 def _block(
     grid: np.ndarray, sign: np.ndarray, settings: ComparisonSettings, dtype: type
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -533,21 +551,21 @@ def _block(
     codes <<= 3
 
     raw = srt  # from here on in place: raw values, then deviations from the mean
-    raw *= np.where(sign > 0, -1.0, 1.0)[:, None]
+    raw *= _orientation(sign)[:, None]
     rows, last = np.arange(n_g), np.maximum(n - 1, 0)
     ends = np.stack([raw[:, 0], raw[rows, last]])
     vmin, vmax = ends.min(axis=0), ends.max(axis=0)
     median = (raw[rows, last // 2] + raw[rows, n // 2]) / 2
     np.nan_to_num(raw, copy=False, nan=0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = raw.sum(axis=1) / n
+        mean = _ascending_sum(raw, sign) / n
         raw -= mean[:, None]
         raw *= valid
-        sd = np.where(vmax > vmin, np.sqrt(np.einsum("ij,ij->i", raw, raw) / n), 0.0)
+        sd = np.where(vmax > vmin, np.sqrt(_ascending_sum(raw * raw, sign) / n), 0.0)
     empty = n == 0
     mean[empty] = median[empty] = vmin[empty] = vmax[empty] = sd[empty] = np.nan
 
-    # Position: the same rule as position_codes(), on the deviations already at hand.
+    # Position: |value - mean| >= k * sd, written without a division; sd == 0 puts everyone level.
     side = (raw > 0).astype(np.int8)
     side -= raw < 0
     np.abs(raw, out=raw)

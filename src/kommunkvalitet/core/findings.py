@@ -35,5 +35,6 @@ class MeasureFinding:
     rank: int | None = None  # 1 = best; ties share the best rank
     n: int = 0  # municipalities with a value that year
     national_mean: float | None = None  # rikssnitt: unweighted mean of municipalities with a value
+    sd: float | None = None  # spread of the municipalities' values that year (population sd)
     position: str | None = None  # against national_mean, one of POSITIONS
     riket: float | None = None  # Riket (0000) as the source gives it, weighted

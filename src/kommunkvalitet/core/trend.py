@@ -22,6 +22,7 @@ from kommunkvalitet.core.comparison import (
     check_municipality_ids,
     compare_table,
     direction_code,
+    index_of,
 )
 from kommunkvalitet.errors import InputError
 
@@ -97,10 +98,7 @@ class Change:
         return (self.base_year != 0) & (self.base_year != self.requested_base_year)
 
     def municipality(self, municipality_id: str) -> MunicipalityChange:
-        hits = np.flatnonzero(self.ids == municipality_id)
-        if hits.size == 0:
-            raise InputError(f"municipality {municipality_id!r} is not in this change")
-        i = int(hits[0])
+        i = index_of(self.ids, municipality_id, "change")
 
         def num(a: np.ndarray | None) -> float | None:
             return None if a is None or np.isnan(a[i]) else float(a[i])
@@ -173,27 +171,69 @@ def change_table(
     sign: np.ndarray,
     is_share: np.ndarray | bool = False,
     settings: ComparisonSettings = DEFAULT_SETTINGS,
+    *,
+    span: int = 1,
 ) -> ChangeTable:
     """:func:`change` for every value of a whole table at once: each value against the same
-    municipality's latest earlier value in the same series (a KPI and gender), with no loop.
+    municipality's value in ``year - span`` in the same series (a KPI and gender), or the latest
+    earlier one within ``settings.max_fallback_years`` (:func:`base_rows`), with no loop.
 
     ``band`` per row comes from :func:`~kommunkvalitet.core.comparison.compare_table`; ``sign`` and
     ``is_share`` are per row. Rows without a value (NaN) are neither compared nor used as a base.
     """
     v = np.asarray(values, dtype=np.float64)
-    order = np.lexsort((year, municipality_index, series))
-    valid = ~np.isnan(v[order])
-    kept = order[valid]
-    same = np.zeros(kept.size, dtype=bool)
-    same[1:] = (series[kept][1:] == series[kept][:-1]) & (municipality_index[kept][1:] == municipality_index[kept][:-1])
-    base_index = np.full(v.size, -1, dtype=np.int64)
-    base_index[kept[1:][same[1:]]] = kept[:-1][same[1:]]
+    if span < 1:
+        raise InputError("span must be at least one year", field="span")
+    mun = np.asarray(municipality_index, dtype=np.int64)
+    key = np.asarray(series, dtype=np.int64) * (int(mun.max(initial=0)) + 1) + mun
+    yr = np.asarray(year, dtype=np.int64)
+    valid = ~np.isnan(v)
+    base_index = base_rows(key, yr, valid, key, yr - span, settings.max_fallback_years)
+    base_index[~valid] = -1
     ok = base_index >= 0
     base_value = np.where(ok, v[np.maximum(base_index, 0)], np.nan)
     absolute, percent, movement, assessment, marked = classify(v, base_value, ok, sign, is_share, settings)
     before = np.where(ok, band[np.maximum(base_index, 0)], BAND_NONE).astype(np.int8)
     after = np.where(ok, band, BAND_NONE).astype(np.int8)
     return ChangeTable(base_index, absolute, percent, movement, assessment, marked, band_movement(before, after))
+
+
+def base_rows(
+    key: np.ndarray,
+    year: np.ndarray,
+    has_value: np.ndarray,
+    wanted_key: np.ndarray,
+    wanted_year: np.ndarray,
+    max_fallback_years: int | None,
+) -> np.ndarray:
+    """The one rule of the base year: for each wanted (key, year), the row with the same ``key`` and
+    a value in the latest year not after ``wanted_year`` and, with a limit, not before
+    ``wanted_year - max_fallback_years``; -1 where there is none.
+
+    ``key`` (ints >= 0, e.g. a series and municipality), ``year`` and ``has_value`` are aligned rows
+    in any order; each key has each year at most once. No loop: one sort and one binary search.
+    """
+    key = np.asarray(key, dtype=np.int64)
+    year = np.asarray(year, dtype=np.int64)
+    wanted_key = np.asarray(wanted_key, dtype=np.int64)
+    wanted_year = np.asarray(wanted_year, dtype=np.int64)
+    out = np.full(wanted_key.shape, -1, dtype=np.int64)
+    rows = np.flatnonzero(has_value)
+    if rows.size == 0 or out.size == 0:
+        return out
+    y0 = min(int(year[rows].min()), int(wanted_year.min()))
+    width = max(int(year[rows].max()), int(wanted_year.max())) - y0 + 1
+    packed = key[rows] * width + (year[rows] - y0)  # (key, year) in one sortable number
+    order = np.argsort(packed, kind="stable")
+    packed = packed[order]
+    at = np.searchsorted(packed, wanted_key * width + (wanted_year - y0), side="right") - 1
+    found = at >= 0
+    at = np.maximum(at, 0)
+    found &= packed[at] // width == wanted_key
+    if max_fallback_years is not None:
+        found &= packed[at] % width + y0 >= wanted_year - max_fallback_years
+    out[found] = rows[order[at[found]]]
+    return out
 
 
 def band_movement(before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -273,24 +313,26 @@ def change(
     t = int(np.searchsorted(yrs, year))
     requested = year - span
 
-    # The base row per municipality: the latest year <= requested (within the fallback limit) with a value.
-    allowed = yrs <= requested
-    if settings.max_fallback_years is not None:
-        allowed &= yrs >= requested - settings.max_fallback_years
-    has_value = ~np.isnan(vals) & allowed[:, None]
-    base_row = np.where(has_value, np.arange(yrs.size)[:, None], -1).max(axis=0, initial=-1)
-    cols = np.arange(vals.shape[1])
+    # The base per municipality (the cells are rows of one long table: key = column).
+    n_years, n_cols = vals.shape
+    cols = np.arange(n_cols)
+    cell = base_rows(
+        np.tile(cols, n_years), np.repeat(yrs, n_cols), ~np.isnan(vals).reshape(-1),
+        cols, np.full(n_cols, requested), settings.max_fallback_years,
+    )  # fmt: skip
+    found = cell >= 0
+    base_row = np.where(found, cell // max(n_cols, 1), 0)
     current = vals[t]
-    ok = (base_row >= 0) & ~np.isnan(current)
-    base_value = np.where(base_row >= 0, vals[np.maximum(base_row, 0), cols], np.nan)
-    base_year = np.where(base_row >= 0, yrs[np.maximum(base_row, 0)], 0).astype(np.int32)
+    ok = found & ~np.isnan(current)
+    base_value = np.where(found, vals[base_row, cols], np.nan)
+    base_year = np.where(found, yrs[base_row], 0).astype(np.int32)
 
     absolute, percent, movement, assessment, marked = classify(current, base_value, ok, sign, is_share, settings)
 
-    if sign != 0:
+    if sign != 0 and n_cols >= settings.min_n_for_bands:  # fewer municipalities: no bands at all
         bands = band_matrix(vals, direction, settings)
         band_after = np.where(ok, bands[t], BAND_NONE).astype(np.int8)
-        band_before = np.where(ok, bands[np.maximum(base_row, 0), cols], BAND_NONE).astype(np.int8)
+        band_before = np.where(ok, bands[base_row, cols], BAND_NONE).astype(np.int8)
     else:
         band_after = band_before = np.zeros(cols.size, dtype=np.int8)
     return Change(

@@ -1,23 +1,39 @@
 """Store side of the comparison engine: keeps :class:`ComparisonStat` current and reads it back.
 
-Imports and syncs call :func:`recompute` with the KPI-years they touched; nothing else is recomputed.
+Imports and syncs call :func:`recompute` with the KPI-years they touched; ``kommunkvalitet recompute``
+calls :func:`recompute_all`. Both read the values into arrays, run the whole-table engine
+(:func:`core.comparison.compare_table`) over every KPI, year and gender at once, and write the rows in
+bulk, one transaction (a savepoint inside the caller's) per chunk of KPI-years.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
+import gc
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Q
+from django.utils import timezone
 
 from kommunkvalitet import config
-from kommunkvalitet.core.comparison import ComparisonSettings, compare, settings_from_text
-from kommunkvalitet.store.models import KPI, ComparisonStat, Municipality
+from kommunkvalitet.core.comparison import (
+    DIRECTION_CODES,
+    ComparisonSettings,
+    TableComparison,
+    compare_table,
+    settings_from_text,
+)
+from kommunkvalitet.store.models import ComparisonStat
 
-NATIONAL_ID = "0000"
-_CHUNK = 200  # KPI-years per read query
+GENDERS = ("T", "K", "M")
+_CHUNK = 3000  # KPI-years per compare_table call and per write transaction (about 0.5 M values)
+_SCAN_ABOVE = 250  # more KPIs than this: one scan of the value table instead of index look-ups
+_FETCH = 50_000  # rows per fetchmany
 
 
 def current_settings() -> ComparisonSettings:
@@ -25,74 +41,452 @@ def current_settings() -> ComparisonSettings:
     return settings_from_text(config.comparison_overrides())
 
 
-def _nan_to_none(x: float | None) -> float | None:
-    return None if x is None or x != x else float(x)
+@dataclass
+class _Values:
+    """Every value of the wanted KPI-years as aligned arrays (one row per stored value)."""
+
+    pair: np.ndarray  # index into the sorted list of wanted (kpi, year)
+    gender: np.ndarray  # 0 = T, 1 = K, 2 = M
+    municipality: np.ndarray  # the id as an integer: 0 = Riket, 100.. = a kommun, 1..99 = a region
+    value: np.ndarray
 
 
-def recompute(kpi_years: Iterable[tuple[str, int]], settings: ComparisonSettings | None = None) -> int:
-    """Recompute the comparison of every gender for these (kpi, year) pairs; returns rows written."""
-    settings = settings or current_settings()
-    pairs = sorted(set(kpi_years))
+def recompute(
+    kpi_years: Iterable[tuple[str, int]],
+    settings: ComparisonSettings | None = None,
+    *,
+    written: WrittenValues | None = None,
+) -> int:
+    """Recompute the comparison of every gender for these (kpi, year) pairs; returns rows written.
+
+    The values are read once; each chunk of KPI-years is one :func:`compare_table` call and one
+    transaction (a savepoint inside the caller's). A (kpi, year, gender) with neither kommun values
+    nor Riket gets no row. ``written``: the rows a write has just stored, used instead of reading
+    back the KPIs whose every stored row they are (see :class:`WrittenValues`)."""
+    pairs = sorted({(k, int(y)) for k, y in kpi_years})
     if not pairs:
         return 0
-    kommuner = set(Municipality.objects.filter(type=Municipality.Type.KOMMUN).values_list("id", flat=True))
-    directions = dict(KPI.objects.filter(pk__in={k for k, _ in pairs}).values_list("id", "direction"))
-    written = 0
-    for start in range(0, len(pairs), _CHUNK):
-        chunk = pairs[start : start + _CHUNK]
-        groups: dict[tuple[str, int, str], list[tuple[str, float]]] = defaultdict(list)
-        riket: dict[tuple[str, int, str], float] = {}
-        wanted = set(chunk)
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT kpi_id, year, gender, municipality_id, value FROM store_value "
-                f"WHERE kpi_id IN ({', '.join(['%s'] * len({k for k, _ in chunk}))}) "
-                f"AND year IN ({', '.join(['%s'] * len({y for _, y in chunk}))}) AND value IS NOT NULL",
-                [*sorted({k for k, _ in chunk}), *sorted({y for _, y in chunk})],
-            )
-            for kpi, year, gender, muni, value in cur.fetchall():
-                if (kpi, year) not in wanted:
-                    continue
-                if muni in kommuner:
-                    groups[(kpi, year, gender)].append((muni, value))
-                elif muni == NATIONAL_ID:
-                    riket[(kpi, year, gender)] = value
-        rows = []
-        for key in sorted(set(groups) | set(riket)):
-            kpi, year, gender = key
-            members = groups.get(key, [])
-            direction = directions.get(kpi, "none")
-            ids = np.array([m for m, _ in members], dtype=object)
-            values = np.array([v for _, v in members], dtype=np.float64)
-            result = compare(ids, values, direction, settings)
-            ref = result.reference
-            positions = {
-                str(m): [int(result.rank[i]), int(result.band[i]), int(result.position[i]), int(result.reading[i])]
-                for i, m in enumerate(ids)
-            }
-            rows.append(ComparisonStat(
-                kpi_id=kpi, year=year, gender=gender, direction=direction, n=ref.n,
-                mean=_nan_to_none(ref.mean), median=_nan_to_none(ref.median), min=_nan_to_none(ref.min),
-                max=_nan_to_none(ref.max), sd=_nan_to_none(ref.sd), riket=riket.get(key), positions=positions,
-            ))  # fmt: skip
-        stale = Q()
-        for kpi, year in chunk:
-            stale |= Q(kpi_id=kpi, year=year)
-        with transaction.atomic():
-            ComparisonStat.objects.filter(stale).delete()
-            ComparisonStat.objects.bulk_create(rows, batch_size=500)
-        written += len(rows)
-    return written
+    kpis = sorted({k for k, _ in pairs})
+    whole = written.whole_kpis(set(kpis)) if written is not None else set()
+    rest = [k for k in kpis if k not in whole]
+    rows = _fetch(rest, sorted({y for k, y in pairs if k not in whole})) if rest else _NO_ROWS
+    if whole:
+        rows = _combine(written.arrays(whole), rows)
+    return _recompute(pairs, _select(pairs, *rows), settings or current_settings())
+
+
+class WrittenValues:
+    """The value rows an import has just written, kept as arrays on their way to the database.
+
+    The recompute after the import then need not read them back: for a KPI whose stored rows are
+    exactly the rows written (every written row is in the store by then, so the same number of rows
+    means the same rows), the arrays are what the store holds. One count per KPI (over the unique
+    index) decides; the other KPIs are read from the store as usual."""
+
+    def __init__(self) -> None:
+        self._seen: defaultdict[str, int] = defaultdict()
+        self._seen.default_factory = self._seen.__len__
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._rows: list[np.ndarray] = []  # rows per KPI code, missing values included
+        self._usable = True
+
+    def watch(self, batches: Iterable[list[tuple]]) -> Iterable[list[tuple]]:
+        """The batches, unchanged, each also kept here."""
+        for batch in batches:
+            if self._usable and batch:
+                with _collector_paused():
+                    self._keep(batch)
+            yield batch
+
+    def _keep(self, batch: list[tuple]) -> None:
+        kpi_ids, municipalities, years, genders, values = list(zip(*batch, strict=True))[:5]
+        kpi = _codes(kpi_ids, self._seen)
+        try:
+            municipality = np.array(municipalities, dtype="U4").astype(np.int64)
+        except ValueError:  # not four digits: read the store instead (never with Kolada's ids)
+            self._usable = False
+            return
+        gender = np.array(genders, dtype="U1")
+        code = np.select([gender == "T", gender == "K", gender == "M"], [0, 1, 2], 3)
+        key = (np.array(years, dtype=np.int64) * 4 + code) * 10_000 + municipality
+        value = np.array(values, dtype=object)
+        present = value != None  # noqa: E711 - elementwise: a missing value is None
+        self._rows.append(np.bincount(kpi, minlength=len(self._seen)))
+        self._parts.append((kpi[present], key[present], value[present].astype(np.float64)))
+
+    def arrays(self, kpis: set[str]):
+        """(KPI ids, each value's index into them, key, value) of these KPIs, like :func:`_fetch`."""
+        if not self._parts:
+            return _NO_ROWS
+        kpi, key, value = (np.concatenate(c) for c in zip(*self._parts, strict=True))
+        self._parts = [(kpi, key, value)]  # one copy in memory, not two
+        ids = list(self._seen)
+        if kpis.issuperset(ids):
+            return ids, kpi, key, value
+        keep = np.isin(kpi, [i for i, k in enumerate(ids) if k in kpis])
+        return ids, kpi[keep], key[keep], value[keep]
+
+    def whole_kpis(self, kpis: set[str]) -> set[str]:
+        """The KPIs among ``kpis`` whose stored rows are all rows written here."""
+        if not self._usable or not self._rows:
+            return set()
+        rows = np.zeros(len(self._seen), dtype=np.int64)
+        for counts in self._rows:
+            rows[: counts.size] += counts
+        written = {k: int(rows[i]) for k, i in self._seen.items() if k in kpis}
+        stored = _row_counts(sorted(written))
+        return {k for k, n in written.items() if stored.get(k) == n}
+
+
+def _row_counts(kpis: list[str]) -> dict[str, int]:
+    """Stored rows per KPI, missing values included (the unique index answers: no table reads)."""
+    out: dict[str, int] = {}
+    with connection.cursor() as cur:
+        if len(kpis) > _SCAN_ABOVE:
+            cur.execute("SELECT kpi_id, COUNT(*) FROM store_value GROUP BY kpi_id")
+            wanted = set(kpis)
+            out.update((k, n) for k, n in cur.fetchall() if k in wanted)
+        else:
+            for start in range(0, len(kpis), 500):
+                part = kpis[start : start + 500]
+                cur.execute(
+                    f"SELECT kpi_id, COUNT(*) FROM store_value WHERE kpi_id IN ({', '.join(['%s'] * len(part))}) "
+                    "GROUP BY kpi_id",
+                    part,
+                )
+                out.update(cur.fetchall())
+    return out
 
 
 def recompute_all(settings: ComparisonSettings | None = None) -> int:
-    """Recompute every KPI-year that has values (after changing a direction or a setting)."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT DISTINCT kpi_id, year FROM store_value")
-        pairs = [(k, int(y)) for k, y in cur.fetchall()]
-    return recompute(pairs, settings)
+    """Recompute every KPI-year that has values (after changing a direction or a setting): one pass
+    over the value table, and the KPI-years are the ones it finds."""
+    kpis, kpi_idx, key, value = _fetch(None, None)
+    year, gender, municipality = _unpack_key(key)
+    order = sorted(range(len(kpis)), key=kpis.__getitem__)
+    rank = np.empty(len(kpis), dtype=np.int64)
+    rank[order] = np.arange(len(kpis))
+    y0 = int(year.min(initial=0))
+    width = int(year.max(initial=0)) - y0 + 1
+    code = rank[kpi_idx] * width + (year - y0)
+    present = np.zeros(len(kpis) * width, dtype=bool)  # a lookup table numbers the (kpi, year) met
+    present[code] = True
+    pair = np.cumsum(present) - 1
+    pairs = [(kpis[order[c // width]], c % width + y0) for c in np.flatnonzero(present).tolist()]
+    keep = (gender < 3) & (municipality >= 0)
+    data = _Values(pair[code][keep], gender[keep], municipality[keep], value[keep])
+    return _recompute(pairs, data, settings or current_settings()) if pairs else 0
 
 
 def kpi_year(kpi: str, year: int, gender: str = "T") -> ComparisonStat | None:
     """The comparison of one KPI, year and gender (one query)."""
     return ComparisonStat.objects.filter(kpi_id=kpi, year=year, gender=gender).first()
+
+
+def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: ComparisonSettings) -> int:
+    directions = _directions(sorted({k for k, _ in pairs}))
+    if data.pair.size and (np.diff(data.pair) < 0).any():  # storage order is often sorted already
+        small = len(pairs) <= 1 << 16  # then numpy's stable sort is a radix sort
+        order = np.argsort(data.pair.astype(np.uint16) if small else data.pair, kind="stable")
+        data = _Values(data.pair[order], data.gender[order], data.municipality[order], data.value[order])
+    written = 0
+    for start in range(0, len(pairs), _CHUNK):
+        stop = min(start + _CHUNK, len(pairs))
+        a, b = np.searchsorted(data.pair, [start, stop]).tolist()
+        part = _Values(data.pair[a:b] - start, data.gender[a:b], data.municipality[a:b], data.value[a:b])
+        rows = _rows(pairs[start:stop], part, directions, settings)
+        with transaction.atomic():
+            written += _write(pairs[start:stop], rows)
+    return written
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _directions(kpis: list[str]) -> dict[str, str]:
+    """Each KPI's direction (one plain query: this runs once per synced KPI-year)."""
+    out = {}
+    with connection.cursor() as cur:
+        for start in range(0, len(kpis), 500):
+            part = kpis[start : start + 500]
+            cur.execute(f"SELECT id, direction FROM store_kpi WHERE id IN ({', '.join(['%s'] * len(part))})", part)
+            out.update(cur.fetchall())
+    return out
+
+
+# (year, gender, municipality) of a value in one integer, so that a row carries three columns:
+# key = (year * 4 + gender code) * 10000 + the four-digit municipality id as a number (-1 if it is not).
+_GENDER_CODE = "CASE gender WHEN 'T' THEN 0 WHEN 'K' THEN 1 WHEN 'M' THEN 2 ELSE 3 END"
+_ID_NUMBER = {
+    "sqlite": "CASE WHEN municipality_id GLOB '[0-9][0-9][0-9][0-9]' THEN CAST(municipality_id AS INTEGER) ELSE -1 END",
+    "postgresql": "CASE WHEN municipality_id ~ '^[0-9]{4}$' THEN municipality_id::int ELSE -1 END",
+}
+
+
+def _key_sql() -> str:
+    return f"((year * 4 + {_GENDER_CODE}) * 10000 + {_ID_NUMBER[connection.vendor]})"
+
+
+def _unpack_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, gender code, municipality number) from the keys of :func:`_key_sql`."""
+    rest, municipality = np.divmod(key, 10000)
+    year, gender = np.divmod(rest, 4)
+    return year, gender, municipality
+
+
+_NO_ROWS: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] = (
+    [], np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))  # fmt: skip
+
+
+def _read(pairs: list[tuple[str, int]]) -> _Values:
+    """Every value of these KPI-years (kommuner, Riket and regions; not the missing ones) as arrays."""
+    return _select(pairs, *_fetch(sorted({k for k, _ in pairs}), sorted({y for _, y in pairs})))
+
+
+def _combine(a, b):
+    """Two results of :func:`_fetch` (or :meth:`WrittenValues.arrays`) as one."""
+    return (a[0] + b[0], np.concatenate([a[1], b[1] + len(a[0])]), np.concatenate([a[2], b[2]]),
+            np.concatenate([a[3], b[3]]))  # fmt: skip
+
+
+def _select(pairs, met, kpi_idx, key, value) -> _Values:
+    """The rows of these KPI-years among (KPI ids met, each row's index into them, key, value),
+    numbered by their place in ``pairs``."""
+    kpis = sorted({k for k, _ in pairs})
+    years = sorted({y for _, y in pairs})
+    position = {k: i for i, k in enumerate(kpis)}
+    kpi_idx = np.array([position.get(k, -1) for k in met], dtype=np.int64)[kpi_idx] if met else kpi_idx
+    year, gender, municipality = _unpack_key(key)
+    y0 = years[0]
+    pair_of = np.full((len(kpis), years[-1] - y0 + 1), -1, dtype=np.int64)
+    for i, (k, y) in enumerate(pairs):
+        pair_of[position[k], y - y0] = i
+    inside = (kpi_idx >= 0) & (year >= y0) & (year <= years[-1])
+    pair = np.full(key.size, -1, dtype=np.int64)
+    pair[inside] = pair_of[kpi_idx[inside], year[inside] - y0]
+    keep = (pair >= 0) & (gender < 3) & (municipality >= 0)
+    return _Values(pair[keep], gender[keep], municipality[keep], value[keep])
+
+
+def _fetch(kpis: list[str] | None, years: list[int] | None):
+    """(the KPI ids met, each row's index into them, key, value) of the values that are not missing,
+    of these KPIs and years (None: all). May return rows of other KPIs; the caller sorts them out."""
+    if connection.vendor == "postgresql":
+        return _fetch_postgresql(kpis, years)
+    return _fetch_sqlite(kpis, years)
+
+
+def _fetch_sqlite(kpis: list[str] | None, years: list[int] | None):
+    """Python's sqlite3 spends most of its time per row and per column, so a row carries three; the
+    rows of a block become arrays column by column (a KPI id once per run of equal ids)."""
+    where, params = "", []
+    if years is not None:
+        where += f" AND year IN ({', '.join(str(int(y)) for y in years)})"
+    if kpis is not None and len(kpis) <= _SCAN_ABOVE:  # a few KPIs: through the unique index
+        where += f" AND kpi_id IN ({', '.join(['%s'] * len(kpis))})"
+        params = kpis
+    seen: defaultdict[str, int] = defaultdict()
+    seen.default_factory = seen.__len__  # a KPI id met for the first time gets the next index
+    parts = []
+    with _collector_paused(), connection.cursor() as cur:
+        cur.execute(f"SELECT kpi_id, {_key_sql()}, value FROM store_value WHERE value IS NOT NULL{where}", params)
+        while rows := cur.fetchmany(_FETCH):
+            kpi_ids, keys, values = zip(*rows, strict=True)
+            parts.append((_codes(kpi_ids, seen), np.array(keys, dtype=np.int64), np.array(values, dtype=np.float64)))
+    if not parts:
+        return _NO_ROWS
+    kpi_idx, key, value = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return list(seen), kpi_idx, key, value
+
+
+def _codes(ids: tuple[str, ...], seen: defaultdict[str, int]) -> np.ndarray:
+    """The index of each id in ``seen`` (new ids are added), looked up once per run of equal ids:
+    values come in storage order, KPI by KPI."""
+    objects = np.array(ids, dtype=object)
+    starts = np.flatnonzero(np.concatenate(([True], objects[1:] != objects[:-1])))
+    codes = np.fromiter(map(seen.__getitem__, objects[starts]), dtype=np.int64, count=starts.size)
+    return np.repeat(codes, np.diff(np.append(starts, objects.size)))
+
+
+@contextmanager
+def _collector_paused():
+    """Millions of short-lived row tuples make Python's cyclic garbage collector run again and again
+    over everything alive; none of them is part of a cycle, so it pauses while they pass."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
+    """The same arrays with no Python object per value: the server aggregates each KPI's keys and
+    values into two byte strings (``int8send``/``float8send``: the exact 8 bytes, big-endian) that
+    numpy reads in place. (``COPY ... TO STDOUT`` would hand Python one message per row.) The KPI
+    index is the KPI's place in ``kpis`` (default: the KPI table), joined on the server."""
+    connection.ensure_connection()
+    if kpis is None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT id FROM store_kpi ORDER BY id")
+            kpis = [k for (k,) in cur.fetchall()]
+    where, params = "", [kpis]
+    if years is not None:
+        where, params = " AND v.year = ANY(%s)", [kpis, years]
+    # Both aggregates take the rows of a group in the same order (one pass feeds every aggregate).
+    sql = (
+        f"SELECT w.idx - 1, string_agg(int8send(({_key_sql()})::int8), ''), string_agg(float8send(v.value), '') "
+        "FROM store_value v JOIN unnest(%s::text[]) WITH ORDINALITY AS w(id, idx) ON w.id = v.kpi_id "
+        f"WHERE v.value IS NOT NULL{where} GROUP BY w.idx"
+    )
+    parts = []
+    with connection.connection.cursor() as cur:
+        cur.execute(sql, params)
+        for idx, keys, values in cur:
+            key = np.frombuffer(keys, dtype=">i8").astype(np.int64)
+            parts.append(
+                (np.full(key.size, idx, dtype=np.int64), key, np.frombuffer(values, dtype=">f8").astype(np.float64))
+            )
+    if not parts:
+        return kpis, *_NO_ROWS[1:]
+    kpi_idx, key, value = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return kpis, kpi_idx, key, value
+
+
+# --- computing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Rows:
+    """The ComparisonStat rows of one chunk, as aligned lists (one entry per row to write)."""
+
+    pair: list[int]
+    gender: list[str]
+    direction: list[str]
+    stats: list[tuple]  # (n, mean, median, min, max, sd, riket)
+    positions: list[str]  # the JSON text of positions
+
+
+def _rows(pairs, data: _Values, directions: dict[str, str], settings: ComparisonSettings) -> _Rows:
+    """Compare every group of the chunk with :func:`compare_table`; Riket is carried beside it."""
+    kommun = data.municipality >= 100  # four digits not starting with 00 (core.comparison's rule)
+    riket = data.municipality == 0
+    direction_names = [directions.get(k, "none") for k, _ in pairs]
+    signs = np.array([DIRECTION_CODES.get(d, 0) for d in direction_names], dtype=np.int64)
+    ids, column = np.unique(data.municipality[kommun], return_inverse=True)
+    table = compare_table(
+        data.pair[kommun], np.zeros(column.size, dtype=np.int64), data.gender[kommun], data.value[kommun],
+        signs, settings, municipality_index=column,
+    )  # fmt: skip
+    group_key = (table.kpi * 3 + table.gender).tolist()
+    riket_key = (data.pair[riket] * 3 + data.gender[riket]).tolist()
+    riket_value = dict(zip(riket_key, data.value[riket].tolist(), strict=True))
+    stats_at = {k: i for i, k in enumerate(group_key)}
+    columns = [table.n.tolist()] + [[_none(x) for x in getattr(table, f).tolist()] for f in _STATS]
+    stats = list(zip(*columns, strict=True))
+    json_of = _positions_json(table, column, ids)
+    out = _Rows([], [], [], [], [])
+    for key in sorted(stats_at.keys() | riket_value.keys()):  # kommun values, Riket, or both
+        pair, g = divmod(key, 3)
+        i = stats_at.get(key)
+        out.pair.append(pair)
+        out.gender.append(GENDERS[g])
+        out.direction.append(direction_names[pair])
+        out.stats.append((*(stats[i] if i is not None else _EMPTY), riket_value.get(key)))
+        out.positions.append(json_of[i] if i is not None else "{}")
+    return out
+
+
+_STATS = ("mean", "median", "min", "max", "sd")
+_EMPTY = (0, None, None, None, None, None)
+
+
+def _none(x: float) -> float | None:
+    return None if x != x else x
+
+
+def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray) -> list[str]:
+    """Each group's ``positions`` as JSON text, ``{"<id>": [rank, band, position, reading], ...}``,
+    ordered by municipality id.
+
+    The text of 4 M cells is joined from a few thousand distinct pieces (one per municipality and one
+    per distinct code tuple) rather than built by ``json.dumps`` of 20,000 dicts of 290 lists."""
+    code = table.rank.astype(np.int64) << 8
+    code |= table.band.astype(np.int64) << 5
+    code |= table.position.astype(np.int64) << 2
+    code |= table.reading
+    distinct, which = np.unique(code, return_inverse=True)
+    code_text = np.array([_code_text(c) for c in distinct.tolist()], dtype=object)
+    order = np.lexsort((column, table.row_group))
+    cells = (_ID_TEXT[ids[column[order]]] + code_text[which[order]]).tolist()
+    ends = np.cumsum(np.bincount(table.row_group, minlength=table.n.size)).tolist()
+    return ["{" + ",".join(cells[a:b]) + "}" for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+_ID_TEXT = np.array([f'"{m:04d}":' for m in range(10_000)], dtype=object)  # a JSON key per four-digit id
+
+
+@functools.lru_cache(maxsize=65_536)
+def _code_text(code: int) -> str:
+    return f"[{code >> 8},{(code >> 5) & 7},{(code >> 2) & 7},{code & 3}]"
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+_INSERT_COLUMNS = "kpi_id, year, gender, direction, n, mean, median, min, max, sd, riket, positions, computed_at"
+
+
+def _write(pairs: list[tuple[str, int]], rows: _Rows) -> int:
+    """Replace the chunk's ComparisonStat rows: one bulk delete, one bulk insert."""
+    now = timezone.now()
+    records = [
+        (pairs[p][0], pairs[p][1], g, d, *stats, positions, now)
+        for p, g, d, stats, positions in zip(rows.pair, rows.gender, rows.direction, rows.stats, rows.positions,
+                                             strict=True)
+    ]  # fmt: skip
+    if connection.vendor == "postgresql":
+        _write_postgresql(pairs, records)
+    else:
+        _write_sqlite(pairs, records)
+    return len(records)
+
+
+def _write_sqlite(pairs, records) -> None:
+    stamp = connection.ops.adapt_datetimefield_value(records[0][-1]) if records else None
+    with connection.cursor() as cur:
+        cur.executemany("DELETE FROM store_comparisonstat WHERE kpi_id = %s AND year = %s", pairs)
+        cur.executemany(
+            f"INSERT INTO store_comparisonstat ({_INSERT_COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(*r[:-1], stamp) for r in records],
+        )
+
+
+def _write_postgresql(pairs, records) -> None:
+    raw = connection.connection
+    with raw.cursor() as cur:
+        cur.execute(
+            "DELETE FROM store_comparisonstat s USING unnest(%s::text[], %s::int[]) AS w(kpi, year) "
+            "WHERE s.kpi_id = w.kpi AND s.year = w.year",
+            ([k for k, _ in pairs], [y for _, y in pairs]),
+        )
+        # COPY's text format written here: psycopg's write_row escapes 130 MB of JSON in Python.
+        if records:
+            with cur.copy(f"COPY store_comparisonstat ({_INSERT_COLUMNS}) FROM STDIN") as copy:
+                lines = ["\t".join(_copy_text(x) for x in record) for record in records]
+                copy.write(("\n".join(lines) + "\n").encode())
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(x) -> str:
+    """A field in COPY's text format: None is \\N; floats in their exact shortest form."""
+    if x is None:
+        return "\\N"
+    if isinstance(x, float):
+        return repr(x)
+    if isinstance(x, datetime.datetime):
+        return x.isoformat()
+    return str(x).translate(_COPY_ESCAPES)

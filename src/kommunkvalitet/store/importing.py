@@ -20,7 +20,7 @@ from kommunkvalitet.core.measuresets import default_kpi_ids
 from kommunkvalitet.core.units import unit_from_title
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources import snapshot
-from kommunkvalitet.store.comparison import recompute
+from kommunkvalitet.store.comparison import WrittenValues, recompute
 from kommunkvalitet.store.measuresets import apply_directions
 from kommunkvalitet.store.models import KPI, GroupMember, ImportLog, Municipality, MunicipalityGroup, Value
 from kommunkvalitet.store.values import WriteCounts, write_values
@@ -214,8 +214,9 @@ class SnapshotImporter:
         started = timezone.now()
         try:
             with transaction.atomic():
-                counts: WriteCounts = write_values(batches, label=str(path), on_batch=tick)
-                recompute(counts.touched)  # the comparisons change with the values, in one transaction
+                written = WrittenValues()  # the recompute uses the rows written instead of reading them back
+                counts: WriteCounts = write_values(written.watch(batches), label=str(path), on_batch=tick)
+                recompute(counts.touched, written=written)  # the comparisons change with the values, in one transaction
         except InputError as err:
             ImportLog.objects.create(
                 source="snapshot",

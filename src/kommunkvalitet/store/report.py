@@ -1,7 +1,8 @@
 """Everything an area page (and its JSON twin) shows, from a handful of queries.
 
 The rules live in core: :mod:`core.comparison` (computed into :class:`ComparisonStat` by imports),
-:mod:`core.trend` (change, markedness) and :mod:`core.groups` (which comparison group fits).
+:mod:`core.pages` (base year, change, trend and rank text, on :mod:`core.trend`) and
+:mod:`core.groups` (which comparison group fits).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Q
 
-from kommunkvalitet.core import trend
+from kommunkvalitet.core import pages
 from kommunkvalitet.core.comparison import BAND_NAMES, POSITION_NAMES, group_mean
 from kommunkvalitet.core.findings import MeasureFinding
 from kommunkvalitet.core.groups import group_year, similar_theme
@@ -87,12 +88,15 @@ def measure_set_report(
     ).values_list("kpi_id", "year", "value", "status"):
         own[kpi][year] = (value, status)
 
-    # The base year per measure: the latest earlier year in which the municipality has a value.
-    base_of = {}
-    for kpi, year in years_of.items():
-        earlier = [y for y, (v, _) in own[kpi].items() if y < year and v is not None]
-        base_of[kpi] = max(earlier) if earlier else None
-    wanted = set(years_of.items()) | {(k, y) for k, y in base_of.items() if y}
+    # The change against the latest earlier year with a value: core's one rule (and its fallback limit).
+    changes = {
+        m.kpi: pages.change_since_base(
+            municipality_id, {y: v for y, (v, _) in own[m.kpi].items()}, years_of[m.kpi], m.direction,
+            is_share=m.unit == "percent", settings=settings,
+        )
+        for m in measures
+    }  # fmt: skip
+    wanted = set(years_of.items()) | {(m.kpi, c.base_year) for m in measures if (c := changes[m.kpi]).base_year}
     pairs = Q()
     for kpi, year in wanted:  # only the KPI-years shown: each row carries every kommun's position
         pairs |= Q(kpi_id=kpi, year=year)
@@ -103,50 +107,32 @@ def measure_set_report(
 
     rows: dict[str, MeasureRow] = {}
     for m in measures:
-        year, base = years_of[m.kpi], base_of[m.kpi]
+        year, change = years_of[m.kpi], changes[m.kpi]
+        base = change.base_year
         value, status = own[m.kpi].get(year, (None, ""))
         stat = stats.get((m.kpi, year))
         base_stat = stats.get((m.kpi, base)) if base else None
         pos = (stat.positions.get(municipality_id) if stat else None) or [0, 0, 0, 0]
         base_pos = (base_stat.positions.get(municipality_id) if base_stat else None) or [0, 0, 0, 0]
-        change = None
-        if value is not None and base is not None:
-            change = trend.change(
-                np.array([municipality_id], dtype=object),
-                np.array([[own[m.kpi][base][0]], [value]], dtype=np.float64),
-                [base, year],
-                m.direction,
-                is_share=m.unit == "percent",
-                settings=settings,
-            ).municipality(municipality_id)
         finding = MeasureFinding(
             kpi=m.kpi, label=m.label, label_en=m.label_en, unit=m.unit, decimals=m.decimals,
             direction=m.direction, is_cost=m.is_cost, year=year, value=value,
             missing_reason=(status or None) if value is None else None,
-            previous_year=base, previous_value=own[m.kpi][base][0] if base else None,
-            change=change.absolute if change else None, change_pct=change.percent if change else None,
-            change_pp=change.percentage_points if change else None,
-            trend=_trend_word(change, m.direction), marked=bool(change and change.marked),
+            previous_year=base, previous_value=change.base_value,
+            change=change.absolute, change_pct=change.percent, change_pp=change.percentage_points,
+            trend=pages.trend_word(change, m.direction), marked=change.marked,
             band=_band(pos[1]), previous_band=_band(base_pos[1]), rank=pos[0] or None,
-            n=stat.n if stat else 0, national_mean=stat.mean if stat else None,
+            n=stat.n if stat else 0, national_mean=stat.mean if stat else None, sd=stat.sd if stat else None,
             position=POSITION_NAMES[pos[2]] if pos[2] else None, riket=stat.riket if stat else None,
         )  # fmt: skip
         rows[m.kpi] = MeasureRow(
             finding=finding,
-            rank_text=f"plats {finding.rank} av {finding.n}" if finding.rank else None,
+            rank_text=pages.rank_text(finding.rank, finding.n),
             series=[(y, own[m.kpi][y][0]) for y in sorted(own[m.kpi]) if y <= year],
             groups=[ref for ref in (group_reference(g, members_values, m.kpi, year)
                                     for g in groups.get(m.kpi, [])) if ref],
         )  # fmt: skip
     return {a.id: AreaReport(muni, ms, a, edition, [rows[m.kpi] for m in a.measures]) for a in chosen}
-
-
-def _trend_word(change, direction: str) -> str | None:
-    if change is None or change.movement is None:
-        return None
-    if direction == "none":
-        return {"up": "increased", "down": "decreased", "unchanged": "unchanged"}[change.movement]
-    return change.assessment
 
 
 def groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[MunicipalityGroup]]:

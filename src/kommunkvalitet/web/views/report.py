@@ -1,6 +1,7 @@
 """The KKiK report pages: a municipality's overview per edition and its area pages, each with a JSON twin.
 
-Views stay thin: store.report builds the figures, core.narrative drafts the text.
+Views stay thin: store.report builds the figures, core.pages decides what the overview counts and
+ranks, core.narrative drafts the text.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from kommunkvalitet.core import pages
 from kommunkvalitet.core.measuresets import MeasureSet, measure_sets, set_for_edition
 from kommunkvalitet.core.narrative import draft_area, draft_measure
 from kommunkvalitet.store import commentary
+from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.store.report import AreaReport, area_report, measure_set_report
 from kommunkvalitet.web.markup import render as render_markup
@@ -111,21 +114,7 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
         reports = list(measure_set_report(municipality_id, ms, edition=year).values())
     except Municipality.DoesNotExist:
         raise Http404("Okänd kommun") from None
-    areas = []
-    changes = []
-    for report in reports:
-        counts = {"best": 0, "middle": 0, "worst": 0, "none": 0}
-        for r in report.rows:
-            f = r.finding
-            key = f.band if f.band in counts else "none"
-            counts[key] += 1
-            if f.trend in ("improved", "worsened") and f.change is not None:
-                size = abs(f.change_pp if f.change_pp is not None else (f.change_pct or 0.0))
-                changes.append((size, f, report.area))
-        areas.append({"area": report.area, "counts": counts, "n": len(report.rows), "years": report.data_years})
-    changes.sort(key=lambda c: -c[0])
-    improved = [(f, a) for _s, f, a in changes if f.trend == "improved"][:5]
-    declined = [(f, a) for _s, f, a in changes if f.trend == "worsened"][:5]
+    ov = pages.overview([(r.area, [row.finding for row in r.rows]) for r in reports], current_settings())
     if fmt == "json":
         return JsonResponse(
             {
@@ -134,16 +123,16 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
                 "edition": year,
                 "areas": [
                     {
-                        "id": a["area"].id,
-                        "name": a["area"].name,
-                        "bands": a["counts"],
-                        "measures": a["n"],
-                        "data_years": a["years"],
+                        "id": a.group.id,
+                        "name": a.group.name,
+                        "bands": a.counts,
+                        "measures": a.measures,
+                        "data_years": a.data_years,
                     }
-                    for a in areas
+                    for a in ov.areas
                 ],  # fmt: skip
-                "biggest_improvements": [{"kpi": f.kpi, "label": f.label, "change": f.change} for f, _ in improved],
-                "biggest_declines": [{"kpi": f.kpi, "label": f.label, "change": f.change} for f, _ in declined],
+                "biggest_improvements": [_change_json(c) for c in ov.improved],
+                "biggest_declines": [_change_json(c) for c in ov.declined],
             },
             json_dumps_params={"ensure_ascii": False},
         )
@@ -151,9 +140,11 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
         "municipality": reports[0].municipality,
         "ms": ms,
         "year": year,
-        "areas": areas,
-        "improved": improved,
-        "declined": declined,
+        "overview": ov,
         "editions": _editions(),
     }
     return render(request, "web/overview.html", context)
+
+
+def _change_json(c: pages.RankedChange) -> dict:
+    return {"kpi": c.finding.kpi, "label": c.finding.label, "change": c.finding.change, "change_sd": c.size}
