@@ -70,7 +70,7 @@ def recompute(
     whole = written.whole_kpis(set(kpis)) if written is not None else set()
     rest = [k for k in kpis if k not in whole]
     rows = _fetch(rest, sorted({y for k, y in pairs if k not in whole})) if rest else _NO_ROWS
-    if whole:
+    if whole and written is not None:
         rows = _combine(written.arrays(whole), rows)
     return _recompute(pairs, _select(pairs, *rows), settings or current_settings())
 
@@ -331,7 +331,8 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
         with connection.cursor() as cur:
             cur.execute("SELECT id FROM store_kpi ORDER BY id")
             kpis = [k for (k,) in cur.fetchall()]
-    where, params = "", [kpis]
+    where = ""
+    params: list[list[str] | list[int]] = [kpis]
     if years is not None:
         where, params = " AND v.year = ANY(%s)", [kpis, years]
     # Both aggregates take the rows of a group in the same order (one pass feeds every aggregate).

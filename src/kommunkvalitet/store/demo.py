@@ -93,7 +93,7 @@ def _indicator(struct, goal, committees, spec: dict, order: int, where: str, nam
         kpi = KPI.objects.filter(pk=spec.get("kpi")).first()
         if kpi is None:
             raise InputError(f"nyckeltalet {spec.get('kpi')!r} finns inte i databasen", file=name, field=where)
-        fields = {k: v for k, v in kpi_defaults(kpi.pk).items() if k != "name"}
+        fields = {k: v for k, v in (kpi_defaults(kpi.pk) or {}).items() if k != "name"}
     fields.update({k: spec[k] for k in ("unit", "decimals", "direction", "data_year_offset") if k in spec})
     ind = Indicator.objects.create(
         goal=goal, kind=kind, kpi=kpi, name=spec.get("name") or (kpi.title if kpi else ""),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -83,10 +84,10 @@ def copy_to_next_year(user, source: GoalStructure) -> GoalStructure:
 
 STRUCTURE_SETTINGS = ("title", "rule", "met_share", "partly_share", "min_assessable_share", "subgoals_feed",
                       "interim_end")  # fmt: skip
-TARGET_KINDS_FOR = {
-    Indicator.Kind.OWN: (rules.LEVEL,),
-    Indicator.Kind.EXTERNAL: (rules.LEVEL, rules.BETTER_THAN_NATIONAL),
-    Indicator.Kind.KPI: rules.TARGET_KINDS,
+TARGET_KINDS_FOR: dict[str, tuple[str, ...]] = {
+    "own": (rules.LEVEL,),  # the Indicator.Kind values
+    "external": (rules.LEVEL, rules.BETTER_THAN_NATIONAL),
+    "kpi": rules.TARGET_KINDS,
 }
 
 
@@ -208,7 +209,7 @@ def goal_descendants(goal: Goal) -> set[int]:
 def save_goal(
     user, struct: GoalStructure, goal: Goal | None = None, *, title: str, perspective: str = "",
     description: str = "", order: int | None = None, parent_id: int | None = None,
-    committee_ids: list[int] = (), new_committees: list[str] = (),
+    committee_ids: Sequence[int] = (), new_committees: Sequence[str] = (),
 ) -> Goal:  # fmt: skip
     """Create (``goal`` None) or change a goal or sub-goal, with its committees (existing ones by id,
     new ones by name, created for the municipality)."""
