@@ -79,8 +79,10 @@ class GoalPresenter:
         self.rank_text = _html(_("plats %(rank)s av %(n)s"))
         self.comparison_value = _html(_("jämförelsevärde"))
         self._numbers: dict[tuple, SafeString] = {}
-        self._targets: dict[tuple, SafeString] = {}
-        self._reasons: dict[str, SafeString] = {}
+        self._targets: dict[tuple, str] = {}
+        self._targets_html: dict[tuple, SafeString] = {}
+        self._reasons: dict[str, str] = {}
+        self._reasons_html: dict[str, SafeString] = {}
         self._mean_notes: dict[int, SafeString] = {}
         self._names: dict[str, SafeString] = {}
         self.goal_url = _goal_url(report.municipality.id, report.year)
@@ -100,17 +102,31 @@ class GoalPresenter:
             text = self._numbers[key] = _html(format_value(value, unit, decimals, self.lang))
         return text
 
-    def target(self, kind: str, target, unit: str, decimals: int) -> SafeString:
+    def target_text(self, kind: str, target, unit: str, decimals: int) -> str:
+        """:func:`core.goals_text.target_text`, once per target: "målnivå 90 %", "bättre än rikssnittet" ..."""
         key = (kind, target, unit, decimals)
         text = self._targets.get(key)
         if text is None:
-            text = self._targets[key] = _html(target_text(kind, target, unit, decimals, self.lang))
+            text = self._targets[key] = target_text(kind, target, unit, decimals, self.lang)
+        return text
+
+    def reason_text(self, code: str) -> str:
+        text = self._reasons.get(code)
+        if text is None:
+            text = self._reasons[code] = reason_text(code, self.lang)
+        return text
+
+    def target(self, kind: str, target, unit: str, decimals: int) -> SafeString:
+        key = (kind, target, unit, decimals)
+        text = self._targets_html.get(key)
+        if text is None:
+            text = self._targets_html[key] = _html(self.target_text(kind, target, unit, decimals))
         return text
 
     def reason(self, code: str) -> SafeString:
-        text = self._reasons.get(code)
+        text = self._reasons_html.get(code)
         if text is None:
-            text = self._reasons[code] = _html(reason_text(code, self.lang))
+            text = self._reasons_html[code] = _html(self.reason_text(code))
         return text
 
     def name(self, text: str) -> SafeString:
