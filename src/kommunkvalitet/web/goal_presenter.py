@@ -185,10 +185,11 @@ class GoalPresenter:
             "node": node,
             "goal": node.goal,
             "a": a,
-            "pk": str(node.goal.pk),
-            "depth": str(node.depth),
-            "h": str(level),
-            "h2": str(level + 1),
+            "pk": _html(str(node.goal.pk)),
+            "depth": _html(str(node.depth)),
+            "h": _html(str(level)),
+            "h2": _html(str(level + 1)),
+            "title": _html(node.goal.title),
             "badges": {
                 "committee": self.words.badges[a.committee.assessment],
                 "key_figures": self.words.badges[a.key_figures.assessment],
@@ -198,7 +199,7 @@ class GoalPresenter:
             "committees": [c.name for c in node.goal.committees.all()],
         }
         if rows:
-            title = {"title": _html(node.goal.title)}
+            title = {"title": view["title"]}
             view.update({key: SafeString(text % title) for key, text in self.words.title_texts.items()})
             view["url"] = self.goal_url(node.goal.pk)
             text_html = render_markup(node.text.published_text) if node.text else ""
