@@ -25,6 +25,7 @@ import functools
 import html
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
@@ -97,7 +98,8 @@ class GoalPresenter:
         self.lang = lang
         self.rule = report.structure.goal_rule()
         self.subgoals_feed = report.structure.subgoals_feed
-        self.words = _vocabulary(lang)
+        # Made anew in development (DEBUG), where the badge templates may be edited while the server runs.
+        self.words = _vocabulary.__wrapped__(lang) if settings.DEBUG else _vocabulary(lang)
         self.goal_url = _goal_url(report.municipality.id, report.year)
         self._numbers: dict[tuple, SafeString] = {}
         self._targets: dict[tuple, str] = {}
