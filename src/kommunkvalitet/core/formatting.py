@@ -103,13 +103,17 @@ def format_number(value: float | None, decimals: int, lang: str = "sv") -> str:
 def _digits(rounded: Decimal, lang: str) -> str:
     """A rounded number (its exponent gives the decimals) in the language's digits: Python lays it out
     as "-1,234.50", then "," and "." become the locale's group and decimal symbols."""
-    return f"{rounded:,f}".translate(_separators(lang))
+    group, point = _separators(lang)
+    text = f"{rounded:,f}"
+    if group == "," and point == ".":
+        return text
+    return text.replace(",", "\0").replace(".", point).replace("\0", group)  # faster than str.translate
 
 
 @functools.lru_cache(maxsize=4)
-def _separators(lang: str) -> dict[int, str]:
+def _separators(lang: str) -> tuple[str, str]:
     locale = _locale(lang)
-    return str.maketrans({",": get_group_symbol(locale), ".": get_decimal_symbol(locale)})
+    return get_group_symbol(locale), get_decimal_symbol(locale)
 
 
 def _babel_number(value: float, decimals: int, lang: str) -> str:

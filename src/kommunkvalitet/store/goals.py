@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 from django.db import transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import trend
@@ -286,9 +288,13 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
     for g in goals:
         g.structure = struct
     committees = {c.pk: c for c in Committee.objects.filter(municipality_id=municipality_id)}
-    indicators = list(Indicator.objects.filter(goal__structure=struct).select_related("kpi").defer("kpi__description"))
-    for ind in indicators:  # a handful of committees, not one object per indicator
+    indicators = list(Indicator.objects.filter(goal__structure=struct))
+    # A handful of committees and KPIs, not one object per indicator (and no join for the own ones).
+    kpis = KPI.objects.defer("description").in_bulk({i.kpi_id for i in indicators if i.kpi_id})
+    for ind in indicators:
         ind.committee = committees.get(ind.committee_id)
+        if ind.kpi_id in kpis:
+            ind.kpi = kpis[ind.kpi_id]
     targets = dict(
         IndicatorTarget.objects.filter(indicator__goal__structure=struct, year=year).values_list(
             "indicator_id", "level"
@@ -360,11 +366,15 @@ def _indicator_rows(
     series: dict[object, dict[int, _Entry]] = defaultdict(dict)
     if own:
         lineages = Indicator.objects.filter(goal__structure=struct).exclude(kind=Indicator.Kind.KPI).values("lineage")
+        # The lineage as the database's text (hex or hyphenated): no UUID object per value row.
+        lineage_of = {text: i.lineage for i in own for text in (i.lineage.hex, str(i.lineage))}
         for lineage, entered_in, y, value, reference in IndicatorValue.objects.filter(
             indicator__lineage__in=lineages, period=period, year__lte=year
-        ).values_list("indicator__lineage", "indicator__goal__structure__year", "year", "value", "reference"):
+        ).values_list(
+            Cast("indicator__lineage", CharField()), "indicator__goal__structure__year", "year", "value", "reference"
+        ):
             # The value entered in that year's own structure wins over one entered elsewhere.
-            bucket = series[lineage]
+            bucket = series[lineage_of[lineage]]
             if y not in bucket or entered_in == y:
                 bucket[y] = _Entry(value, reference)
     for ind in own:

@@ -8,7 +8,8 @@ per-row work once, in plain Python, with the same functions the templates used b
 - numbers through :func:`core.formatting.format_value` (each value/unit/decimals once per request),
   words through :mod:`core.goals_text` and :mod:`web.presentation`, in the request's language;
 - the badges (``_assessment.html``, ``_trend.html``, ``_band.html``: word, symbol and class of a code)
-  rendered once per code, and the words of the directions translated once per request;
+  rendered once per code and language, and the fixed words and sentences translated once per language
+  (:func:`_vocabulary`; they hold no data);
 - the per-row sentences of the former ``{% blocktranslate %}`` tags with the same message ids, so a
   translation of one applies here too.
 
@@ -20,10 +21,14 @@ at a cost. The markup stays in the templates (``_table.html``, ``_goal_sections.
 
 from __future__ import annotations
 
+import functools
 import html
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,6 +64,31 @@ def _render_each(template: str, codes) -> dict:
     return {code: badge.render({"code": code}) for code in codes}
 
 
+@functools.lru_cache(maxsize=4)
+def _vocabulary(lang: str) -> SimpleNamespace:
+    """What the pages print of codes, and their fixed sentences, in a language: the same for every
+    request (no data), so made once per process, like the templates themselves."""
+    with translation.override(lang):
+        return SimpleNamespace(
+            badges=_render_each("web/goals/_assessment.html", rules.ASSESSMENTS),
+            trends=_render_each("web/goals/_trend.html", [*presentation.TRENDS, ""]),
+            bands=_render_each("web/goals/_band.html", [*presentation.BANDS, ""]),
+            directions={code: _html(str(word)) for code, word in presentation.DIRECTIONS.items()},
+            no_direction=_html(""),
+            # The sentences of the former {% blocktranslate %} tags (same message ids), escaped once: the
+            # values put into them are escaped already.
+            previous_text=_html(_("från %(v)s (%(y)s)")),
+            rank_text=_html(_("plats %(rank)s av %(n)s")),
+            comparison_value=_html(_("jämförelsevärde")),
+            # A goal's sentences with its title (HTML, as the template had them).
+            title_texts={
+                "history_link": _('Målets sida och historik<span class="visually-hidden">: %(title)s</span>'),
+                "committee_caption": _("Nämndernas indikatorer: %(title)s"),
+                "key_figure_caption": _("Relevanta nyckeltal: %(title)s"),
+            },
+        )
+
+
 class GoalPresenter:
     """One request's view of a goal report: ``node(n)`` gives what ``_goal_sections.html`` and
     ``_table.html`` print of a goal (its rows with ``rows=True``), ``texts(n)`` the column sentences."""
@@ -68,28 +98,16 @@ class GoalPresenter:
         self.lang = lang
         self.rule = report.structure.goal_rule()
         self.subgoals_feed = report.structure.subgoals_feed
-        self.badges = _render_each("web/goals/_assessment.html", rules.ASSESSMENTS)
-        self.trends = _render_each("web/goals/_trend.html", [*presentation.TRENDS, ""])
-        self.bands = _render_each("web/goals/_band.html", [*presentation.BANDS, ""])
-        self.directions = {code: _html(str(word)) for code, word in presentation.DIRECTIONS.items()}
-        self.no_direction = _html("")
-        # The sentences of the former {% blocktranslate %} tags (same message ids), escaped once: the
-        # values put into them are escaped already.
-        self.previous_text = _html(_("från %(v)s (%(y)s)"))
-        self.rank_text = _html(_("plats %(rank)s av %(n)s"))
-        self.comparison_value = _html(_("jämförelsevärde"))
+        # Made anew in development (DEBUG), where the badge templates may be edited while the server runs.
+        self.words = _vocabulary.__wrapped__(lang) if settings.DEBUG else _vocabulary(lang)
+        self.goal_url = _goal_url(report.municipality.id, report.year)
         self._numbers: dict[tuple, SafeString] = {}
-        self._targets: dict[tuple, SafeString] = {}
-        self._reasons: dict[str, SafeString] = {}
+        self._targets: dict[tuple, str] = {}
+        self._targets_html: dict[tuple, SafeString] = {}
+        self._reasons: dict[str, str] = {}
+        self._reasons_html: dict[str, SafeString] = {}
         self._mean_notes: dict[int, SafeString] = {}
         self._names: dict[str, SafeString] = {}
-        self.goal_url = _goal_url(report.municipality.id, report.year)
-        # A goal's sentences with its title, as the former {% blocktranslate with title=... %} tags.
-        self.title_texts = {
-            "history_link": _('Målets sida och historik<span class="visually-hidden">: %(title)s</span>'),
-            "committee_caption": _("Nämndernas indikatorer: %(title)s"),
-            "key_figure_caption": _("Relevanta nyckeltal: %(title)s"),
-        }
 
     # --- words and numbers, each once per request ---------------------------------------------------
 
@@ -100,17 +118,31 @@ class GoalPresenter:
             text = self._numbers[key] = _html(format_value(value, unit, decimals, self.lang))
         return text
 
-    def target(self, kind: str, target, unit: str, decimals: int) -> SafeString:
+    def target_text(self, kind: str, target, unit: str, decimals: int) -> str:
+        """:func:`core.goals_text.target_text`, once per target: "målnivå 90 %", "bättre än rikssnittet" ..."""
         key = (kind, target, unit, decimals)
         text = self._targets.get(key)
         if text is None:
-            text = self._targets[key] = _html(target_text(kind, target, unit, decimals, self.lang))
+            text = self._targets[key] = target_text(kind, target, unit, decimals, self.lang)
+        return text
+
+    def reason_text(self, code: str) -> str:
+        text = self._reasons.get(code)
+        if text is None:
+            text = self._reasons[code] = reason_text(code, self.lang)
+        return text
+
+    def target(self, kind: str, target, unit: str, decimals: int) -> SafeString:
+        key = (kind, target, unit, decimals)
+        text = self._targets_html.get(key)
+        if text is None:
+            text = self._targets_html[key] = _html(self.target_text(kind, target, unit, decimals))
         return text
 
     def reason(self, code: str) -> SafeString:
-        text = self._reasons.get(code)
+        text = self._reasons_html.get(code)
         if text is None:
-            text = self._reasons[code] = _html(reason_text(code, self.lang))
+            text = self._reasons_html[code] = _html(self.reason_text(code))
         return text
 
     def name(self, text: str) -> SafeString:
@@ -124,7 +156,7 @@ class GoalPresenter:
         """ "rikssnitt, ovägt medel av 290 kommuner" ("jämförelsevärde" for an entered reference, n 0)."""
         text = self._mean_notes.get(n)
         if text is None:
-            text = self.comparison_value
+            text = self.words.comparison_value
             if n:
                 text = _html(
                     ngettext("rikssnitt, ovägt medel av %(n)s kommun", "rikssnitt, ovägt medel av %(n)s kommuner", n)
@@ -155,21 +187,22 @@ class GoalPresenter:
             "node": node,
             "goal": node.goal,
             "a": a,
-            "pk": str(node.goal.pk),
-            "depth": str(node.depth),
-            "h": str(level),
-            "h2": str(level + 1),
+            "pk": _html(str(node.goal.pk)),
+            "depth": _html(str(node.depth)),
+            "h": _html(str(level)),
+            "h2": _html(str(level + 1)),
+            "title": _html(node.goal.title),
             "badges": {
-                "committee": self.badges[a.committee.assessment],
-                "key_figures": self.badges[a.key_figures.assessment],
-                "overall": self.badges[a.overall],
-                "suggestion": self.badges[a.suggestion],
+                "committee": self.words.badges[a.committee.assessment],
+                "key_figures": self.words.badges[a.key_figures.assessment],
+                "overall": self.words.badges[a.overall],
+                "suggestion": self.words.badges[a.suggestion],
             },
             "committees": [c.name for c in node.goal.committees.all()],
         }
         if rows:
-            title = {"title": _html(node.goal.title)}
-            view.update({key: SafeString(text % title) for key, text in self.title_texts.items()})
+            title = {"title": view["title"]}
+            view.update({key: SafeString(text % title) for key, text in self.words.title_texts.items()})
             view["url"] = self.goal_url(node.goal.pk)
             text_html = render_markup(node.text.published_text) if node.text else ""
             committee_rows, key_figure_rows = [], []
@@ -198,16 +231,16 @@ class GoalPresenter:
         previous = None
         if r.previous_value is not None:
             v = self.number(r.previous_value, unit, decimals)
-            previous = SafeString(self.previous_text % {"v": v, "y": _html(str(r.previous_year))})
+            previous = SafeString(self.words.previous_text % {"v": v, "y": _html(str(r.previous_year))})
         return {
             "name": _html(ind.name),
-            "direction": self.directions.get(ind.direction or "", self.no_direction),
+            "direction": self.words.directions.get(ind.direction or "", self.words.no_direction),
             "value": self.number(r.value, unit, decimals) if r.value is not None else None,
             "data_year": _html(str(r.data_year)),
             "target": self.target(ind.target_kind, r.target, unit, decimals),
-            "result": self.badges[result],
+            "result": self.words.badges[result],
             "reason": self.reason(r.result.reason) if result in _SHOW_REASON else None,
-            "trend": self.trends.get(r.trend or "", self.trends[""]),
+            "trend": self.words.trends.get(r.trend or "", self.words.trends[""]),
             "previous": previous,
             "source": self.name(ind.source),
         }
@@ -229,8 +262,8 @@ class GoalPresenter:
             kpi=self.name(r.indicator.kpi_id or ""),
             mean=number(r.national_mean),
             mean_note=self.mean_note(r.n),
-            band=self.bands.get(r.band, self.bands[""]) if r.band else None,
-            rank=SafeString(self.rank_text % {"rank": r.rank, "n": r.n}) if r.band and r.rank else None,
+            band=self.words.bands.get(r.band, self.words.bands[""]) if r.band else None,
+            rank=SafeString(self.words.rank_text % {"rank": r.rank, "n": r.n}) if r.band and r.rank else None,
             skr_mean=number(r.skr_mean),
             similar_mean=number(r.similar_mean),
             riket=number(r.riket),

@@ -23,9 +23,7 @@ from kommunkvalitet.core.goals_text import (
     assessment_css,
     assessment_symbol,
     assessment_word,
-    reason_text,
     rule_text,
-    target_text,
 )
 from kommunkvalitet.store import goals as store
 from kommunkvalitet.store.models import Municipality, Period
@@ -285,8 +283,8 @@ def _assessment_json(present: GoalPresenter, node) -> dict:
     }
 
 
-def _indicator_json(r, lang: str) -> dict:
-    ind = r.indicator
+def _indicator_json(r, present: GoalPresenter) -> dict:
+    ind, lang = r.indicator, present.lang
     return {
         "id": ind.pk,
         "name": ind.name,
@@ -301,11 +299,11 @@ def _indicator_json(r, lang: str) -> dict:
         "value": _num(r.value),
         "target_kind": ind.target_kind,
         "target": _num(r.target),
-        "target_text": target_text(ind.target_kind, r.target, ind.unit, ind.decimals, lang),
+        "target_text": present.target_text(ind.target_kind, r.target, ind.unit, ind.decimals),
         "result": {
             **_code(r.result.assessment, lang),
             "reason": r.result.reason,
-            "reason_text": reason_text(r.result.reason, lang),
+            "reason_text": present.reason_text(r.result.reason),
             "reference": _num(r.result.reference),
         },
         "previous_year": r.previous_year,
@@ -335,7 +333,7 @@ def _text_json(node) -> dict | None:
 
 
 def _goal_json(present: GoalPresenter, node) -> dict:
-    report, lang = present.report, present.lang
+    report = present.report
     g = node.goal
     return {
         "id": g.pk,
@@ -347,7 +345,7 @@ def _goal_json(present: GoalPresenter, node) -> dict:
         "committees": [c.name for c in g.committees.all()],
         "url": reverse("web:goal", args=[report.municipality.id, report.year, g.pk]),
         "assessment": _assessment_json(present, node),
-        "indicators": [_indicator_json(r, lang) for r in node.indicators],
+        "indicators": [_indicator_json(r, present) for r in node.indicators],
         "draft": {code: d.text for code, d in node.drafts.items()} if node.drafts else {"sv": None, "en": None},
         "text": _text_json(node),
         "children": [_goal_json(present, c) for c in node.children],
