@@ -77,10 +77,15 @@ def test_every_number_in_the_draft_is_on_the_page(client):
     response = client.get("/kommun/2284/2022/stod_och_omsorg.json")
     data = json.loads(response.content)
     html = client.get("/kommun/2284/2022/stod_och_omsorg/").content.decode().replace("&nbsp;", "\xa0")
+    from kommunkvalitet.core.gender import with_gender_gaps
     from kommunkvalitet.core.narrative import draft_area
+    from kommunkvalitet.store.gender import gender_findings
 
-    draft = draft_area("Stöd och omsorg", [r.finding for r in area_report("2284", KKIK, "stod_och_omsorg").rows])
+    findings = [r.finding for r in area_report("2284", KKIK, "stod_och_omsorg").rows]
+    # the area's draft, and a last paragraph on large gaps between women and men (issue 13)
+    draft = with_gender_gaps(draft_area("Stöd och omsorg", findings), list(gender_findings("2284", findings).values()))
     assert draft.text == data["draft"]["sv"]["text"]
+    assert "Skillnaden mellan kvinnor och män är stor" in draft.paragraphs[-1][0].text
     table = html.split('<table class="measures">', 1)[1]
     for number in draft.numbers:
         assert number in table, number
