@@ -220,7 +220,7 @@ def bar_spec(
         "$schema": VEGA_LITE_SCHEMA,
         "width": width,
         "height": height,
-        "padding": {"left": 4, "right": 4, "top": 22, "bottom": 4},
+        "padding": {"left": 4, "right": 40, "top": 22, "bottom": 4},  # room for the rikssnitt label in any font
         "config": BASE_CONFIG,
         "data": {"values": data},
         "layer": layers,

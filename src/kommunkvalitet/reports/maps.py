@@ -23,7 +23,7 @@ from kommunkvalitet.core.charts import BAND_COLOURS
 # colour-blind readers because only lightness changes.
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
 MIDDLE_FILL = "#bdbdbd"
-MISSING_FILL = "#ffffff"
+MISSING_FILL = "#f2f2f2"
 LEGEND_PX = 200  # the legend column to the right of the map
 LEGEND_LABELS = {
     "best": "25 % bästa",
