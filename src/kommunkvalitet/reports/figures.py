@@ -25,11 +25,18 @@ BAND_TITLE = {
 
 @dataclass
 class Figure:
+    """A picture as a page uses it. ``svg`` is drawn (or read from the cache) only when a page asks for
+    it, and ``spec`` built only when a JSON twin or a test asks: the JSON twins draw nothing."""
+
     kind: str  # bar | series | sparkline | map
-    svg: str
+    draw: Callable[[], str] = field(repr=False)
     description: str
     name: str  # the picture's accessible name
     build: Callable[[], dict] | None = field(default=None, repr=False)
+
+    @cached_property
+    def svg(self) -> str:
+        return self.draw()
 
     @cached_property
     def spec(self) -> dict | None:
@@ -51,8 +58,11 @@ def bar_figure(page, fmt: ValueFormat) -> Figure:
     key = cache_key("bar", page.info.id, page.year, mid or "-", page.version)
     description = chart_text.describe_bar(page.rows, fmt, year=page.year, direction=page.info.direction, mean=mean,
                                           highlight=mid, highlight_name=page.municipality.name if mid else None)  # fmt: skip
-    svg = cached_svg(key, build, name=name, css="chart chart-bar") if page.rows else ""
-    return Figure("bar", svg, description, name, build)
+
+    def draw() -> str:
+        return cached_svg(key, build, name=name, css="chart chart-bar") if page.rows else ""
+
+    return Figure("bar", draw, description, name, build)
 
 
 def series_figure(page, fmt: ValueFormat) -> Figure | None:
@@ -67,8 +77,8 @@ def series_figure(page, fmt: ValueFormat) -> Figure | None:
     who = page.municipality.name if page.municipality else "rikssnittet"
     name = f"Linjediagram: {page.info.label}, {who} över tid"
     key = cache_key("series", page.info.id, page.year, mid or "-", page.version)
-    svg = cached_svg(key, build, name=name, css="chart chart-series")
-    return Figure("series", svg, chart_text.describe_series(lines, fmt), name, build)
+    return Figure("series", lambda: cached_svg(key, build, name=name, css="chart chart-series"),
+                  chart_text.describe_series(lines, fmt), name, build)  # fmt: skip
 
 
 def sparkline_figure(kpi: str, year: int, municipality_id: str, version: str,
@@ -82,8 +92,7 @@ def sparkline_figure(kpi: str, year: int, municipality_id: str, version: str,
     description = chart_text.describe_sparkline(points, fmt)
     key = cache_key("spark", kpi, year, municipality_id, version)
     # The picture is hidden from assistive technology: its figure's caption is the description.
-    svg = cached_svg(key, build, name="", css="chart chart-spark")
-    return Figure("sparkline", svg, description, "", build)
+    return Figure("sparkline", lambda: cached_svg(key, build, name="", css="chart chart-spark"), description, "", build)
 
 
 def map_cells(rows: list[BarRow], missing: list[tuple[str, str]], fmt: ValueFormat, href: Callable[[str], str],
@@ -123,12 +132,12 @@ def map_figure(page, fmt: ValueFormat, *, mode: str, areas_loader: Callable[[], 
         return maps.map_svg(areas_loader(), cells, mode=mode, uid=uid, name=name, width_px=width_px,
                             scale_labels=labels if mode == "scale" else None)  # fmt: skip
 
-    svg = cached(cache_key("map", page.info.id, page.year, mode, county_id or "-", width_px, page.version), render)
+    key = cache_key("map", page.info.id, page.year, mode, county_id or "-", width_px, page.version)
     shown = {r.id for r in rows} | {m[0] for m in missing}
     mid = page.municipality.id if page.municipality and page.municipality.id in shown else None
-    svg = maps.with_highlight(svg, mid)
+
     bands = {r.id: r.band for r in rows}
     description = chart_text.describe_map(year=page.year, bands=bands, mode=mode, place=place,
                                           total=len(rows) + len(missing), fmt=fmt, low=lo, high=hi,
                                           highlight_name=page.municipality.name if mid else None)  # fmt: skip
-    return Figure("map", svg, description, name)
+    return Figure("map", lambda: maps.with_highlight(cached(key, render), mid), description, name)
