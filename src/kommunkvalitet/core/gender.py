@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kommunkvalitet.core.comparison import DEFAULT_SETTINGS, ComparisonSettings
-from kommunkvalitet.core.formatting import format_percentage_points, format_value
+from kommunkvalitet.core.formatting import format_value
 from kommunkvalitet.core.narrative.common import Sentence, inline_label
 
 
@@ -63,19 +63,13 @@ def gap_sentence(finding: GenderFinding, lang: str = "sv") -> Sentence:
     """ "Skillnaden mellan kvinnor och män är stor för X: 78 % för kvinnor och 88 % för män (2022)." """
     w = format_value(finding.women.value, finding.unit, finding.decimals, lang)
     m = format_value(finding.men.value, finding.unit, finding.decimals, lang)
-    numbers = [w, m]
-    if finding.unit == "percent" and finding.gap is not None:
-        pp = format_percentage_points(abs(finding.gap), finding.decimals, lang)
-        numbers.append(pp)
-        diff = {"sv": f", en skillnad på {pp}", "en": f", a difference of {pp}"}[lang]
-    else:
-        diff = ""
+    numbers = [w, m]  # both stand in the page's table beside the total; the difference is left to the reader
     if lang == "sv":
         text = (f"Skillnaden mellan kvinnor och män är stor för {inline_label(finding.label)}: {w} för kvinnor "
-                f"och {m} för män ({finding.year}){diff}.")  # fmt: skip
+                f"och {m} för män ({finding.year}).")  # fmt: skip
     else:
         text = (f"The gap between women and men is large for {inline_label(finding.label_en)}: {w} for women "
-                f"and {m} for men ({finding.year}){diff}.")  # fmt: skip
+                f"and {m} for men ({finding.year}).")  # fmt: skip
     return Sentence(text, (finding.kpi,), tuple(dict.fromkeys(numbers)))
 
 
