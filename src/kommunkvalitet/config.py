@@ -37,6 +37,12 @@ SETTINGS: tuple[Setting, ...] = (
         "comparison thresholds as name=value pairs, e.g. 'min_n_for_bands=10,marked_change_pp=5,four_groups=true'"
         " (the names and defaults are in docs/method.md); recompute with 'kommunkvalitet recompute'",
     ),
+    Setting(
+        "KOMMUNKVALITET_CHART_CACHE",
+        "file",
+        "where rendered charts and maps are kept: file (the cache/ folder in the data dir, shared by the server's"
+        " workers), memory (per process) or off",
+    ),
     Setting("KOLADA_BASE_URL", "https://api.kolada.se/v3", "base URL of the Kolada API used by sync"),
     Setting("KOLADA_REQUESTS_PER_SECOND", "5", "at most this many requests per second to Kolada during sync"),
 )
@@ -104,3 +110,21 @@ def comparison_overrides() -> dict[str, str]:
             raise ConfigurationError(f"KOMMUNKVALITET_COMPARISON: expected name=value, got {part!r}")
         out[name.strip()] = value.strip()
     return out
+
+
+def chart_cache() -> dict:
+    """Django's ``charts`` cache from KOMMUNKVALITET_CHART_CACHE."""
+    kind = (get("KOMMUNKVALITET_CHART_CACHE") or "file").lower()
+    if kind == "file":
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(data_dir() / "cache" / "charts"),
+            "TIMEOUT": None,  # the key carries the data version: an entry is never stale, only unused
+            "OPTIONS": {"MAX_ENTRIES": 10000},  # zlib-compressed: a chart is 1-20 kB on disk
+        }
+    if kind == "memory":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "charts", "TIMEOUT": None,
+                "OPTIONS": {"MAX_ENTRIES": 2000}}  # fmt: skip
+    if kind == "off":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ConfigurationError(f"KOMMUNKVALITET_CHART_CACHE must be file, memory or off, not {kind!r}")

@@ -74,6 +74,12 @@ else:
         }
     }
 
+# Rendered charts and maps (reports.charts): keyed by KPI, year, municipality and data version.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "charts": config.chart_cache(),
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Swedish first. The browser's Accept-Language does not switch the interface (LocaleMiddleware is off)

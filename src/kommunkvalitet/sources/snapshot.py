@@ -20,6 +20,7 @@ from typing import Any
 
 from kommunkvalitet.core.formatting import parse_number
 from kommunkvalitet.errors import InputError
+from kommunkvalitet.sources.geo import MUNICIPALITY_FILE as MUNICIPALITY_SHAPES
 from kommunkvalitet.sources.jsonstream import iter_array
 
 GENDERS = frozenset({"T", "K", "M"})
@@ -96,6 +97,10 @@ class SnapshotLayout:
     @property
     def kpi_catalogue_2024(self) -> Path:
         return self.kolada / "kpi_catalogue_2024-08_opennumbers.csv"
+
+    @property
+    def municipality_shapes(self) -> Path:
+        return self.root / MUNICIPALITY_SHAPES
 
     def value_files(self) -> list[Path]:
         folder = self.kolada / "values"

@@ -20,7 +20,6 @@ from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import trend
 from kommunkvalitet.core.comparison import BAND_NAMES
 from kommunkvalitet.core.goals_text import LANGS, GoalDraft, GoalDraftInput, IndicatorLine, draft_goal
-from kommunkvalitet.core.text import matches
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.store import commentary
 from kommunkvalitet.store.comparison import current_settings
@@ -39,6 +38,7 @@ from kommunkvalitet.store.models import (
     Period,
     Value,
 )
+from kommunkvalitet.store.queries import search_kpis  # noqa: F401 - the goal forms' KPI search, kept here
 from kommunkvalitet.store.report import group_reference, group_values, groups_for
 
 TEXT_SET = "goals"  # Commentary.measure_set of goal texts; the area is "goal-<id>-<period>"
@@ -132,19 +132,6 @@ def record_decision(user, goal: Goal, period: str, assessment: str, motivation: 
         goal=goal, period=period, assessment=decision.assessment, suggestion=node.assessment.suggestion,
         motivation=decision.motivation, decided_by=user,
     )  # fmt: skip
-
-
-def search_kpis(query: str, limit: int = 20) -> list[KPI]:
-    """KPIs whose id or title holds every word of ``query``, forgiving case and å/ä/ö as a/a/o;
-    KPIs with values in the store first."""
-    query = query.strip()
-    if not query:
-        return []
-    rows = KPI.objects.values_list("id", "title", "is_retired")
-    hits = [(kpi_id, title, retired) for kpi_id, title, retired in rows if matches(query, f"{kpi_id} {title}")]
-    hits.sort(key=lambda h: (h[2], len(h[1])))
-    found = {k.pk: k for k in KPI.objects.filter(pk__in=[h[0] for h in hits[:limit]])}
-    return [found[h[0]] for h in hits[:limit]]
 
 
 # --- the report -----------------------------------------------------------------------------------

@@ -21,8 +21,17 @@ from kommunkvalitet.core.units import unit_from_title
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources import snapshot
 from kommunkvalitet.store.comparison import WrittenValues, recompute
+from kommunkvalitet.store.geo import shape_fields
 from kommunkvalitet.store.measuresets import apply_directions
-from kommunkvalitet.store.models import KPI, GroupMember, ImportLog, Municipality, MunicipalityGroup, Value
+from kommunkvalitet.store.models import (
+    KPI,
+    GroupMember,
+    ImportLog,
+    Municipality,
+    MunicipalityGroup,
+    MunicipalityShape,
+    Value,
+)
 from kommunkvalitet.store.values import WriteCounts, write_values
 
 DEFAULT_YEARS = (2015, 2022)
@@ -195,6 +204,18 @@ class SnapshotImporter:
         result.file = str(self.layout.municipality_groups)
         return self._log(result)
 
+    def import_shapes(self) -> FileResult | None:
+        """The kommuner's boundaries for maps, projected and simplified once (``core.geo``); None when
+        the snapshot has no boundary file."""
+        path = self.layout.municipality_shapes
+        if not path.is_file():
+            return None
+        records = shape_fields(path)
+        with transaction.atomic():
+            result = _sync_objects(MunicipalityShape, records)
+        result.file = str(path)
+        return self._log(result)
+
     # -- values ---------------------------------------------------------------------------------
 
     def import_values_file(self, path: Path) -> FileResult:
@@ -267,6 +288,9 @@ class SnapshotImporter:
         summary.files.append(self.import_municipalities())
         summary.files.append(self.import_kpis())
         summary.files.append(self.import_groups())
+        shapes = self.import_shapes()
+        if shapes is not None:
+            summary.files.append(shapes)
         redirected = apply_directions()
         if redirected:  # KPIs whose direction changed: their stored comparisons are stale
             recompute(Value.objects.filter(kpi_id__in=redirected).values_list("kpi_id", "year").distinct())

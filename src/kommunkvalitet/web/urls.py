@@ -1,11 +1,21 @@
 from django.urls import path
 
-from kommunkvalitet.web.views import editing, goal_editing, goals, municipalities, report
+from kommunkvalitet.web.views import editing, goal_editing, goals, measures, municipalities, report, search
 
 app_name = "web"
 urlpatterns = [
     path("", municipalities.start, name="start"),
     path("kommun/<str:municipality_id>/", municipalities.municipality, name="municipality"),
+    # Search and the measure pages: any KPI with values, its bar chart, time series and map
+    path("sok/", search.search, name="search"),
+    path("sok.json", search.search, {"fmt": "json"}, name="search_json"),
+    path("nyckeltal/", search.kpi_areas, name="kpi_areas"),
+    path("nyckeltal/omrade/<slug:area_slug>/", search.kpi_area, name="kpi_area"),
+    path("nyckeltal/<str:kpi_id>/", measures.latest, name="measure_latest"),
+    path("nyckeltal/<str:kpi_id>/<int:year>/", measures.measure, name="measure"),
+    path("nyckeltal/<str:kpi_id>/<int:year>.json", measures.measure, {"fmt": "json"}, name="measure_json"),
+    path("nyckeltal/<str:kpi_id>/<int:year>/karta/", measures.measure_map, name="measure_map"),
+    path("nyckeltal/<str:kpi_id>/<int:year>/karta.svg", measures.measure_map, {"fmt": "svg"}, name="measure_map_svg"),
     path("kommun/<str:municipality_id>/<int:year>/", report.overview, name="overview"),
     path("kommun/<str:municipality_id>/<int:year>.json", report.overview, {"fmt": "json"}, name="overview_json"),
     path("kommun/<str:municipality_id>/<int:year>/<slug:area_id>/", report.area, name="area"),

@@ -2,7 +2,7 @@
 
 from kommunkvalitet.store.models.commentary import Commentary, CommentaryVersion, EditorRole
 from kommunkvalitet.store.models.comparison import ComparisonStat
-from kommunkvalitet.store.models.geography import GroupMember, Municipality, MunicipalityGroup
+from kommunkvalitet.store.models.geography import GroupMember, Municipality, MunicipalityGroup, MunicipalityShape
 from kommunkvalitet.store.models.goals import (
     Committee,
     Goal,
@@ -35,6 +35,7 @@ __all__ = [
     "IndicatorValue",
     "Municipality",
     "MunicipalityGroup",
+    "MunicipalityShape",
     "Period",
     "SyncKpiYear",
     "SyncRun",

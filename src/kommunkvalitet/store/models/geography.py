@@ -62,3 +62,24 @@ class GroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id}: {self.municipality_id}"
+
+
+class MunicipalityShape(models.Model):
+    """A kommun's boundary for maps, projected and simplified once at import (``core.geo``).
+
+    The paths are SVG path data in ``core.geo``'s grid (100 m units, y downwards), at two levels of
+    detail: ``national`` for the map of the whole country, ``county`` for a county's map. ``bbox`` is
+    the county-level outline's box in the same grid.
+    """
+
+    municipality = models.OneToOneField(Municipality, primary_key=True, on_delete=models.CASCADE, related_name="shape")
+    national = models.TextField()
+    county = models.TextField()
+    x0 = models.IntegerField()
+    y0 = models.IntegerField()
+    x1 = models.IntegerField()
+    y1 = models.IntegerField()
+    source = models.CharField(max_length=200)  # the snapshot file it came from
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} ({len(self.national)} + {len(self.county)} characters)"

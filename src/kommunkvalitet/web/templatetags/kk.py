@@ -39,6 +39,12 @@ def change(f):
 
 
 @register.filter
+def pair(a, b):
+    """``{% for x in a|pair:b %}``: loop over two things."""
+    return (a, b)
+
+
+@register.filter
 def band(code):
     return presentation.band(code)
 

@@ -13,12 +13,15 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from kommunkvalitet.core import pages
+from kommunkvalitet.core.gender import with_gender_gaps
 from kommunkvalitet.core.measuresets import MeasureSet, measure_sets, set_for_edition
 from kommunkvalitet.core.narrative import draft_area, draft_measure
 from kommunkvalitet.store import commentary
 from kommunkvalitet.store.comparison import current_settings
+from kommunkvalitet.store.gender import gender_findings
 from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.store.report import AreaReport, area_report, measure_set_report
+from kommunkvalitet.web.area_pictures import area_pictures
 from kommunkvalitet.web.markup import render as render_markup
 
 FIRST_EDITION = 2016  # the snapshot holds 2015-2022; an edition shows its own and the previous year
@@ -48,12 +51,19 @@ def _editions() -> list[int]:
 def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "html"):
     report = _report(municipality_id, year, area_id)
     findings = [r.finding for r in report.rows]
-    drafts = {lang: draft_area(report.area.name if lang == "sv" else report.area.name_en, findings, lang, year)
+    genders = gender_findings(municipality_id, findings)  # women and men, where the KPI is divided by gender
+    drafts = {lang: with_gender_gaps(draft_area(report.area.name if lang == "sv" else report.area.name_en, findings,
+                                                lang, year), list(genders.values()), current_settings())
               for lang in ("sv", "en")}  # fmt: skip
     texts = commentary.published_for(municipality_id, report.measure_set.slug, area_id)
     figures = report.figures()
     if fmt == "json":
-        return JsonResponse(_area_json(report, drafts, texts), json_dumps_params={"ensure_ascii": False})
+        data = _area_json(report, drafts, texts)
+        for m in data["measures"]:  # added keys: the gender figures beside the total
+            g = genders.get(m["kpi"])
+            m["women"], m["men"] = (dataclasses.asdict(g.women), dataclasses.asdict(g.men)) if g else (None, None)
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    pictures = area_pictures(report)  # sparklines and links to the measure pages
     area_text = texts.get("")
     rows = [
         {
@@ -65,6 +75,8 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
             "revised": commentary.revised_since_publication(texts[r.finding.kpi], figures)
             if r.finding.kpi in texts
             else [],
+            "pic": pictures[r.finding.kpi],
+            "gender": genders.get(r.finding.kpi),
         }
         for r in report.rows
     ]

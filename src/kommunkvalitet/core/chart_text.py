@@ -1,0 +1,115 @@
+"""The one-sentence description of each chart and map (Swedish), written from the same data the chart
+draws. It is the figure's caption: what a reader who does not see the picture needs to know first.
+Every number in it is in the chart's data table. Pure functions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from kommunkvalitet.core.charts import BarRow, SeriesLine, ValueFormat
+
+BAND_PHRASE = {
+    "best": "bland de 25 procent bästa",
+    "second": "bland de 25 procent näst bästa",
+    "middle": "bland de 50 procent mellersta",
+    "third": "bland de 25 procent näst sämsta",
+    "worst": "bland de 25 procent sämsta",
+}
+
+
+def _years(years: Sequence[int]) -> str:
+    """2018, 2020 och 2021 -> "2018, 2020 och 2021"; consecutive runs as ranges: "2018–2020"."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    parts = [p for r in runs for p in ([f"{r[0]}–{r[-1]}"] if len(r) > 2 else [str(y) for y in r])]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+
+
+def describe_bar(rows: list[BarRow], fmt: ValueFormat, *, year: int, direction: str, mean: float | None,
+                 highlight: str | None = None, highlight_name: str | None = None) -> str:  # fmt: skip
+    n = len(rows)
+    if n == 0:
+        return f"Ingen kommun har något värde för {year}."
+    order = "från bästa till sämsta" if direction in ("higher", "lower") else "från lägsta till högsta värde"
+    head = f"Stapeldiagrammet visar de {n} kommuner som har ett värde för {year}, {order}"
+    chosen = next((r for r in rows if r.id == highlight), None)
+    mean_txt = f"rikssnittet är {fmt.text(mean)}" if mean is not None else "inget rikssnitt finns"
+    if chosen is not None:
+        where = f", plats {chosen.rank} av {n}" if chosen.rank else ""
+        band = f", {BAND_PHRASE[chosen.band]}" if chosen.band in BAND_PHRASE else ""
+        return f"{head}; {chosen.name} (svart stapel) har {fmt.text(chosen.value)}{where}{band}, och {mean_txt}."
+    if highlight_name:
+        return f"{head}; {highlight_name} saknar värde för {year}, och {mean_txt}."
+    return f"{head}; {mean_txt}."
+
+
+def describe_series(lines: list[SeriesLine], fmt: ValueFormat) -> str:
+    """The first line's movement from its first to its last value, the rikssnitt's over the same years,
+    and the years the first line has no value."""
+    if not lines:
+        return "Det finns inga värden att visa över tid."
+    years = [y for y, _ in lines[0].points]
+    main = lines[0]
+    present = [(y, v) for y, v in main.points if v is not None]
+    head = f"Linjediagrammet visar {years[0]}–{years[-1]}"
+    if not present:
+        return f"{head}; {main.label} har inget värde under de åren."
+    (y0, v0), (y1, v1) = present[0], present[-1]
+    text = f"{head}: {main.label} från {fmt.text(v0)} ({y0}) till {fmt.text(v1)} ({y1})"
+    national = next((line for line in lines[1:] if line.key == "national_mean"), None)
+    if national is not None:
+        ref = dict(national.points)
+        if ref.get(y0) is not None and ref.get(y1) is not None:
+            text += f", rikssnittet från {fmt.text(ref[y0])} till {fmt.text(ref[y1])}"
+    gaps = [y for y, v in main.points if v is None and y0 < y < y1]
+    if gaps:
+        text += f"; uppgift saknas för {_years(gaps)}, och där är linjen bruten"
+    return text + "."
+
+
+def describe_sparkline(points: list[tuple[int, float | None]], fmt: ValueFormat) -> str:
+    present = [(y, v) for y, v in points if v is not None]
+    if not present:
+        return "Inga värden över tid."
+    (y0, v0), (y1, v1) = present[0], present[-1]
+    if len(present) == 1:
+        return f"Utveckling: bara ett värde, {fmt.text(v1)} ({y1})."
+    low = min(present, key=lambda p: p[1])
+    high = max(present, key=lambda p: p[1])
+    text = f"Utveckling {y0}–{y1}: från {fmt.text(v0)} till {fmt.text(v1)}"
+    if len(present) > 2:
+        text += f", lägst {fmt.text(low[1])} ({low[0]}) och högst {fmt.text(high[1])} ({high[0]})"
+    gaps = [y for y, v in points if v is None and y0 < y < y1]
+    if gaps:
+        text += f"; uppgift saknas för {_years(gaps)}"
+    return text + "."
+
+
+def describe_map(*, year: int, bands: dict[str, str | None], mode: str, place: str, total: int,
+                 fmt: ValueFormat | None = None, low: float | None = None, high: float | None = None,
+                 highlight_name: str | None = None) -> str:  # fmt: skip
+    """``bands``: municipality id -> band (None: a value without band); ids not in it have no value.
+    ``mode``: ``band`` or ``scale`` (coloured by value from ``low`` to ``high``). ``place``: "Sveriges" or
+    "Västernorrlands läns"."""
+    missing = total - len(bands)
+    head = f"Kartan visar {place} {total} kommuner"
+    if mode == "scale" and fmt is not None and low is not None and high is not None:
+        text = (f"{head} färgade efter värdet {year}, från ljust för det lägsta ({fmt.text(low)}) "
+                f"till mörkt för det högsta ({fmt.text(high)})")  # fmt: skip
+    else:
+        counts = Counter(b for b in bands.values() if b)
+        if counts:
+            parts = [f"{counts[b]} {BAND_PHRASE[b]}" for b in BAND_PHRASE if counts.get(b)]
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+            text = f"{head} färgade efter placering {year}: {listed}"
+        else:
+            text = f"{head}; {len(bands)} har ett värde för {year} men ingen placering"
+    text += f"; {missing} saknar värde" if missing else "; alla har ett värde"
+    if highlight_name:
+        text += f", och {highlight_name} har en tjock svart kant"
+    return text + "."

@@ -1,0 +1,332 @@
+"""Vega-Lite specifications of the charts, built from plain data. Pure: no rendering, no I/O.
+
+Every chart here is drawn from the same rows its data table shows (``BarRow``, ``SeriesLine``), so the
+picture and the table cannot disagree. Rendering to SVG (vl-convert) is :mod:`kommunkvalitet.reports.charts`;
+the one-sentence descriptions are :mod:`kommunkvalitet.core.chart_text`.
+
+Design rules (docs/method.md §16):
+
+- **Colour is never alone.** Bands are coloured and also labelled over their part of the bar chart; the
+  series differ in colour, dash and point shape, and are named in a legend.
+- **A palette for colour-blind readers** (Okabe & Ito): blue for the best band, grey for the middle,
+  vermilion for the worst; every colour has a contrast of at least 3:1 against the white background.
+- **Swedish numbers.** Labels we write are formatted by :mod:`core.formatting`; axis ticks use d3-format
+  with the sv-SE locale (decimal comma, a no-break space between thousands), which the renderer sets.
+- **Gaps are gaps.** A year without a value breaks the line; an isolated value is still drawn as a point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kommunkvalitet.core.formatting import format_number, format_value
+
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+TEXT = "#1b1b1b"
+MUTED = "#555555"
+
+# Band colours (Okabe-Ito based; contrast against white: 5.2, 3.9, 3.2, 3.9, 4.5).
+BAND_COLOURS = {
+    "best": "#0072B2",
+    "second": "#3f86c4",
+    "middle": "#8f8f8f",
+    "third": "#c75400",
+    "worst": "#D55E00",
+    "none": "#8f8f8f",
+}
+HIGHLIGHT = "#000000"
+BAND_SHORT = {
+    "best": "25 % bästa",
+    "second": "25 % näst bästa",
+    "middle": "50 % mellersta",
+    "third": "25 % näst sämsta",
+    "worst": "25 % sämsta",
+}
+BAND_ORDER = ("best", "second", "middle", "third", "worst")
+
+# Time-series lines: colour, dash and point shape together tell them apart.
+SERIES_STYLE = {
+    "municipality": ("#0072B2", [1, 0], "circle"),
+    "national_mean": ("#000000", [6, 3], "square"),
+    "skr": ("#c75400", [8, 3, 2, 3], "triangle-up"),
+    "similar": ("#008060", [12, 4], "diamond"),
+    "riket": ("#a3508a", [2, 3], "cross"),
+}
+SERIES_ORDER = tuple(SERIES_STYLE)
+
+BASE_CONFIG = {
+    "aria": False,  # the SVG is one image with a name; its data table and caption carry the content
+    "font": FONT,
+    "background": "#ffffff",
+    "view": {"stroke": None},
+    "axis": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 12, "titleFontSize": 12,
+             "titleFontWeight": "normal", "gridColor": "#e3e3e3", "domainColor": "#767676", "tickColor": "#767676"},
+    "legend": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 12, "titleFontSize": 12, "labelLimit": 360},
+    "text": {"color": TEXT, "fontSize": 12},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One municipality in the bar chart and its table, in the chart's order (best to worst)."""
+
+    id: str
+    name: str
+    value: float
+    rank: int | None
+    band: str | None
+
+
+@dataclass(frozen=True)
+class SeriesLine:
+    """One line of the time series: ``key`` is one of :data:`SERIES_ORDER`."""
+
+    key: str
+    label: str
+    points: tuple[tuple[int, float | None], ...]  # (year, value), every year of the chart, None = a gap
+
+
+@dataclass(frozen=True)
+class ValueFormat:
+    unit: str
+    decimals: int
+
+    def text(self, value: float | None) -> str:
+        return format_value(value, self.unit, self.decimals)
+
+    def number(self, value: float | None) -> str:
+        return format_number(value, self.decimals)
+
+    @property
+    def d3(self) -> str:
+        """The axis tick format: grouped thousands, up to ``decimals`` decimals without trailing zeros."""
+        return f",.{self.decimals}~f" if self.decimals else ",.0f"
+
+
+@dataclass(frozen=True)
+class BandLimits:
+    """The values at the edges of the best and worst bands (``None`` without bands)."""
+
+    best: float | None  # the weakest value still in the best band
+    worst: float | None  # the best value already in the worst band
+
+
+def band_limits(rows: list[BarRow]) -> BandLimits:
+    """From rows ordered best to worst: the last value of the best band and the first of the worst."""
+    best = [r.value for r in rows if r.band == "best"]
+    worst = [r.value for r in rows if r.band == "worst"]
+    return BandLimits(best[-1] if best else None, worst[0] if worst else None)
+
+
+def order_rows(rows: list[BarRow], direction: str) -> list[BarRow]:
+    """Best to worst: by rank, then by value (ascending for ``lower`` and ``none``), then by name."""
+    sign = -1.0 if direction == "higher" else 1.0
+    return sorted(rows, key=lambda r: (r.rank if r.rank else 0, sign * r.value, r.name))
+
+
+def _band_segments(rows: list[BarRow]) -> list[dict]:
+    """Consecutive runs of one band: first and last position and the label over them."""
+    segments: list[dict] = []
+    for i, r in enumerate(rows):
+        if not r.band or r.band not in BAND_SHORT:
+            continue
+        if segments and segments[-1]["band"] == r.band and segments[-1]["last"] == i - 1:
+            segments[-1]["last"] = i
+        else:
+            segments.append({"band": r.band, "first": i, "last": i})
+    for s in segments:
+        s["label"] = BAND_SHORT[s["band"]]
+        s["mid"] = (s["first"] + s["last"]) // 2
+    return segments
+
+
+def bar_spec(
+    rows: list[BarRow],
+    fmt: ValueFormat,
+    *,
+    highlight: str | None,
+    mean: float | None,
+    axis_title: str,
+    width: int = 720,
+    height: int = 260,
+) -> dict:
+    """All municipalities with a value as bars from best to worst (``rows`` already in that order), the
+    chosen one in black with its name and value, the rikssnitt as a dashed line, and the band limits as
+    vertical lines with the bands named over their part of the chart."""
+    data = [
+        {"pos": i, "id": r.id, "name": r.name, "value": r.value, "band": r.band or "none",
+         "highlight": r.id == highlight, "text": fmt.text(r.value)}
+        for i, r in enumerate(rows)
+    ]  # fmt: skip
+    n = len(rows)
+    x = {"field": "pos", "type": "ordinal", "sort": None, "scale": {"paddingInner": 0.15, "paddingOuter": 0.3},
+         "axis": {"labels": False, "ticks": False, "title": axis_title, "titlePadding": 8}}  # fmt: skip
+    y_axis = {"format": fmt.d3, "title": None, "grid": True, "tickCount": 6}
+    layers: list[dict] = [
+        {
+            "mark": {"type": "bar"},
+            "encoding": {
+                "x": x,
+                "y": {"field": "value", "type": "quantitative", "axis": y_axis, "scale": {"zero": True, "nice": True}},
+                "color": {
+                    "condition": {"test": "datum.highlight", "value": HIGHLIGHT},
+                    "field": "band",
+                    "type": "nominal",
+                    "scale": {"domain": list(BAND_COLOURS), "range": list(BAND_COLOURS.values())},
+                    "legend": None,
+                },
+            },
+        }
+    ]
+    segments = _band_segments(rows)
+    if segments:
+        limits = [{"pos": s["first"]} for s in segments[1:]]
+        if limits:
+            layers.append({
+                "data": {"values": limits},
+                "mark": {"type": "rule", "color": TEXT, "strokeWidth": 1, "strokeDash": [2, 2]},
+                "encoding": {"x": {"field": "pos", "type": "ordinal", "bandPosition": 0}},
+            })  # fmt: skip
+        layers.append({
+            "data": {"values": [{"pos": s["mid"], "label": s["label"], "band": s["band"]} for s in segments]},
+            "mark": {"type": "text", "baseline": "bottom", "dy": -4, "fontWeight": "bold", "fontSize": 12},
+            "encoding": {"x": {"field": "pos", "type": "ordinal", "bandPosition": 0.5}, "y": {"value": 0},
+                         "text": {"field": "label"}, "color": {"value": TEXT}},
+        })  # fmt: skip
+    if mean is not None:
+        layers.append({
+            "data": {"values": [{"mean": mean, "label": "Rikssnitt " + fmt.text(mean)}]},
+            "layer": [
+                {"mark": {"type": "rule", "color": TEXT, "strokeWidth": 1.5, "strokeDash": [6, 3]},
+                 "encoding": {"y": {"field": "mean", "type": "quantitative"}}},
+                {"mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 6, "x": width,
+                          "fontWeight": "bold"},
+                 "encoding": {"y": {"field": "mean", "type": "quantitative"}, "text": {"field": "label"}}},
+            ],
+        })  # fmt: skip
+    chosen = next((i for i, r in enumerate(rows) if r.id == highlight), None)
+    if chosen is not None:
+        align = "left" if chosen < n / 3 else "right" if chosen > 2 * n / 3 else "center"
+        layers.append({
+            "data": {"values": [{"pos": chosen, "value": rows[chosen].value,
+                                 "label": f"{rows[chosen].name}: {fmt.text(rows[chosen].value)}"}]},
+            "mark": {"type": "text", "align": align, "baseline": "bottom", "dy": -6, "fontWeight": "bold",
+                     "fontSize": 13},
+            "encoding": {"x": {"field": "pos", "type": "ordinal", "bandPosition": 0.5},
+                         "y": {"field": "value", "type": "quantitative"}, "text": {"field": "label"}},
+        })  # fmt: skip
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "width": width,
+        "height": height,
+        "padding": {"left": 4, "right": 40, "top": 22, "bottom": 4},  # room for the rikssnitt label in any font
+        "config": BASE_CONFIG,
+        "data": {"values": data},
+        "layer": layers,
+    }
+
+
+def series_spec(lines: list[SeriesLine], fmt: ValueFormat, *, width: int = 640, height: int = 260) -> dict:
+    """Each line's values by year, gaps left open: the municipality drawn thickest. The legend names every
+    line with its colour, dash and point shape."""
+    years = sorted({y for line in lines for y, _ in line.points})
+    labels = {line.key: line.label for line in lines}
+    domain = [labels[k] for k in SERIES_ORDER if k in labels]
+    styles = [SERIES_STYLE[k] for k in SERIES_ORDER if k in labels]
+    data = [
+        {"year": str(y), "series": line.label, "key": line.key, "value": v,
+         "text": fmt.text(v) if v is not None else None}
+        for line in lines
+        for y, v in line.points
+    ]  # fmt: skip
+    legend = {"orient": "bottom", "direction": "vertical", "title": None, "symbolStrokeWidth": 2.5, "symbolSize": 500,
+              "symbolType": "stroke"}  # fmt: skip
+    enc_common = {
+        "x": {"field": "year", "type": "ordinal", "scale": {"domain": [str(y) for y in years]},
+              "axis": {"title": None, "labelAngle": 0}},
+        "y": {"field": "value", "type": "quantitative", "scale": {"zero": False, "nice": True},
+              "axis": {"format": fmt.d3, "title": None, "tickCount": 6}},
+        "color": {"field": "series", "type": "nominal", "scale": {"domain": domain, "range": [s[0] for s in styles]},
+                  "legend": legend},
+    }  # fmt: skip
+    layers = [
+        {
+            "mark": {"type": "line", "invalid": "break-paths-show-path-domains", "strokeWidth": 2},
+            "encoding": {
+                **enc_common,
+                "strokeDash": {
+                    "field": "series",
+                    "type": "nominal",
+                    "scale": {"domain": domain, "range": [s[1] for s in styles]},
+                    "legend": legend,
+                },
+                "strokeWidth": {"condition": {"test": "datum.key === 'municipality'", "value": 3.5}, "value": 2},
+            },  # fmt: skip
+        },
+        {
+            "transform": [{"filter": "isValid(datum.value)"}],
+            "mark": {"type": "point", "filled": True, "size": 45, "opacity": 1},
+            "encoding": {
+                **enc_common,
+                "color": {**enc_common["color"], "legend": None},
+                "shape": {
+                    "field": "series",
+                    "type": "nominal",
+                    "scale": {"domain": domain, "range": [s[2] for s in styles]},
+                    "legend": None,
+                },
+            },  # fmt: skip
+        },
+    ]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "width": width,
+        "height": height,
+        "padding": 6,
+        "config": BASE_CONFIG,
+        "data": {"values": data},
+        "layer": layers,
+        # one legend of lines (colour and dash); the point shapes repeat it on the lines themselves
+        "resolve": {"legend": {"shape": "independent"}},
+    }
+
+
+def sparkline_spec(points: list[tuple[int, float | None]], *, width: int = 96, height: int = 26) -> dict:
+    """A small line of one municipality's values by year, gaps left open, each value a dot and the last
+    one larger. No axes: the row's table cells and the figure's caption give the numbers."""
+    data = [{"year": str(y), "value": v, "last": i == len(points) - 1} for i, (y, v) in enumerate(points)]
+    x = {"field": "year", "type": "ordinal", "axis": None, "scale": {"domain": [str(y) for y, _ in points]}}
+    y = {"field": "value", "type": "quantitative", "axis": None, "scale": {"zero": False}}
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "width": width,
+        "height": height,
+        "padding": 3,
+        "config": {**BASE_CONFIG, "view": {"stroke": None}},
+        "data": {"values": data},
+        "layer": [
+            {"mark": {"type": "line", "invalid": "break-paths-show-path-domains", "color": "#0072B2",
+                      "strokeWidth": 1.5},
+             "encoding": {"x": x, "y": y}},
+            {"transform": [{"filter": "isValid(datum.value)"}],
+             "mark": {"type": "point", "filled": True, "color": "#0072B2", "opacity": 1},
+             "encoding": {"x": x, "y": y, "size": {"condition": {"test": "datum.last", "value": 36}, "value": 9}}},
+        ],
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart as the pages use it: its spec, its one-sentence description and a short name."""
+
+    kind: str  # bar | series | sparkline
+    spec: dict
+    description: str
+    name: str  # what the picture is, for its accessible name ("Stapeldiagram ...")
+    extra: dict = field(default_factory=dict)
+
+
+def chart_data(spec: dict) -> list[dict]:
+    """The rows a spec draws (the main data of the chart), for tests and the JSON twins."""
+    return list(spec.get("data", {}).get("values", []))

@@ -1,0 +1,143 @@
+"""The figures of the pages: a chart or map with its description, its accessible name and (built only
+when asked, for the JSON twins and the tests) its Vega-Lite spec. One function per figure; each renders
+through the cache of :mod:`reports.charts` under (kind, KPI, year, municipality, data version)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from kommunkvalitet.core import chart_text
+from kommunkvalitet.core.charts import BarRow, ValueFormat, bar_spec, series_spec, sparkline_spec
+from kommunkvalitet.core.formatting import format_value
+from kommunkvalitet.reports import maps
+from kommunkvalitet.reports.charts import cache_key, cached, cached_svg
+
+BAND_TITLE = {
+    "best": "bland de 25 procent bästa",
+    "second": "bland de 25 procent näst bästa",
+    "middle": "bland de 50 procent mellersta",
+    "third": "bland de 25 procent näst sämsta",
+    "worst": "bland de 25 procent sämsta",
+}
+
+
+@dataclass
+class Figure:
+    """A picture as a page uses it. ``svg`` is drawn (or read from the cache) only when a page asks for
+    it, and ``spec`` built only when a JSON twin or a test asks: the JSON twins draw nothing."""
+
+    kind: str  # bar | series | sparkline | map
+    draw: Callable[[], str] = field(repr=False)
+    description: str
+    name: str  # the picture's accessible name
+    build: Callable[[], dict] | None = field(default=None, repr=False)
+
+    @cached_property
+    def svg(self) -> str:
+        return self.draw()
+
+    @cached_property
+    def spec(self) -> dict | None:
+        return self.build() if self.build else None
+
+
+def bar_figure(page, fmt: ValueFormat) -> Figure:
+    """All kommuner with a value, best to worst, the chosen one highlighted (``page``: store.measure)."""
+    mid = page.municipality.id if page.municipality else None
+    total = page.total
+    mean = total.mean if total else None
+    axis = (f"Kommuner från bästa till sämsta ({len(page.rows)} med värde)" if page.info.direction != "none"
+            else f"Kommuner från lägsta till högsta värde ({len(page.rows)} med värde)")  # fmt: skip
+
+    def build() -> dict:
+        return bar_spec(page.rows, fmt, highlight=mid, mean=mean, axis_title=axis)
+
+    name = f"Stapeldiagram: {page.info.label}, {page.year}, alla kommuner"
+    key = cache_key("bar", page.info.id, page.year, mid or "-", page.version)
+    description = chart_text.describe_bar(page.rows, fmt, year=page.year, direction=page.info.direction, mean=mean,
+                                          highlight=mid, highlight_name=page.municipality.name if mid else None)  # fmt: skip
+
+    def draw() -> str:
+        return cached_svg(key, build, name=name, css="chart chart-bar") if page.rows else ""
+
+    return Figure("bar", draw, description, name, build)
+
+
+def series_figure(page, fmt: ValueFormat) -> Figure | None:
+    lines = [line for line in page.series if any(v is not None for _, v in line.points)]
+    if not lines:
+        return None
+    mid = page.municipality.id if page.municipality else None
+
+    def build() -> dict:
+        return series_spec(lines, fmt)
+
+    who = page.municipality.name if page.municipality else "rikssnittet"
+    name = f"Linjediagram: {page.info.label}, {who} över tid"
+    key = cache_key("series", page.info.id, page.year, mid or "-", page.version)
+    return Figure("series", lambda: cached_svg(key, build, name=name, css="chart chart-series"),
+                  chart_text.describe_series(lines, fmt), name, build)  # fmt: skip
+
+
+def sparkline_figure(kpi: str, year: int, municipality_id: str, version: str,
+                     points: list[tuple[int, float | None]], fmt: ValueFormat) -> Figure | None:  # fmt: skip
+    if not any(v is not None for _, v in points):
+        return None
+
+    def build() -> dict:
+        return sparkline_spec(points)
+
+    description = chart_text.describe_sparkline(points, fmt)
+    key = cache_key("spark", kpi, year, municipality_id, version)
+    # The picture is hidden from assistive technology: its figure's caption is the description.
+    return Figure("sparkline", lambda: cached_svg(key, build, name="", css="chart chart-spark"), description, "", build)
+
+
+def map_cells(rows: list[BarRow], missing: list[tuple[str, str]], fmt: ValueFormat, href: Callable[[str], str],
+              mode: str) -> dict[str, maps.MapCell]:  # fmt: skip
+    lo = min((r.value for r in rows), default=None)
+    hi = max((r.value for r in rows), default=None)
+    cells = {}
+    for r in rows:
+        band_words = f" – {BAND_TITLE[r.band]}" if r.band in BAND_TITLE else ""
+        share = None
+        if mode == "scale" and lo is not None and hi is not None:
+            share = (r.value - lo) / (hi - lo) if hi > lo else 0.5
+        cells[r.id] = maps.MapCell(f"{r.name}: {fmt.text(r.value)}{band_words}", href(r.id), r.band or "none", share)
+    for mid, name in missing:
+        cells[mid] = maps.MapCell(f"{name}: uppgift saknas", href(mid))
+    return cells
+
+
+def map_figure(page, fmt: ValueFormat, *, mode: str, areas_loader: Callable[[], list[maps.MapArea]],
+               href: Callable[[str], str], county_id: str | None = None, place: str = "Sveriges",
+               width_px: int = 420) -> Figure:  # fmt: skip
+    """The map of all kommuner (or one county's), by band or by value; the chosen kommun outlined."""
+    rows, missing = page.rows, page.missing
+    if county_id:
+        members = {a.id for a in areas_loader()}
+        rows = [r for r in rows if r.id in members]
+        missing = [m for m in missing if m[0] in members]
+    lo = min((r.value for r in page.rows), default=None)
+    hi = max((r.value for r in page.rows), default=None)
+    labels = (format_value(lo, fmt.unit, fmt.decimals), format_value(hi, fmt.unit, fmt.decimals))
+    what = "placering" if mode == "band" else "värde"
+    name = f"Karta: {place} kommuner efter {what}, {page.info.label}, {page.year}"
+
+    def render() -> str:
+        cells = map_cells(rows, missing, fmt, href, mode)
+        uid = f"m{page.info.id}{county_id or ''}{mode}"
+        return maps.map_svg(areas_loader(), cells, mode=mode, uid=uid, name=name, width_px=width_px,
+                            scale_labels=labels if mode == "scale" else None)  # fmt: skip
+
+    key = cache_key("map", page.info.id, page.year, mode, county_id or "-", width_px, page.version)
+    shown = {r.id for r in rows} | {m[0] for m in missing}
+    mid = page.municipality.id if page.municipality and page.municipality.id in shown else None
+
+    bands = {r.id: r.band for r in rows}
+    description = chart_text.describe_map(year=page.year, bands=bands, mode=mode, place=place,
+                                          total=len(rows) + len(missing), fmt=fmt, low=lo, high=hi,
+                                          highlight_name=page.municipality.name if mid else None)  # fmt: skip
+    return Figure("map", lambda: maps.with_highlight(cached(key, render), mid), description, name)
