@@ -40,3 +40,15 @@ def test_editor_add_creates_a_user_with_a_role():
     assert weak.exit_code == 1 and "lösenordet duger inte" in weak.output
     unknown = CliRunner().invoke(main, ["editor", "add", "bo", "9999", "--password", "lång-fras-42-ok"])
     assert unknown.exit_code == 1 and "okänd kommun" in unknown.output
+
+
+@pytest.mark.django_db
+def test_import_geo_brings_the_boundaries_once(snapshot_dir):
+    from kommunkvalitet.store.models import MunicipalityShape
+
+    result = CliRunner().invoke(main, ["import", "geo", str(snapshot_dir)])
+    assert result.exit_code == 0, result.output
+    assert "0 nya, 0 ändrade, 290 oförändrade" in result.output  # the import of the session already has them
+    MunicipalityShape.objects.filter(pk="2284").delete()
+    result = CliRunner().invoke(main, ["import", "geo", str(snapshot_dir)])
+    assert "1 nya, 0 ändrade, 289 oförändrade" in result.output
