@@ -115,3 +115,15 @@ def test_import_snapshot_on_a_fresh_data_dir_prepares_the_database_and_imports(t
     assert "Klart: " in run.stdout and "values.csv" in run.stdout
     (again,) = _run_all([args], env)
     assert again.returncode == 0 and "Inget ändrades" in again.stdout and "Förbereder" not in again.stderr
+
+
+@pytest.mark.django_db
+def test_import_geo_brings_the_boundaries_once(snapshot_dir):
+    from kommunkvalitet.store.models import MunicipalityShape
+
+    result = CliRunner().invoke(main, ["import", "geo", str(snapshot_dir)])
+    assert result.exit_code == 0, result.output
+    assert "0 nya, 0 ändrade, 290 oförändrade" in result.output  # the import of the session already has them
+    MunicipalityShape.objects.filter(pk="2284").delete()
+    result = CliRunner().invoke(main, ["import", "geo", str(snapshot_dir)])
+    assert "1 nya, 0 ändrade, 289 oförändrade" in result.output

@@ -130,6 +130,18 @@ def test_a_warm_page_draws_nothing_and_new_data_draws_again(client, monkeypatch)
     _get(client, ORN)
 
 
+def test_a_year_nobody_has_is_a_gap_in_the_time_series_not_a_missing_year(client):
+    """U23471 (the survey of older people) was not made in 2021: no kommun has a 2021 value."""
+    data = json.loads(_get(client, "/nyckeltal/U23471/2022.json?kommun=2284").content)
+    assert 2021 not in data["years"]
+    for line in data["series"]:
+        points = {p["year"]: p["value"] for p in line["points"]}
+        assert 2021 in points and points[2021] is None and points[2020] is not None, line["key"]
+    spec = data["charts"]["series"]["spec"]
+    assert "2021" in spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert "uppgift saknas för 2021, och där är linjen bruten" in data["charts"]["series"]["description"]
+
+
 def test_kpi_urls_redirect_to_the_latest_year_and_unknowns_are_404(client):
     response = client.get("/nyckeltal/U21401/?kommun=2284")
     assert response.status_code == 302 and response["Location"] == ORN

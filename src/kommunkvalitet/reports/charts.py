@@ -25,7 +25,7 @@ from collections.abc import Callable
 from django.core.cache import caches
 
 VL_VERSION = "5.21"  # pinned: the SVG must not change under us when vl-convert adds a newer default
-RENDER_VERSION = "3"  # bump when a spec or the post-processing changes: every cached chart is redrawn
+RENDER_VERSION = "6"  # bump when a spec or the post-processing changes: every cached chart is redrawn
 _lock = threading.Lock()
 _ROOT = re.compile(r"<svg\b([^>]*)>")
 _ID = re.compile(r'\bid="([^"]+)"')

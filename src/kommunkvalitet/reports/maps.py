@@ -19,9 +19,10 @@ from html import escape
 
 from kommunkvalitet.core.charts import BAND_COLOURS
 
-# Sequential single-hue blues (ColorBrewer "Blues", 9 classes): light = low, dark = high; safe for
-# colour-blind readers because only lightness changes.
-BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
+# Sequential single-hue blues (ColorBrewer "Blues" without its near-white first class, which vanished
+# against the white borders): light = low, dark = high; safe for colour-blind readers because only the
+# lightness changes.
+BLUES = ("#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
 MIDDLE_FILL = "#bdbdbd"
 MISSING_FILL = "#f2f2f2"
 LEGEND_PX = 200  # the legend column to the right of the map

@@ -168,7 +168,10 @@ def measure_page(kpi_id: str, year: int, municipality_id: str | None = None) -> 
     missing = sorted(((mid, name) for mid, (name, _) in kommuner.items() if mid not in present), key=lambda m: m[1])
     years = sorted(yearly)
     page = MeasurePage(info, year, years, muni, rows, missing, genders, version=kpi_version(kpi_id))  # 7
-    page.series = _series(kpi, info, year, years, yearly, muni)  # 8-11 with a municipality
+    # The series runs over every year from the first to the last with values: a year nobody has (a survey
+    # not made in 2021) is a gap in every line, not a year left out of the axis.
+    span = list(range(years[0], years[-1] + 1)) if years else []
+    page.series = _series(kpi, info, year, span, yearly, muni)  # 8-11 with a municipality
     return page
 
 
@@ -186,8 +189,10 @@ def _series(kpi: KPI, info: KpiInfo, year: int, years: list[int], yearly, muni) 
     if not years:
         return []
     lines: list[SeriesLine] = []
-    national = SeriesLine("national_mean", "Rikssnitt (ovägt medel)", tuple((y, yearly[y][0]) for y in years))
-    riket = SeriesLine("riket", "Riket (viktat)", tuple((y, yearly[y][1]) for y in years))
+    national = SeriesLine(
+        "national_mean", "Rikssnitt (ovägt medel)", tuple((y, yearly.get(y, (None, None))[0]) for y in years)
+    )
+    riket = SeriesLine("riket", "Riket (viktat)", tuple((y, yearly.get(y, (None, None))[1]) for y in years))  # fmt: skip
     if muni is None:
         return [national, riket]
     own = dict(Value.objects.filter(kpi_id=kpi.id, municipality_id=muni.id, gender="T").values_list("year", "value"))
