@@ -51,6 +51,7 @@ def test_building_a_goal_structure_by_keyboard(server, page):
     axe: list[tuple[str, list[str]]] = []
     # Sign in: the user name field has the focus; Tab to the password; Enter submits.
     page.goto(f"{server}/konto/login/?next=/kommun/{MUNI}/mal/ny/")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_username'")
     page.keyboard.type(USER)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
