@@ -16,11 +16,13 @@ def kommuner(search: str = "") -> list[Municipality]:
     """All kommuner (not regions, not Riket) in Swedish alphabetical order; ``search`` filters on the
     name (every word, forgiving case and å/ä/ö written as a/a/o: "ornskoldsvik" finds Örnsköldsvik) or
     the start of the code."""
-    items = Municipality.objects.filter(type=Municipality.Type.KOMMUN)
+    qs = Municipality.objects.filter(type=Municipality.Type.KOMMUN)
     search = search.strip()
-    if search:
-        items = [m for m in items if m.id.startswith(search) or matches(search, m.name)]
-    return sorted(items, key=lambda m: swedish_sort_key(m.name))
+    if not search:
+        return sorted(qs, key=lambda m: swedish_sort_key(m.name))
+    # Folding is done here, not in SQL (SQLite's LIKE folds neither å nor Ö); only the matches are loaded.
+    ids = [mid for mid, name in qs.values_list("id", "name") if mid.startswith(search) or matches(search, name)]
+    return sorted(qs.filter(pk__in=ids), key=lambda m: swedish_sort_key(m.name)) if ids else []
 
 
 # --- KPI search and browsing ------------------------------------------------------------------------
