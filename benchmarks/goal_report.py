@@ -26,13 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2090  # a year no real structure uses
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main() -> None:

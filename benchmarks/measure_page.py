@@ -36,12 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def summary(name: str, times: list[float]) -> str:
