@@ -9,6 +9,12 @@ from dataclasses import dataclass
 BANDS = ("best", "middle", "worst")  # the four-group variant adds "second", "third" (best..worst order)
 POSITIONS = ("far_above", "slightly_above", "level", "slightly_below", "far_below")
 TRENDS = ("improved", "unchanged", "worsened", "increased", "decreased")  # the last two for direction none
+# Why a value is missing (issue 10): no municipality has a value that year | the measure did not exist
+# yet | the kommun did not take part or report | withheld by the source (Kolada's status)
+GAPS = ("not_collected", "not_yet_measured", "not_reported", "withheld")
+# Why a value is not comparable (issue 10): outside what its unit allows, or an extreme outlier by the
+# documented robust rule (docs/method.md); such a value is left out of rikssnitt, rank and bands
+IMPLAUSIBLE = ("impossible", "outlier")
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,8 @@ class MeasureFinding:
     year: int  # the data year shown
     value: float | None  # None: no value for the data year
     missing_reason: str | None = None  # the source's status when it gives one
+    gap: str | None = None  # one of GAPS when value is None and the reason is known
+    implausible: str | None = None  # one of IMPLAUSIBLE: the value is shown but "ej jämförbart"
     previous_year: int | None = None  # the latest earlier year with a value (may be before year - 1)
     previous_value: float | None = None
     change: float | None = None  # value - previous_value
