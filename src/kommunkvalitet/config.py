@@ -43,6 +43,21 @@ SETTINGS: tuple[Setting, ...] = (
         "where rendered charts and maps are kept: file (the cache/ folder in the data dir, shared by the server's"
         " workers), memory (per process) or off",
     ),
+    Setting(
+        "KOMMUNKVALITET_LOGIN_FAILURE_LIMIT", "5", "wrong passwords for one user name from one address before a lock"
+    ),
+    Setting("KOMMUNKVALITET_LOGIN_LOCKOUT_MINUTES", "15", "how long that user name is locked from that address"),
+    Setting(
+        "KOMMUNKVALITET_BEHIND_PROXY",
+        "false",
+        "true when a front server (nginx, Caddy) terminates HTTPS and sends X-Forwarded-Proto (production)",
+    ),
+    Setting("EMAIL_HOST", None, "mail server for password reset mails; without it an administrator resets"),
+    Setting("EMAIL_PORT", "25", "the mail server's port"),
+    Setting("EMAIL_HOST_USER", None, "user name at the mail server"),
+    Setting("EMAIL_HOST_PASSWORD", None, "password at the mail server"),
+    Setting("EMAIL_USE_TLS", "false", "true to use STARTTLS with the mail server"),
+    Setting("DEFAULT_FROM_EMAIL", "kommunkvalitet@localhost", "sender address of password reset mails"),
     Setting("KOLADA_BASE_URL", "https://api.kolada.se/v3", "base URL of the Kolada API used by sync"),
     Setting("KOLADA_REQUESTS_PER_SECOND", "5", "at most this many requests per second to Kolada during sync"),
 )
@@ -55,6 +70,23 @@ def get(name: str) -> str | None:
     setting = _BY_NAME[name]  # KeyError for an unregistered name is a programming error
     value = os.environ.get(name)
     return value if value not in (None, "") else setting.default
+
+
+def get_int(name: str) -> int:
+    text = get(name) or ""
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {text!r}") from None
+
+
+def get_bool(name: str) -> bool:
+    text = (get(name) or "false").strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {text!r}")
 
 
 def is_production() -> bool:
@@ -75,10 +107,12 @@ def snapshot_dir() -> Path:
 def secret_key() -> str:
     """SECRET_KEY from the environment; in development one generated once into the data dir."""
     key = get("SECRET_KEY")
+    if is_production():
+        if not key:
+            raise ConfigurationError("SECRET_KEY must be set when KOMMUNKVALITET_ENV=production")
+        _refuse_weak(key)
     if key:
         return key
-    if is_production():
-        raise ConfigurationError("SECRET_KEY must be set when KOMMUNKVALITET_ENV=production")
     path = data_dir() / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
@@ -87,6 +121,16 @@ def secret_key() -> str:
     path.write_text(key, encoding="utf-8")
     path.chmod(0o600)
     return key
+
+
+def _refuse_weak(key: str) -> None:
+    """The rule Django's deploy check uses: at least 50 characters, at least 5 different ones, and not
+    one of Django's generated development keys."""
+    if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-"):
+        raise ConfigurationError(
+            "SECRET_KEY is too weak for production: use at least 50 random characters, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
 
 
 def debug() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "kommunkvalitet.store",
     "kommunkvalitet.web",
 ]
@@ -36,7 +38,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # last, as django-axes asks: it turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is locked for AXES_COOLOFF_TIME; a right password during the lock is refused too.
+# A successful login resets the count. An administrator unlocks at once with
+# `kommunkvalitet manage axes_reset_username <name>`. Per user name *and* address, so that nobody can lock
+# a colleague out from another machine by typing her name wrong on purpose.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = config.get_int("KOMMUNKVALITET_LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=config.get_int("KOMMUNKVALITET_LOGIN_LOCKOUT_MINUTES"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kommunkvalitet.web.views.account.locked_out"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "kommunkvalitet.urls"
 WSGI_APPLICATION = "kommunkvalitet.wsgi.application"
@@ -108,12 +129,59 @@ LOGIN_REDIRECT_URL = "web:start"
 LOGOUT_REDIRECT_URL = "web:start"
 
 SESSION_COOKIE_HTTPONLY = True
+# Only editors have sessions (readers never log in): a working day, and gone when the browser closes.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 if config.is_production():
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # HTTPS only, for a year, remembered by browsers (docs/deploy.md: behind a front server that
+    # terminates TLS, set KOMMUNKVALITET_BEHIND_PROXY so that Django trusts its X-Forwarded-Proto).
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if config.get_bool("KOMMUNKVALITET_BEHIND_PROXY"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp). Everything from this site only; no inline script anywhere and no
+# script at all on the public pages. 'unsafe-inline' for styles is the one concession and why: the
+# server-rendered Vega-Lite charts and maps are inline SVG whose marks carry presentation attributes and
+# a <style> element that vl-convert writes; those cannot run code. Pages may not be framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Uploaded goal spreadsheets: at most this size (bytes); anything larger is refused before it is read.
+GOAL_SHEET_MAX_BYTES = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = GOAL_SHEET_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = GOAL_SHEET_MAX_BYTES
+
+# Password reset: by mail when a mail server is configured (EMAIL_HOST), otherwise an administrator sets
+# a new password with `kommunkvalitet editor add --password` and the reset page says so.
+EMAIL_HOST = config.get("EMAIL_HOST") or ""
+EMAIL_PORT = config.get_int("EMAIL_PORT")
+EMAIL_HOST_USER = config.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = config.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = config.get_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = config.get("DEFAULT_FROM_EMAIL")
+if not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,10 @@
 from django.urls import include, path
 
+from kommunkvalitet.web.views import account
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("konto/password_reset/", account.PasswordResetView.as_view(), name="password_reset"),
     path("konto/", include("django.contrib.auth.urls")),
     path("", include("kommunkvalitet.web.urls")),
 ]
