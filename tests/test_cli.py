@@ -46,6 +46,28 @@ def test_editor_add_creates_a_user_with_a_role():
     assert unknown.exit_code == 1 and "okänd kommun" in unknown.output
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["<script>alert(1)</script>", "", "   ", "anna svensson", "x" * 151])
+def test_editor_add_refuses_a_bad_user_name_with_one_line(name):
+    from django.contrib.auth.models import User
+
+    result = CliRunner().invoke(main, ["editor", "add", name, "2284", "--password", "lång-fras-42-ok"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Fel: ogiltigt användarnamn") and "Traceback" not in result.output
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_editor_add_sets_a_new_password_for_an_existing_user():
+    from django.contrib.auth.models import User
+
+    CliRunner().invoke(main, ["editor", "add", "cecilia", "2284", "--password", "lång-fras-42-ok"])
+    again = CliRunner().invoke(main, ["editor", "add", "cecilia", "2260", "--password", "en-annan-fras-77"])
+    assert again.exit_code == 0, again.output
+    user = User.objects.get(username="cecilia")
+    assert user.check_password("en-annan-fras-77") and user.kk_roles.count() == 2
+
+
 # ------------------------------------------------------------------------------------------ a new database
 
 

@@ -385,10 +385,10 @@ def editor_() -> None:
     prompt=True,
     hide_input=True,
     confirmation_prompt=True,
-    help="The password of a new user (asked for when not given).",
+    help="The user's password: set for a new user, changed for an existing one (asked for when not given).",
 )
 def editor_add(username, municipality, publisher, password) -> None:
-    """Give USERNAME the right to edit MUNICIPALITY's texts (creates the user if needed)."""
+    """Give USERNAME the right to edit MUNICIPALITY's texts (creates the user if needed, sets the password)."""
     _django(need_data=True)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
@@ -399,13 +399,25 @@ def editor_add(username, municipality, publisher, password) -> None:
     if not Municipality.objects.filter(pk=municipality, type=Municipality.Type.KOMMUN).exists():
         raise KommunkvalitetError(f"okänd kommun {municipality!r} (ange kommunkoden, t.ex. 2284)")
     user_model = get_user_model()
+    name_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    try:
+        name_field.run_validators(username.strip())
+        if not username.strip():
+            raise ValidationError("")
+    except ValidationError:
+        raise KommunkvalitetError(
+            f"ogiltigt användarnamn {username!r}: använd 1-{name_field.max_length} bokstäver, siffror och @ . + - _"
+        ) from None
     user = user_model.objects.filter(username=username).first()
+    try:
+        validate_password(password, user)
+    except ValidationError as err:
+        raise KommunkvalitetError("lösenordet duger inte: " + " ".join(err.messages)) from None
     if user is None:
-        try:
-            validate_password(password)
-        except ValidationError as err:
-            raise KommunkvalitetError("lösenordet duger inte: " + " ".join(err.messages)) from None
         user = user_model.objects.create_user(username, password=password)
+    else:
+        user.set_password(password)  # the password given (or typed) for an existing user is set, not ignored
+        user.save(update_fields=["password"])
     role = EditorRole.Role(EditorRole.Role.PUBLISHER if publisher else EditorRole.Role.EDITOR)
     EditorRole.objects.update_or_create(user=user, municipality_id=municipality, defaults={"role": role})
     click.echo(f"{username} är nu {role.label.lower()} för {Municipality.objects.get(pk=municipality).name}.")

@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
         "where rendered charts and maps are kept: file (the cache/ folder in the data dir, shared by the server's"
         " workers), memory (per process) or off",
     ),
+    Setting("KOLADA_BASE_URL", "https://api.kolada.se/v3", "base URL of the Kolada API used by sync"),
+    Setting("KOLADA_REQUESTS_PER_SECOND", "5", "at most this many requests per second to Kolada during sync"),
     Setting(
         "KOMMUNKVALITET_LOGIN_FAILURE_LIMIT", "5", "wrong passwords for one user name from one address before a lock"
     ),
@@ -58,8 +60,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EMAIL_HOST_PASSWORD", None, "password at the mail server"),
     Setting("EMAIL_USE_TLS", "false", "true to use STARTTLS with the mail server"),
     Setting("DEFAULT_FROM_EMAIL", "kommunkvalitet@localhost", "sender address of password reset mails"),
-    Setting("KOLADA_BASE_URL", "https://api.kolada.se/v3", "base URL of the Kolada API used by sync"),
-    Setting("KOLADA_REQUESTS_PER_SECOND", "5", "at most this many requests per second to Kolada during sync"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

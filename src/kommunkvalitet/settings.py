@@ -167,11 +167,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Uploaded goal spreadsheets: at most this size (bytes); anything larger is refused before it is read.
-GOAL_SHEET_MAX_BYTES = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = GOAL_SHEET_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = GOAL_SHEET_MAX_BYTES
-
 # Password reset: by mail when a mail server is configured (EMAIL_HOST), otherwise an administrator sets
 # a new password with `kommunkvalitet editor add --password` and the reset page says so.
 EMAIL_HOST = config.get("EMAIL_HOST") or ""
