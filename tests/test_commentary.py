@@ -63,6 +63,18 @@ def test_a_draft_is_not_public_and_an_editor_cannot_publish(editor, client):
     assert not Commentary.public_objects.exists()
 
 
+def test_a_refused_publication_saves_nothing_and_the_next_save_meets_no_conflict(editor):
+    c = _client(editor)
+    based_on = _based_on(c)
+    refused = c.post(EDIT, {"text": "Första försöket.", "based_on": based_on, "action": "publish"})
+    assert "inte behörighet att publicera" in refused.content.decode()
+    assert not CommentaryVersion.objects.filter(text="Första försöket.").exists()
+    # the form she still has open carries the same based_on: her save goes through
+    saved = c.post(EDIT, {"text": "Första försöket.", "based_on": based_on, "action": "save"})
+    assert saved.status_code == 302
+    assert Commentary.private_objects.get(municipality_id="2284", kpi="").draft_text == "Första försöket."
+
+
 def test_publishing_shows_sanitised_text_with_history(publisher, client):
     c = _client(publisher)
     text = 'Bra *resultat*.\n\n<script>alert("x")</script> [länk](javascript:alert(1)) [SKR](https://skr.se)'
@@ -71,6 +83,11 @@ def test_publishing_shows_sanitised_text_with_history(publisher, client):
     assert "Bra <em>resultat</em>." in html
     assert "<script>alert" not in html and "javascript:" not in html
     assert 'href="https://skr.se"' in html
+    twin = client.get(AREA.rstrip("/") + ".json").json()["commentary"]["_area"]
+    assert set(twin) == {"html", "plain"}  # the sanitised HTML and its plain text, never the raw source
+    assert "<em>resultat</em>" in twin["html"] and 'href="https://skr.se"' in twin["html"]
+    assert "javascript:" not in str(twin) and "<script" not in str(twin)
+    assert twin["plain"].startswith("Bra resultat.")
     comment = Commentary.public_objects.get(municipality_id="2284", kpi="")
     assert comment.published_by == publisher
     assert [v.action for v in comment.versions.all()] == ["published", "saved"]

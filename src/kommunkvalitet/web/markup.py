@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html as htmllib
+
 import markdown
 import nh3
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "h3", "h4"}
@@ -24,3 +27,10 @@ def render(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+
+
+def for_json(text: str) -> dict[str, str]:
+    """A user's text for a JSON twin: the sanitised HTML the page shows and its plain text, never the
+    raw source (a ``javascript:`` link in the source must not reach a system that shows the field)."""
+    html = render(text)
+    return {"html": str(html), "plain": htmllib.unescape(strip_tags(html)).strip()}

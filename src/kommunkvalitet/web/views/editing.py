@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -43,12 +44,15 @@ def edit(request, municipality_id: str, year: int, area_id: str):
     if request.method == "POST":
         form = CommentaryForm(request.POST)
         if form.is_valid():
+            publishing = request.POST.get("action") == "publish"
             try:
-                publishing = request.POST.get("action") == "publish"
-                commentary.save_draft(request.user, place, form.cleaned_data["text"],
-                                      based_on=form.cleaned_data["based_on"])  # fmt: skip
-                if publishing:
-                    commentary.publish(request.user, place, report.figures())
+                # one transaction: a refused publication (no right to publish, a stale form) saves
+                # nothing, so the editor's next save is not met by a conflict with her own draft
+                with transaction.atomic():
+                    commentary.save_draft(request.user, place, form.cleaned_data["text"],
+                                          based_on=form.cleaned_data["based_on"])  # fmt: skip
+                    if publishing:
+                        commentary.publish(request.user, place, report.figures())
                 messages.success(request, _("Texten är publicerad.") if publishing else _("Utkastet är sparat."))
                 return redirect(f"{back}#{kpi or 'kommentar'}")
             except KommunkvalitetError as err:

@@ -8,13 +8,11 @@ web.goal_presenter prepares what the templates print (the report of 300 indicato
 
 from __future__ import annotations
 
-import html as htmllib
 import math
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -27,8 +25,8 @@ from kommunkvalitet.core.goals_text import (
 )
 from kommunkvalitet.store import goals as store
 from kommunkvalitet.store.models import Municipality, Period
+from kommunkvalitet.web import markup
 from kommunkvalitet.web.goal_presenter import GoalPresenter
-from kommunkvalitet.web.markup import render as render_markup
 
 SOURCE = "Källa: kommunens egna uppgifter (indikatorer, målnivåer, bedömningar) och Kolada (RKA). Bearbetning: kommunkvalitet."
 
@@ -324,10 +322,8 @@ def _indicator_json(r, present: GoalPresenter) -> dict:
 def _text_json(node) -> dict | None:
     if node.text is None:
         return None
-    html = render_markup(node.text.published_text)
     return {
-        "html": str(html),
-        "plain": htmllib.unescape(strip_tags(html)).strip(),
+        **markup.for_json(node.text.published_text),
         "published_at": node.text.published_at.isoformat() if node.text.published_at else None,
     }
 

@@ -21,6 +21,7 @@ from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.gender import gender_findings
 from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.store.report import AreaReport, area_report, measure_set_report
+from kommunkvalitet.web import markup
 from kommunkvalitet.web.area_pictures import area_pictures
 from kommunkvalitet.web.markup import render as render_markup
 
@@ -115,7 +116,7 @@ def _area_json(report: AreaReport, drafts, texts) -> dict:
             for r in report.rows
         ],
         "draft": {lang: {"title": d.title, "text": d.text} for lang, d in drafts.items()},
-        "commentary": {kpi or "_area": c.published_text for kpi, c in texts.items()},
+        "commentary": {kpi or "_area": markup.for_json(c.published_text) for kpi, c in texts.items()},
         "source": "Källa: Kolada (RKA). Bearbetning: kommunkvalitet.",
     }
 
