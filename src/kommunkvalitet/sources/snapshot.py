@@ -24,6 +24,11 @@ from kommunkvalitet.sources.geo import MUNICIPALITY_FILE as MUNICIPALITY_SHAPES
 from kommunkvalitet.sources.jsonstream import iter_array
 
 GENDERS = frozenset({"T", "K", "M"})
+# What a values row may hold (docs/method.md, "Bad input"): anything outside is refused, never dropped.
+YEAR_RANGE = (1950, 2100)
+MAX_ABS_VALUE = 1e12  # larger than any real KPI value (kronor per inhabitant, counts) by orders of magnitude
+MAX_COUNT = 10**9
+MAX_STATUS_LENGTH = 40  # Kolada's statuses are single words
 _MUNI_ID = re.compile(r"^\d{4}$")
 _INFINITIES = (math.inf, -math.inf)
 
@@ -116,8 +121,8 @@ def _open_text(path: Path) -> io.TextIOBase:
     if path.name.endswith(".gz"):
         # A large buffer in front of GzipFile: the text layer asks it for data far less often.
         raw = io.BufferedReader(gzip.open(path, "rb"), buffer_size=1 << 20)  # noqa: SIM115 - closed via the wrapper
-        return io.TextIOWrapper(raw, encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")  # utf-8-sig: a byte-order mark is not a column name
 
 
 def _csv_rows(path: Path, required: Iterable[str], allowed: Iterable[str] = ()) -> Iterator[tuple[int, dict]]:
@@ -281,7 +286,7 @@ def read_values(
     line = 1
     try:
         with _open_text(path) as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, strict=True)  # strict: an unterminated quote is an error, not one long field
             try:
                 header = next(reader)
             except StopIteration:
@@ -292,11 +297,14 @@ def read_values(
             i_count = header.index("count") if "count" in header else None
             ncols = len(header)
             ik, im, iy, ig, iv = idx
-            for line, row in enumerate(reader, start=2):
+            for row in reader:
+                line = reader.line_num
                 try:
                     if len(row) != ncols:
                         raise InputError(f"expected {ncols} fields, found {len(row)}", file=fname, line=line)
                     kpi = row[ik]
+                    if known_kpis is not None and kpi not in known_kpis:
+                        raise InputError(f"unknown KPI {kpi!r}", file=fname, line=line, field="kpi")
                     if kpis is not None and kpi not in kpis:
                         continue
                     kpi = ids.setdefault(kpi, kpi)  # one object per id: smaller pickles, less memory
@@ -306,10 +314,15 @@ def read_values(
                         raise InputError(
                             f"year is not a whole number: {row[iy]!r}", file=fname, line=line, field="year"
                         ) from None
+                    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+                        raise InputError(
+                            f"year {row[iy]} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}",
+                            file=fname,
+                            line=line,
+                            field="year",
+                        )
                     if not y0 <= year <= y1:
                         continue
-                    if known_kpis is not None and kpi not in known_kpis:
-                        raise InputError(f"unknown KPI {kpi!r}", file=fname, line=line, field="kpi")
                     muni = ids.setdefault(row[im], row[im])
                     if known_municipalities is not None and muni not in known_municipalities:
                         raise InputError(
@@ -327,16 +340,38 @@ def read_values(
                         try:
                             value = parse_number(raw)
                         except ValueError:
-                            raise InputError(f"not a number: {raw!r}", file=fname, line=line, field="value") from None
+                            raise InputError(
+                                f"not a number: {raw[:40]!r}", file=fname, line=line, field="value"
+                            ) from None
+                        if abs(value) > MAX_ABS_VALUE:
+                            raise InputError(
+                                f"value {raw[:40]} is out of range (at most {MAX_ABS_VALUE:.0e} either way)",
+                                file=fname, line=line, field="value",
+                            )  # fmt: skip
                     status = row[i_status] if i_status is not None else ""
+                    if len(status) > MAX_STATUS_LENGTH:
+                        raise InputError(
+                            f"status is {len(status)} characters long (at most {MAX_STATUS_LENGTH})",
+                            file=fname, line=line, field="status",
+                        )  # fmt: skip
                     count = None
                     if i_count is not None and row[i_count] != "":
                         try:
                             count = int(row[i_count])
                         except ValueError:
                             raise InputError(
-                                f"count is not a whole number: {row[i_count]!r}", file=fname, line=line, field="count"
+                                f"count is not a whole number: {row[i_count][:40]!r}",
+                                file=fname,
+                                line=line,
+                                field="count",
                             ) from None
+                        if not 0 <= count <= MAX_COUNT:
+                            raise InputError(
+                                f"count {row[i_count]} is out of range (0-{MAX_COUNT})",
+                                file=fname,
+                                line=line,
+                                field="count",
+                            )
                     if value is None and not status:
                         raise InputError("empty value without a status", file=fname, line=line, field="value")
                 except InputError as err:
@@ -351,11 +386,26 @@ def read_values(
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise InputError(f"the compressed file is damaged or truncated ({exc})", file=fname, line=line + 1) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", file=fname, line=line + 1) from None
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=fname, line=_first_undecodable_line(path)) from None
     except csv.Error as exc:
         raise InputError(f"malformed CSV ({exc})", file=fname, line=line + 1) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=fname) from None
     if batch:
         yield batch
+
+
+def _first_undecodable_line(path: Path) -> int | None:
+    """The line of the first bytes that are not UTF-8 (the text layer decodes ahead of the CSV reader, so
+    the reader's line is not where the fault is)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def read_values_in_background(

@@ -35,6 +35,7 @@ from kommunkvalitet.store.models import (
 from kommunkvalitet.store.values import WriteCounts, write_values
 
 DEFAULT_YEARS = (2015, 2022)
+IN_PROCESS_BYTES = 1 << 20
 
 
 @dataclass
@@ -128,6 +129,7 @@ class SnapshotImporter:
         self.report_dir = Path(report_dir) if report_dir else Path(".")
         self.value_files = list(value_files) if value_files is not None else None
         self.progress = progress
+        self._known: tuple[frozenset[str], frozenset[str]] | None = None
 
     # -- metadata -------------------------------------------------------------------------------
 
@@ -138,6 +140,7 @@ class SnapshotImporter:
         }
         with transaction.atomic():
             result = _sync_objects(Municipality, records)
+        self._known = None  # new ids may have come
         result.file = str(path)
         return self._log(result)
 
@@ -154,6 +157,7 @@ class SnapshotImporter:
         with transaction.atomic():
             # The direction is ours (measure sets, editors), never the catalogue's: never overwritten.
             result = _sync_objects(KPI, records, keep={"direction"})
+        self._known = None
         result.file = str(path)
         return self._log(result)
 
@@ -218,13 +222,27 @@ class SnapshotImporter:
 
     # -- values ---------------------------------------------------------------------------------
 
+    def _known_ids(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The KPI and municipality ids a values row may name: read once, again after a metadata import."""
+        if self._known is None:
+            self._known = (
+                frozenset(KPI.objects.values_list("id", flat=True)),
+                frozenset(Municipality.objects.values_list("id", flat=True)),
+            )
+        return self._known
+
     def import_values_file(self, path: Path) -> FileResult:
-        known_kpis = frozenset(KPI.objects.values_list("id", flat=True))
-        known_munis = frozenset(Municipality.objects.values_list("id", flat=True))
+        known_kpis, known_munis = self._known_ids()
         rejected: list[InputError] = []
         on_bad = rejected.append if self.skip_bad_rows else None
         tick = self.progress(path.name) if self.progress else None
-        batches = snapshot.read_values_in_background(
+        if not path.is_file():
+            raise InputError("no such file", file=str(path))
+        # A big file is parsed in a second process while this one writes; a small one is not worth
+        # starting an interpreter for.
+        small = path.stat().st_size < IN_PROCESS_BYTES
+        read = snapshot.read_values if small else snapshot.read_values_in_background
+        batches = read(
             path,
             kpis=self.kpis,
             years=self.years,
