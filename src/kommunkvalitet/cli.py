@@ -424,6 +424,29 @@ def editor_add(username, municipality, publisher, password) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file) -> None:
+    """Write everything users created (users, roles, goal structures, values, decisions, commentary) to FILE."""
+    _django()
+    from kommunkvalitet.store import backup as store_backup
+
+    written = store_backup.write(file)
+    click.echo(f"Säkerhetskopian är skriven till {file}: {sum(written.values())} rader.")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace the content users created in this install (default: refuse).")
+def restore(file, replace) -> None:
+    """Restore a backup FILE into this install, all or nothing (Kolada's data must be imported first)."""
+    _django(need_data=True)
+    from kommunkvalitet.store import backup as store_backup
+
+    restored = store_backup.restore(file, replace=replace)
+    click.echo(f"Återställde {sum(restored.values())} rader från {file}.")
+
+
+@main.command()
 def recompute() -> None:
     """Recompute every stored comparison (after changing KOMMUNKVALITET_COMPARISON or a direction)."""
     _django()
