@@ -68,7 +68,7 @@ def test_backup_and_restore_across_databases_reproduce_every_row(content, tmp_pa
     objects = _objects(here)
     assert objects == backup.dump()
     shown = backup.counts(objects)
-    assert shown["auth.user"] == 2 and shown["store.commentaryversion"] == 2
+    assert shown["auth.user"] == 2 and shown["store.commentaryversion"] == 2 and shown["store.auditentry"] > 20
     assert shown["store.goaldecision"] == GoalDecision.objects.count() > 0
     assert shown["store.indicator"] > 10 and shown["store.indicatorvalue"] == IndicatorValue.objects.count() > 0
     # into a fresh SQLite install in another process (Kolada's data imported first), and back out

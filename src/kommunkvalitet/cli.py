@@ -82,8 +82,13 @@ class Group(click.Group):
     """Errors a user can meet end in one ``Fel:`` line on stderr and exit code 1, never a traceback."""
 
     def invoke(self, ctx):
+        from kommunkvalitet.store.actor import acting_as
+
+        words = [*getattr(ctx, "_protected_args", []), *ctx.args]  # the command line after "kommunkvalitet"
+        command = " ".join(w for w in words[:2] if not w.startswith("-"))
         try:
-            return super().invoke(ctx)
+            with acting_as(name=f"kommandorad: {command}"):
+                return super().invoke(ctx)
         except KommunkvalitetError as err:
             click.secho(f"Fel: {err}", fg="red", err=True)
             sys.exit(1)
@@ -380,6 +385,7 @@ def editor_() -> None:
 @click.argument("username")
 @click.argument("municipality")
 @click.option("--publisher", is_flag=True, help="May also publish (default: drafts only).")
+@click.option("--admin", is_flag=True, help="Administrator: writes drafts and sees the municipality's audit log.")
 @click.option(
     "--password",
     prompt=True,
@@ -387,7 +393,7 @@ def editor_() -> None:
     confirmation_prompt=True,
     help="The user's password: set for a new user, changed for an existing one (asked for when not given).",
 )
-def editor_add(username, municipality, publisher, password) -> None:
+def editor_add(username, municipality, publisher, admin, password) -> None:
     """Give USERNAME the right to edit MUNICIPALITY's texts (creates the user if needed, sets the password)."""
     _django(need_data=True)
     from django.contrib.auth import get_user_model
@@ -418,7 +424,9 @@ def editor_add(username, municipality, publisher, password) -> None:
     else:
         user.set_password(password)  # the password given (or typed) for an existing user is set, not ignored
         user.save(update_fields=["password"])
-    role = EditorRole.Role(EditorRole.Role.PUBLISHER if publisher else EditorRole.Role.EDITOR)
+    if publisher and admin:
+        raise KommunkvalitetError("välj en roll: --publisher eller --admin")
+    role = EditorRole.Role("admin" if admin else "publisher" if publisher else "editor")
     EditorRole.objects.update_or_create(user=user, municipality_id=municipality, defaults={"role": role})
     click.echo(f"{username} är nu {role.label.lower()} för {Municipality.objects.get(pk=municipality).name}.")
 

@@ -5,6 +5,7 @@ from kommunkvalitet.web.views import account
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/password_reset/", account.PasswordResetView.as_view(), name="password_reset"),
+    path("konto/logg/", account.audit_log, name="audit_log"),
     path("konto/", include("django.contrib.auth.urls")),
     path("", include("kommunkvalitet.web.urls")),
 ]

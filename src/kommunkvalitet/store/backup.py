@@ -33,8 +33,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kommunkvalitet.errors import InputError
+from kommunkvalitet.store import audit
 from kommunkvalitet.store.models import (
     KPI,
+    AuditEntry,
     Commentary,
     CommentaryVersion,
     Committee,
@@ -69,6 +71,11 @@ def user_models() -> list[Any]:
     ]
 
 
+def backup_models() -> list[Any]:
+    """What a backup carries: the models users write and the audit log of their changes."""
+    return [*user_models(), AuditEntry]
+
+
 def _label(model) -> str:
     return model._meta.label_lower
 
@@ -80,7 +87,7 @@ def _canonical(objects: list[dict]) -> bytes:
 def dump() -> list[dict]:
     """Every user-created row as Django's python serialisation, ordered by model and primary key."""
     out: list[dict] = []
-    for model in user_models():
+    for model in backup_models():
         manager = getattr(model, "private_objects", None) or model._default_manager
         out += serializers.serialize("python", manager.order_by("pk"))
     # through JSON and back: the same types (dates as text, decimals as text) on every backend
@@ -88,7 +95,7 @@ def dump() -> list[dict]:
 
 
 def counts(objects: list[dict]) -> dict[str, int]:
-    found: dict[str, int] = {_label(m): 0 for m in user_models()}
+    found: dict[str, int] = {_label(m): 0 for m in backup_models()}
     for obj in objects:
         found[obj["model"]] = found.get(obj["model"], 0) + 1
     return found
@@ -139,11 +146,11 @@ def read(path: Path) -> list[dict]:
 
 
 def existing_counts() -> dict[str, int]:
-    return {_label(m): (getattr(m, "private_objects", None) or m._default_manager).count() for m in user_models()}
+    return {_label(m): (getattr(m, "private_objects", None) or m._default_manager).count() for m in backup_models()}
 
 
 def _check_references(objects: list[dict], name: str) -> None:
-    wanted_munis = {o["fields"]["municipality"] for o in objects if "municipality" in o["fields"]}
+    wanted_munis = {o["fields"]["municipality"] for o in objects if o["fields"].get("municipality")}
     wanted_kpis = {o["fields"]["kpi"] for o in objects if o["model"] == "store.indicator" and o["fields"]["kpi"]}
     missing_munis = wanted_munis - set(Municipality.objects.filter(pk__in=wanted_munis).values_list("pk", flat=True))
     missing_kpis = wanted_kpis - set(KPI.objects.filter(pk__in=wanted_kpis).values_list("pk", flat=True))
@@ -172,17 +179,19 @@ def restore(path: Path, *, replace: bool = False) -> dict[str, int]:
                 file=name,
             )
         _check_references(objects, name)
-        if replace:
-            for model in reversed(user_models()):
-                (getattr(model, "private_objects", None) or model._default_manager).all().delete()
         try:
-            with connection.constraint_checks_disabled():
+            with audit.paused(), connection.constraint_checks_disabled():
+                if replace:  # the log goes too: the file's log replaces it (raw SQL: the model refuses)
+                    for model in reversed(user_models()):
+                        (getattr(model, "private_objects", None) or model._default_manager).all().delete()
+                    with connection.cursor() as cur:
+                        cur.execute(f"DELETE FROM {AuditEntry._meta.db_table}")
                 for obj in serializers.deserialize("python", objects):
                     obj.save()
             connection.check_constraints()
         except (DeserializationError, IntegrityError, ValueError, LookupError) as exc:  # a reference that fails
             raise InputError(f"the backup does not restore cleanly: {exc}", file=name) from None
         with connection.cursor() as cur:  # PostgreSQL: the id sequences continue after the restored ids
-            for sql in connection.ops.sequence_reset_sql(no_style(), user_models()):
+            for sql in connection.ops.sequence_reset_sql(no_style(), backup_models()):
                 cur.execute(sql)
     return counts(objects)

@@ -78,7 +78,8 @@ def copy_to_next_year(user, source: GoalStructure) -> GoalStructure:
         later = [t for t in targets if t.year >= year]
         if not later and targets:
             later = [IndicatorTarget(year=year, level=targets[-1].level)]
-        IndicatorTarget.objects.bulk_create(IndicatorTarget(indicator=ind, year=t.year, level=t.level) for t in later)
+        for t in later:  # one by one, so that the audit log sees each (a structure has tens of indicators)
+            IndicatorTarget.objects.create(indicator=ind, year=t.year, level=t.level)
     return new
 
 

@@ -1,5 +1,6 @@
 """The data model: the only place that knows the schema."""
 
+from kommunkvalitet.store.models.audit import AuditEntry
 from kommunkvalitet.store.models.commentary import Commentary, CommentaryVersion, EditorRole
 from kommunkvalitet.store.models.comparison import ComparisonStat
 from kommunkvalitet.store.models.geography import GroupMember, Municipality, MunicipalityGroup, MunicipalityShape
@@ -20,6 +21,7 @@ from kommunkvalitet.store.models.values import Value
 
 __all__ = [
     "KPI",
+    "AuditEntry",
     "Commentary",
     "Committee",
     "CommentaryVersion",

@@ -73,6 +73,7 @@ class EditorRole(models.Model):
     class Role(models.TextChoices):
         EDITOR = "editor", "Redaktör (skriver utkast)"
         PUBLISHER = "publisher", "Publicerare (skriver och publicerar)"
+        ADMIN = "admin", "Administratör (ser ändringsloggen)"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kk_roles")
     municipality = models.ForeignKey("store.Municipality", on_delete=models.CASCADE)

@@ -1,12 +1,18 @@
 """Account pages around Django's auth views: the password reset that says when no mail is configured,
-and the page a locked-out login gets (django-axes)."""
+the page a locked-out login gets (django-axes), and the audit log for administrators."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from kommunkvalitet.store import audit
+from kommunkvalitet.store.models import AuditEntry, EditorRole
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -29,3 +35,29 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+@login_required
+@require_safe
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log: a site administrator (superuser) sees every change, a municipality's administrator
+    that municipality's; ``?kommun=`` narrows it, ``?format=csv`` downloads it."""
+    entries = AuditEntry.objects.all()
+    if not request.user.is_superuser:
+        mine = list(
+            EditorRole.objects.filter(user=request.user, role=EditorRole.Role.ADMIN).values_list(
+                "municipality_id", flat=True
+            )
+        )
+        if not mine:
+            raise PermissionDenied
+        entries = entries.filter(municipality_id__in=mine)
+    kommun = request.GET.get("kommun", "")
+    if kommun:
+        entries = entries.filter(municipality_id=kommun)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(audit.as_csv(entries.iterator()), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="andringslogg.csv"'
+        return response
+    page = list(entries[:200])
+    return render(request, "registration/audit_log.html", {"entries": page, "kommun": kommun})
