@@ -93,13 +93,13 @@ def _post_save(sender, instance, created, raw=False, **kwargs) -> None:
         changed = {k for k in after if before.get(k) != after[k]}
         if changed <= {"last_login"}:
             return  # a login is not a change to what users created
-    record(instance, AuditEntry.Action.CREATED if created else AuditEntry.Action.CHANGED, before, after)
+    record(instance, "created" if created else "changed", before, after)
 
 
 def _post_delete(sender, instance, **kwargs) -> None:
     if _paused.get():
         return
-    record(instance, AuditEntry.Action.DELETED, _fields(instance), None)
+    record(instance, "deleted", _fields(instance), None)
 
 
 def _refuse_delete(sender, instance, **kwargs) -> None:
