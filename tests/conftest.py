@@ -34,6 +34,14 @@ def django_db_setup(django_db_setup, django_db_blocker, snapshot_dir):
     return summary
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create and sign in many users: a cheap hash instead of PBKDF2's million rounds (about a
+    second each on a loaded 2-core machine). Production and the served browser tests keep PBKDF2; the
+    hardening tests that check the hasher's settings are not about its cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def server_factory():
     """Start fake Kolada servers on loopback (``FakeKolada`` arguments); all stop after the test."""
