@@ -68,3 +68,24 @@ def test_a_bad_direction_and_a_duplicate_kpi(tmp_path):
         load_measure_set(_broken_copy(tmp_path, 'direction = "lower"', 'direction = "down"'))
     with pytest.raises(InputError, match="appears twice"):
         load_measure_set(_broken_copy(tmp_path, 'kpi = "U21401"', 'kpi = "U21468"'))
+
+
+def test_every_measure_has_a_group_and_a_short_label_for_running_text():
+    ms = load_measure_set(SHIPPED)
+    by_id = {m.kpi: m for m in ms.measures}
+    assert by_id["U31402"].group.name == "individ- och familjeomsorg"
+    assert by_id["U23401"].label_short == "Väntetiden till särskilt boende"
+    assert by_id["N05401"].event == "election"
+    assert {m.group.id for m in ms.measures if m.is_cost} == {"kostnader"}
+    for m in ms.measures:
+        assert m.group is not None and len(m.label_short.split()) <= 12, m.kpi
+
+
+def test_an_unknown_group_and_a_missing_group_are_named(tmp_path):
+    with pytest.raises(InputError, match=r"group 'vard' is not in \[groups\]"):
+        load_measure_set(_broken_copy(tmp_path, 'group = "hemtjanst"', 'group = "vard"'))
+    with pytest.raises(InputError, match="lacks 'group'") as exc:
+        load_measure_set(_broken_copy(tmp_path, 'group = "hemtjanst"\n', ""))
+    assert exc.value.field == "group"
+    with pytest.raises(InputError, match="unknown event 'match'"):
+        load_measure_set(_broken_copy(tmp_path, 'event = "election"', 'event = "match"'))
