@@ -53,7 +53,8 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
     findings = [r.finding for r in report.rows]
     genders = gender_findings(municipality_id, findings)  # women and men, where the KPI is divided by gender
     drafts = {lang: with_gender_gaps(draft_area(report.area.name if lang == "sv" else report.area.name_en, findings,
-                                                lang, year), list(genders.values()), current_settings())
+                                                lang, year, set_edition=report.measure_set.edition),
+                                     list(genders.values()), current_settings())
               for lang in ("sv", "en")}  # fmt: skip
     texts = commentary.published_for(municipality_id, report.measure_set.slug, area_id)
     figures = report.figures()
