@@ -170,10 +170,8 @@ def _costs(items: list[Item], lang: str, far: Collection[str]) -> list[Sentence]
         clauses = []
         for k, g in enumerate(groups):
             plural = len(g) > 1
-            if g[0].movement == "same":
-                verb = ph.t("cost_same_many" if plural else "cost_same_one", lang)
-            else:
-                verb = ph.verb("increased" if g[0].movement == "up" else "decreased", g[0].marked, lang, plural)
+            code = {"up": "increased", "down": "decreased"}.get(g[0].movement or "", "unchanged")
+            verb = ph.verb(code, g[0].marked, lang, plural)
             when = f" {ph.period(g[0], lang)}" if k == 0 and same_period or not same_period else ""
             clauses.append(f"{ph.subject(g, lang)} {verb}{when}")
         ups = [c for c, g in zip(clauses, groups, strict=True) if g[0].movement == "up"]

@@ -35,8 +35,6 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "count": ("{n} resultat inom {group}", "{n} results in {group}"),
     "cost_one": ("kostnaden för {x}", "the cost of {x}"),
     "cost_many": ("kostnaderna för {x}", "the costs of {x}"),
-    "cost_same_one": ("är oförändrad", "is unchanged"),
-    "cost_same_many": ("är oförändrade", "are unchanged"),
     "while": (", medan ", ", while "),
     "current_prices": (", i löpande priser", ", in current prices"),
     "implausible": ("{subject} ({value}) är ej jämförbart eftersom värdet {why}, och det ingår inte i rikssnittet.",
