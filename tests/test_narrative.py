@@ -180,7 +180,6 @@ def texts(draft: Draft) -> list[str]:
     return [s.text for s in draft.sentences]
 
 
-
 # The measure set gives each measure its sentence label and its activity, as store.report does.
 _SET = {m.kpi: m for m in load_measure_set(MEASURESET_DIR / "kkik_2022.toml").measures}
 

@@ -275,7 +275,8 @@ def draft_measure(finding: MeasureFinding, lang: str = "sv") -> Sentence:
     if item.rank_txt is not None:
         first += ph.t("measure_rank", lang, rank=item.rank_txt, n=item.n_txt)
         numbers += _numbers(item.rank_txt, item.n_txt)
-    parts, claims = [], ()
+    parts: list[str] = []
+    claims: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if item.verb is not None:
         verb = ph.verb(item.verb, item.marked, lang)
         if item.verb != "unchanged" and item.previous_txt is not None and item.period is not None:

@@ -215,7 +215,9 @@ def make_item(f: MeasureFinding, lang: str) -> Item:
     band = f.band if comparable and f.band in BAND_ORDER else None
     previous_band = f.previous_band if f.previous_band in BAND_ORDER else None
     status = "new" if previous_band is None or band is None else ("same" if previous_band == band else "moved")
-    move = 0 if status != "moved" else (1 if BAND_ORDER.index(band) < BAND_ORDER.index(previous_band) else -1)  # type: ignore[arg-type]
+    move = 0
+    if band is not None and previous_band is not None and status == "moved":
+        move = 1 if BAND_ORDER.index(band) < BAND_ORDER.index(previous_band) else -1
     trend = f.trend if value is not None and f.trend in TRENDS else None
     period: tuple[str, int, int] | None = ("years", f.previous_year, f.year) if f.previous_year else None
     election = election_year(f.year) if f.event == "election" else None
