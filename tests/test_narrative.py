@@ -313,7 +313,7 @@ def test_election_turnout_is_compared_election_to_election():
     between = dataclasses.replace(mf_, year=2021, value=86.0, previous_year=2020, previous_value=86.0, change=0.0,
                                   trend="unchanged")  # fmt: skip
     text = area([between]).text
-    assert text.startswith("Valdeltagandet i kommunalvalet i valet 2018 ligger") and "samma nivå" not in text
+    assert text.startswith("Valdeltagandet i kommunalvalet (valet 2018) ligger") and "samma nivå" not in text
 
 
 def test_gaps_in_one_sentence_by_reason():

@@ -64,7 +64,7 @@ def test_election_turnout_on_real_data_compares_elections():
     assert "(valet 2018 → 2022)" in s.text and "2021" not in s.text
     draft, _ = _draft("2284", 2021, "samhalle_och_miljo")
     (s,) = [s for s in draft.sentences if "N05401" in s.kpis]
-    assert "i valet 2018" in s.text and "2020" not in s.text
+    assert "(valet 2018)" in s.text and "2020" not in s.text
 
 
 def test_an_earlier_edition_says_which_list_it_applies():

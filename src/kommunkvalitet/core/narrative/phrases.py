@@ -27,7 +27,7 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "band_moved": ("ligger nu {band} kommunerna", "{is} now {band} of municipalities"),
     "band_after_unchanged": ("{band} kommunerna", "{band} of municipalities"),
     "value_only": ("{subject} var {value} {year}", "{subject} {was} {value} in {year}"),
-    "in_election": (" i valet {year}", " in the {year} election"),
+    "in_election": (" (valet {year})", " (the {year} election)"),
     "verdict": ("{who} är {verdict} ({value} mot {mean}).", "{who} is {verdict} ({value} against {mean})."),
     "position": ("{who} ligger {position} ({value} mot {mean}).", "{who} is {position} ({value} against {mean})."),
     "it": ("Det", "It"),
