@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Hashable, Iterable
 
 from kommunkvalitet.core.findings import MeasureFinding
+from kommunkvalitet.core.goals_text import number_word
 from kommunkvalitet.core.narrative import phrases as ph
 from kommunkvalitet.core.narrative.common import (
     Draft,
@@ -88,7 +89,7 @@ def _clause(items: list[Item], lang: str, with_period: bool) -> tuple[str, tuple
     first, plural = items[0], len(items) > 1
     labels = ph.subject(items, lang)
     if len(labels.split()) > MAX_SUBJECT_WORDS and first.group:
-        labels = capitalize(ph.t("count", lang, n=ph.number_word(len(items), lang), group=first.group))
+        labels = capitalize(ph.t("count", lang, n=number_word(len(items), lang), group=first.group))
     parts, numbers = [], ()
     if first.verb is not None:
         when = f" {ph.period(first, lang)}" if with_period and first.period else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from kommunkvalitet.core.goals_text import number_word
 from kommunkvalitet.core.narrative.common import Item, capitalize, inline_label, join_list
 from kommunkvalitet.core.vocabulary import word
 
@@ -80,22 +81,12 @@ GAP_ALL: dict[str, tuple[str, str]] = {
     "withheld": ("källan har inte publicerat dem", "the source withheld them"),
     "unknown": ("orsaken är inte känd", "the reason is not known"),
 }
-_NUMBERS = {
-    "sv": ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv"),
-    "en": ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
-}
 _COST_PREFIX_EN = re.compile(r"^(?:gross |net )?costs? (?:of|for) ", re.IGNORECASE)
 _COST_UNIT_EN = re.compile(r",\s*SEK\b.*?(aged\s+\S+)?$", re.IGNORECASE)
 
 
 def t(name: str, lang: str, **kw: object) -> str:
     return PATTERNS[name][0 if lang == "sv" else 1].format(**kw)
-
-
-def number_word(n: int, lang: str) -> str:
-    """Counts up to twelve as words (not figures: only the page's figures are cited as numbers)."""
-    words = _NUMBERS[lang]
-    return words[n] if 0 <= n < len(words) else str(n)
 
 
 def _english_number(text: str, plural: bool) -> str:
