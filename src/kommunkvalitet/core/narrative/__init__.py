@@ -83,25 +83,27 @@ def _verdict_sentence(item: Item, lang: str, as_pronoun: bool) -> Sentence:
     return Sentence(capitalize(text), (item.kpi,), _numbers(item.value_txt, item.mean_txt))
 
 
-def _clause(items: list[Item], lang: str, with_period: bool) -> tuple[str, tuple[str, ...]]:
+def _clause(items: list[Item], lang: str, with_period: bool, say_verb: bool = True) -> tuple[str, tuple[str, ...]]:
     """One clause about measures whose facts agree: "Väntetiden till särskilt boende har förbättrats
-    mellan 2021 och 2022 och ligger kvar bland de 50 procent mellersta kommunerna"; and its numbers."""
+    mellan 2021 och 2022 och ligger kvar bland de 50 procent mellersta kommunerna"; and its numbers.
+    Without ``say_verb`` only what they share is said: their band."""
     first, plural = items[0], len(items) > 1
     labels = ph.subject(items, lang)
     if len(labels.split()) > MAX_SUBJECT_WORDS and first.group:
         labels = capitalize(ph.t("count", lang, n=number_word(len(items), lang), group=first.group))
     parts, numbers = [], ()
-    if first.verb is not None:
+    verb = first.verb if say_verb else None
+    if verb is not None:
         when = f" {ph.period(first, lang)}" if with_period and first.period else ""
-        parts.append(ph.verb(first.verb, first.marked, lang, plural) + when)
+        parts.append(ph.verb(verb, first.marked, lang, plural) + when)
     if first.band is not None:
-        after_unchanged = first.verb == "unchanged" and first.band_status != "moved"
+        after_unchanged = verb == "unchanged" and first.band_status != "moved"
         parts.append(ph.band(first, lang, plural, after_unchanged))
     if not parts:  # neither a change nor a band: the value itself
         year = ph.t("in_election", lang, year=first.election) if first.election else first.year
         return ph.t("value_only", lang, subject=labels, value=first.value_txt, year=year,
                     was="were" if plural else "was").replace("  ", " "), (first.value_txt,)  # fmt: skip
-    if first.election and first.verb is None:
+    if first.election and verb is None:
         labels += ph.t("in_election", lang, year=first.election)
     joiner = " " + ph.t("and", lang) + " "
     return f"{labels} {joiner.join(parts)}", numbers
@@ -114,15 +116,29 @@ def _agree(item: Item, far: Collection[str]) -> Hashable:
     return (item.verb, item.marked, item.band, item.band_status, item.election, alone)
 
 
+def _clusters(items: list[Item], far: Collection[str]) -> list[tuple[list[Item], bool]]:
+    """The clauses of a paragraph, as (measures, whether their verb is said). Notable measures (a band
+    move, a marked change, far from rikssnittet, or no band to sum them up by) come first, each clause
+    sharing all its facts. The quiet rest is summed up by band, like seed 000's "Övriga tre resultat ...
+    ligger bland de 50 procent mellersta kommunerna"; their verb is said only when they share it."""
+    notable = [i for i in items if i.score or i.band is None]
+    quiet = [i for i in items if not (i.score or i.band is None)]
+    out = [(c, True) for c in _group(notable, lambda i: _agree(i, far))]
+    for c in _group(quiet, lambda i: (i.band, i.band_status, i.election)):
+        out.append((c, len({i.verb for i in c}) == 1))
+    return out
+
+
 def _paragraph(items: list[Item], lang: str, far: Collection[str]) -> list[Sentence]:
     """Sentences about results that share one comparison period, the period said once."""
     out: list[Sentence] = []
     said_period = False
-    for cluster in _group(items, lambda i: _agree(i, far)):
-        with_period = not said_period and cluster[0].verb not in (None,)
-        text, numbers = _clause(cluster, lang, with_period)
+    for cluster, say_verb in _clusters(items, far):
+        verb = cluster[0].verb if say_verb else None
+        with_period = not said_period and verb is not None
+        text, numbers = _clause(cluster, lang, with_period, say_verb)
         said_period = said_period or (with_period and cluster[0].period is not None)
-        claims = ((cluster[0].verb, tuple(i.kpi for i in cluster)),) if cluster[0].verb else ()
+        claims = ((verb, tuple(i.kpi for i in cluster)),) if verb else ()
         out.append(Sentence(capitalize(text) + ".", tuple(i.kpi for i in cluster), numbers, claims))
         if len(cluster) == 1 and cluster[0].position in far and cluster[0].mean_txt:
             out.append(_verdict_sentence(cluster[0], lang, as_pronoun=True))
