@@ -338,6 +338,9 @@ def test_gaps_in_one_sentence_by_reason():
         "För brukarbedömningen av särskilt boende saknas uppgift för 2022: uppgiften samlades inte in i landet "
         "det året."
     )
+    # no gap code yet, but a status from the source: withheld
+    (status,) = area([mf("U23471", None, missing_reason="..")]).sentences
+    assert status.text.endswith("saknas uppgift för 2022: källan har inte publicerat uppgiften.")
 
 
 def test_implausible_value_is_named_ej_jamforbart_without_band_or_verdict():

@@ -248,7 +248,7 @@ def make_item(f: MeasureFinding, lang: str) -> Item:
         mean_txt=format_value(mean, f.unit, f.decimals, lang) if mean is not None else None,
         rank_txt=format_number(f.rank, 0, lang) if has_rank else None,
         n_txt=format_number(f.n, 0, lang) if has_rank else None,
-        gap=f.gap or "unknown",
+        gap=f.gap or ("withheld" if (f.missing_reason or "").strip() else "unknown"),  # a source status: withheld
         implausible=implausible,
         election=election,
     )
