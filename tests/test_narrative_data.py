@@ -103,3 +103,45 @@ def test_every_2022_draft_has_short_sentences_short_labels_and_each_measure_once
                 assert not pattern.search(text), (mid, kpi, draft.text)
             _verbs_agree(draft, findings)
     assert drafts == 870
+
+
+def test_the_page_and_its_json_twin_say_the_verdict_with_the_same_vocabulary(client):
+    """Personalkontinuitet in Örnsköldsvik 2022, 19 against 15.9 (lower is better): the table says
+    "Något sämre än rikssnittet", the JSON gives the code and the same words, and so does the draft."""
+    data = client.get("/kommun/2284/2022/stod_och_omsorg.json").json()
+    (row,) = [m for m in data["measures"] if m["kpi"] == "U21401"]
+    assert (row["position"], row["verdict"]) == ("slightly_above", "slightly_worse")
+    assert data["vocabulary"]["sv"]["verdict"]["slightly_worse"] == word("verdict", "slightly_worse")
+    assert data["vocabulary"]["en"]["band"]["worst"] == word("band", "worst", "en")
+    html = client.get("/kommun/2284/2022/stod_och_omsorg/").content.decode()
+    assert "Något sämre än rikssnittet" in html
+    assert word("verdict", "slightly_worse") in draft_measure_text(data, "U21401")
+
+
+def draft_measure_text(data, kpi) -> str:
+    from kommunkvalitet.core.findings import MeasureFinding
+    from kommunkvalitet.core.narrative import draft_measure
+
+    (row,) = [m for m in data["measures"] if m["kpi"] == kpi]
+    fields = {k: row[k] for k in MeasureFinding.__dataclass_fields__}
+    return draft_measure(MeasureFinding(**fields)).text
+
+
+def test_every_shown_change_is_the_difference_of_the_shown_values():
+    """Issue 10: in 301 of 2,058 rows the shown change was not the difference of the shown values, and
+    in 64 a change that rounds to zero was still Förbättrat/Försämrat. All rows of twelve kommuner, 2016-2022."""
+    from kommunkvalitet.core.formatting import shown
+
+    rows = 0
+    for mid in ("0114", "0180", "0380", "0860", "1280", "1463", "1480", "2180", "2284", "2480", "0581", "1380"):
+        for edition in range(2016, 2023):
+            for report in measure_set_report(mid, KKIK, edition).values():
+                for r in report.rows:
+                    f = r.finding
+                    if f.change is None:
+                        continue
+                    rows += 1
+                    difference = shown(shown(f.value, f.decimals) - shown(f.previous_value, f.decimals), f.decimals)
+                    assert f.change == difference, (mid, f.kpi, f.year, f.value, f.previous_value, f.change)
+                    assert (f.trend == "unchanged") == (f.change == 0), (mid, f.kpi, f.year, f.trend, f.change)
+    assert rows > 2000

@@ -81,9 +81,7 @@ UNITS = frozenset(
 DIRECTIONS = frozenset({"higher", "lower", "none"})
 #: Events a measure can be tied to: its value changes only when the event takes place (docs/method.md).
 EVENTS = frozenset({"election"})
-_REQUIRED = (
-    "kpi", "group", "label", "label_en", "direction", "unit", "decimals", "is_cost", "data_year_offset", "source",
-)  # fmt: skip
+_REQUIRED = ("kpi", "label", "label_en", "direction", "unit", "decimals", "is_cost", "data_year_offset", "source")
 
 
 @dataclass(frozen=True)
@@ -187,7 +185,7 @@ def _load_measure_set(path: Path, _mtime_ns: int) -> MeasureSet:
                 )
             if raw["unit"] not in UNITS:
                 raise InputError(f"{where} ({raw['kpi']}): unknown unit {raw['unit']!r}", file=fname, field="unit")
-            if raw["group"] not in groups:
+            if raw.get("group") is not None and raw["group"] not in groups:
                 raise InputError(
                     f"{where} ({raw['kpi']}): group {raw['group']!r} is not in [groups]", file=fname, field="group"
                 )
@@ -210,7 +208,7 @@ def _load_measure_set(path: Path, _mtime_ns: int) -> MeasureSet:
                     source=raw["source"],
                     note=raw.get("note", ""),
                     kolada_title=raw.get("kolada_title", ""),
-                    group=groups[raw["group"]],
+                    group=groups.get(raw.get("group") or ""),
                     event=raw.get("event"),
                 )
             )
@@ -251,6 +249,8 @@ def check_measure_set(
     for m in ms.measures:
         year = ms.data_year(m)
         words = len(m.label_short.split())
+        if m.group is None:
+            problems.append(CheckProblem(m.kpi, "no group: the narrative cannot give it an activity", fatal=False))
         if m.label_short == m.label and not m.is_cost:
             problems.append(CheckProblem(m.kpi, "no label_short: the narrative would use the full label", fatal=False))
         elif words > SHORT_LABEL_WORDS:
