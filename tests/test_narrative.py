@@ -189,7 +189,12 @@ def real(f: MeasureFinding) -> MeasureFinding:
     if m is None:
         return f
     return dataclasses.replace(
-        f, label_short=m.label_short, group=m.group.name, group_en=m.group.name_en, event=m.event
+        f,
+        label_short=m.label_short,
+        label_short_en=m.label_short_en,
+        group=m.group.name,
+        group_en=m.group.name_en,
+        event=m.event,
     )
 
 
@@ -375,7 +380,12 @@ def test_costs_in_one_sentence_in_current_prices():
 
 def test_english_draft_uses_the_same_vocabulary():
     d = area([changed("U23401", 40, 60, "improved", band="best", previous_band="best")], "en")
-    assert "has improved between 2021 and 2022 and remains among the best 25 per cent of municipalities" in d.text
+    assert d.text.startswith(
+        "The waiting time for residential care has improved between 2021 and 2022 and remains among the best 25 "
+        "per cent of municipalities."
+    )
+    costs = [changed("N30101", 5000, 4800, "increased", year=2021, previous_year=2020)]
+    assert area(costs, "en").text.startswith("The cost of individual and family care has increased")
 
 
 def test_draft_measure_value_band_rank_change_and_verdict():

@@ -108,7 +108,8 @@ class Measure:
     note: str = ""
     kolada_title: str = ""
     group: Group | None = None
-    event: str | None = None  # one of EVENTS: the value changes only when the event takes place
+    event: str | None = None
+    label_short_en: str = ""  # English label for running text; defaults to label_en  # one of EVENTS: the value changes only when the event takes place
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ def _load_measure_set(path: Path, _mtime_ns: int) -> MeasureSet:
                     note=raw.get("note", ""),
                     kolada_title=raw.get("kolada_title", ""),
                     group=groups.get(raw.get("group") or ""),
+                    label_short_en=raw.get("label_short_en") or raw["label_en"],
                     event=raw.get("event"),
                 )
             )

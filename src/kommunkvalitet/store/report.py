@@ -124,7 +124,8 @@ def measure_set_report(
             band=_band(pos[1]), previous_band=_band(base_pos[1]), rank=pos[0] or None,
             n=stat.n if stat else 0, national_mean=stat.mean if stat else None, sd=stat.sd if stat else None,
             position=pages.position_against_mean(value, stat.mean if stat else None, m.unit),
-            riket=stat.riket if stat else None, label_short=m.label_short, event=m.event,
+            riket=stat.riket if stat else None, label_short=m.label_short, label_short_en=m.label_short_en,
+            event=m.event,
             group=m.group.name if m.group else "", group_en=m.group.name_en if m.group else "",
         )  # fmt: skip
         rows[m.kpi] = MeasureRow(

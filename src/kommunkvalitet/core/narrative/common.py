@@ -206,7 +206,7 @@ def _moved_up(f: MeasureFinding) -> bool | None:
 
 
 def make_item(f: MeasureFinding, lang: str) -> Item:
-    label = (f.label_short or f.label) if lang == "sv" else (f.label_en or f.label)
+    label = (f.label_short or f.label) if lang == "sv" else (f.label_short_en or f.label_en or f.label)
     value = _finite(f.value)
     previous = _finite(f.previous_value)
     implausible = f.implausible if value is not None and f.implausible in IMPLAUSIBLE else None

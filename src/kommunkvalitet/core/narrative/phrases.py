@@ -120,7 +120,7 @@ def band(item: Item, lang: str, plural: bool, after_unchanged: bool = False) -> 
 
 def cost_label(item: Item, lang: str) -> str:
     """ "äldreomsorg (80+)" (the short label of a cost is its activity); English from the label."""
-    if lang == "sv":
+    if lang == "sv" or not _COST_PREFIX_EN.match(item.label):  # a short label is the activity already
         return inline_label(item.label)
     match = _COST_UNIT_EN.search(item.label)
     text = item.label
