@@ -378,6 +378,14 @@ def test_costs_in_one_sentence_in_current_prices():
     assert s.claims == (("increased", ("N30101",)), ("decreased", ("N20048",)))
 
 
+def test_measures_without_change_or_band_each_cite_their_own_value():
+    fs = [mf("U30453", 80), mf("U31462", 70)]  # no previous value, no band
+    assert texts(area(fs)) == [
+        "Brukarbedömningen av individ- och familjeomsorgen var 80\xa0% 2022.",
+        "Andelen vuxna som inte återkommit till försörjningsstöd efter ett år var 70\xa0% 2022.",
+    ]
+
+
 def test_english_draft_uses_the_same_vocabulary():
     d = area([changed("U23401", 40, 60, "improved", band="best", previous_band="best")], "en")
     assert d.text.startswith(

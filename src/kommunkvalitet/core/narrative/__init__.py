@@ -111,8 +111,9 @@ def _clause(items: list[Item], lang: str, with_period: bool, say_verb: bool = Tr
 
 def _agree(item: Item, far: Collection[str]) -> Hashable:
     """Measures share a clause only when everything the clause says of them is the same; one with a
-    verdict of its own stands alone (the verdict sentence's "Det" must point at one measure)."""
-    alone = item.kpi if item.position in far else ""
+    verdict of its own stands alone (the verdict sentence's "Det" must point at one measure), and so
+    does one with neither a change nor a band (its clause cites its own value)."""
+    alone = item.kpi if item.position in far or (item.verb is None and item.band is None) else ""
     return (item.verb, item.marked, item.band, item.band_status, item.election, alone)
 
 
