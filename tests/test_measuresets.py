@@ -68,3 +68,39 @@ def test_a_bad_direction_and_a_duplicate_kpi(tmp_path):
         load_measure_set(_broken_copy(tmp_path, 'direction = "lower"', 'direction = "down"'))
     with pytest.raises(InputError, match="appears twice"):
         load_measure_set(_broken_copy(tmp_path, 'kpi = "U21401"', 'kpi = "U21468"'))
+
+
+def test_every_measure_has_a_group_and_a_short_label_for_running_text():
+    ms = load_measure_set(SHIPPED)
+    by_id = {m.kpi: m for m in ms.measures}
+    assert by_id["U31402"].group.name == "individ- och familjeomsorg"
+    assert by_id["U23401"].label_short == "Väntetiden till särskilt boende"
+    assert by_id["N05401"].event == "election"
+    assert {m.group.id for m in ms.measures if m.is_cost} == {"kostnader"}
+    for m in ms.measures:
+        assert m.group is not None and len(m.label_short.split()) <= 12, m.kpi
+
+
+def test_an_unknown_group_is_refused_and_a_missing_one_is_allowed(tmp_path):
+    with pytest.raises(InputError, match=r"group 'vard' is not in \[groups\]"):
+        load_measure_set(_broken_copy(tmp_path, 'group = "hemtjanst"', 'group = "vard"'))
+    loose = {m.kpi: m for m in load_measure_set(_broken_copy(tmp_path, 'group = "hemtjanst"\n', "")).measures}
+    assert loose["U21401"].group is None and loose["U21468"].group is not None
+    with pytest.raises(InputError, match="unknown event 'match'"):
+        load_measure_set(_broken_copy(tmp_path, 'event = "election"', 'event = "match"'))
+
+
+def test_check_warns_about_a_measure_without_a_group_or_a_short_label():
+    import dataclasses
+
+    from kommunkvalitet.core.measuresets import check_measure_set
+
+    ms = load_measure_set(SHIPPED)
+    m = dataclasses.replace(ms.measures[0], group=None, label_short=ms.measures[0].label)
+    area = dataclasses.replace(ms.areas[0], measures=(m,))
+    one = dataclasses.replace(ms, areas=(area,))
+    problems = check_measure_set(one, catalogue={m.kpi: False}, coverage={(m.kpi, 2021): 290}, municipalities=290)
+    assert [(p.message, p.fatal) for p in problems] == [
+        ("no group: the narrative cannot give it an activity", False),
+        ("no label_short: the narrative would use the full label", False),
+    ]

@@ -46,3 +46,8 @@ class MeasureFinding:
     sd: float | None = None  # spread of the municipalities' values that year (population sd)
     position: str | None = None  # against national_mean, one of POSITIONS
     riket: float | None = None  # Riket (0000) as the source gives it, weighted
+    label_short: str = ""  # Swedish label for running text, a sentence subject ("Väntetiden till ...")
+    label_short_en: str = ""
+    group: str = ""  # the activity (measure-set group) as named in a Swedish sentence: "särskilt boende"
+    group_en: str = ""
+    event: str | None = None  # "election": the value changes only in election years

@@ -92,6 +92,11 @@ def _rounded(value: float, decimals: int) -> Decimal:
     return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
+def shown(value: float, decimals: int) -> float:
+    """``value`` as a page shows it: rounded half away from zero to ``decimals`` (12.25 -> 12.3)."""
+    return float(_rounded(value, decimals))
+
+
 def format_number(value: float | None, decimals: int, lang: str = "sv") -> str:
     """``value`` with ``decimals`` decimals and grouped thousands: sv "1 234,5" (U+00A0), en "1,234.5"; None -> "–"."""
     lang = _lang(lang)

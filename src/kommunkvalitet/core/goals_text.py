@@ -20,65 +20,29 @@ from dataclasses import dataclass
 
 from kommunkvalitet.core import goals as g
 from kommunkvalitet.core.formatting import format_value, missing_text
+from kommunkvalitet.core.vocabulary import WORDS, label, lang_index
 
 LANGS = ("sv", "en")
 
 # --- vocabulary -----------------------------------------------------------------------------------
 
-_ASSESSMENT_WORDS = {
-    g.MET: ("Uppfyllt", "Met"),
-    g.PARTLY_MET: ("Delvis uppfyllt", "Partly met"),
-    g.NOT_MET: ("Inte uppfyllt", "Not met"),
-    g.NOT_ASSESSABLE: ("Kan inte bedömas", "Cannot be assessed"),
-}
 # Filled, half-filled and empty circle; a question mark for "cannot be assessed" (not the en dash,
 # which tables use for a missing value).
 _SYMBOLS = {g.MET: "\u25cf", g.PARTLY_MET: "\u25d0", g.NOT_MET: "\u25cb", g.NOT_ASSESSABLE: "?"}
 _CSS = {g.MET: "a-met", g.PARTLY_MET: "a-partly-met", g.NOT_MET: "a-not-met", g.NOT_ASSESSABLE: "a-not-assessable"}
 
-_REASONS = {
-    g.R_TARGET_MET: ("målnivån nås", "the target is reached"),
-    g.R_WITHIN_TOLERANCE: ("nära målnivån, inom toleransen", "close to the target, within the tolerance"),
-    g.R_TARGET_NOT_MET: ("målnivån nås inte", "the target is not reached"),
-    g.R_MIDDLE_BAND: (
-        "varken bland de 25 procent bästa eller de 25 procent sämsta",
-        "neither among the best 25 per cent nor the worst 25 per cent",
-    ),
-    g.R_NO_VALUE: ("värde saknas", "no value"),
-    g.R_NO_TARGET: ("målnivå saknas", "no target level"),
-    g.R_NOT_PUBLISHED: ("uppgiften är inte publicerad ännu", "not published yet"),
-    g.R_NOT_COMPARABLE: ("går inte att jämföra", "cannot be compared"),
-    g.R_NO_PREVIOUS: ("inget tidigare värde", "no earlier value"),
-    g.R_NO_INDICATORS: ("inga indikatorer", "no indicators"),
-    g.R_TOO_FEW_ASSESSABLE: ("för få bedömbara indikatorer", "too few indicators can be assessed"),
-    g.R_SHARE: ("andelen indikatorer som når målnivån", "the share of indicators that reach their target"),
-    g.R_ALL: ("alla indikatorer ska nå målnivån", "every indicator must reach its target"),
-    g.R_BOTH_AGREE: ("båda bedömningarna är lika", "both assessments agree"),
-    g.R_ONLY_ONE: ("bara den ena bedömningen kan göras", "only one of the assessments can be made"),
-    g.R_CAUTIOUS: (
-        "bedömningarna skiljer sig, den försiktigare gäller",
-        "the assessments differ, the more cautious applies",
-    ),
-}
-
-_TARGETS = {
-    g.BETTER_THAN_NATIONAL: ("bättre än rikssnittet", "better than the national average"),
-    g.BEST_25: ("bland de 25 procent bästa", "among the best 25 per cent"),
-    g.NOT_WORST_25: ("inte bland de 25 procent sämsta", "not among the worst 25 per cent"),
-    g.BETTER_THAN_SKR: ("bättre än kommungruppen", "better than the municipality group"),
-    g.BETTER_THAN_SIMILAR: ("bättre än liknande kommuner", "better than similar municipalities"),
-    g.IMPROVED: ("bättre än föregående värde", "better than the previous value"),
-}
+# The words of assessments, reasons and target kinds are in core.vocabulary (one vocabulary for the
+# narrative, the pages and the JSON twins).
+_REASONS = WORDS["goal_reason"]
+_TARGETS = WORDS["goal_target"]
 
 
 def _k(lang: str) -> int:
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
-    return LANGS.index(lang)
+    return lang_index(lang)
 
 
 def _known(code: str) -> str:
-    if code not in _ASSESSMENT_WORDS:
+    if code not in WORDS["assessment"]:
         raise ValueError(f"unknown assessment {code!r}; expected one of {g.ASSESSMENTS}")
     return code
 
@@ -86,7 +50,7 @@ def _known(code: str) -> str:
 def assessment_word(code: str, lang: str = "sv") -> str:
     """ "Uppfyllt", "Delvis uppfyllt", "Inte uppfyllt", "Kan inte bedömas" (English "Met", "Partly met",
     "Not met", "Cannot be assessed")."""
-    return _ASSESSMENT_WORDS[_known(code)][_k(lang)]
+    return label("assessment", _known(code), lang)
 
 
 def assessment_symbol(code: str) -> str:

@@ -79,7 +79,18 @@ UNITS = frozenset(
     }
 )
 DIRECTIONS = frozenset({"higher", "lower", "none"})
+#: Events a measure can be tied to: its value changes only when the event takes place (docs/method.md).
+EVENTS = frozenset({"election"})
 _REQUIRED = ("kpi", "label", "label_en", "direction", "unit", "decimals", "is_cost", "data_year_offset", "source")
+
+
+@dataclass(frozen=True)
+class Group:
+    """An activity the measures of a set are grouped by in running text ("individ- och familjeomsorg")."""
+
+    id: str
+    name: str  # Swedish, as it stands inside a sentence
+    name_en: str
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,9 @@ class Measure:
     source: str
     note: str = ""
     kolada_title: str = ""
+    group: Group | None = None
+    event: str | None = None
+    label_short_en: str = ""  # English label for running text; defaults to label_en  # one of EVENTS: the value changes only when the event takes place
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,10 @@ def _load_measure_set(path: Path, _mtime_ns: int) -> MeasureSet:
         if key not in data:
             raise InputError(f"missing top-level key '{key}'", file=fname, field=key)
     areas, seen = [], set()
+    groups = {
+        gid: Group(gid, str(raw.get("name", gid)), str(raw.get("name_en", raw.get("name", gid))))
+        for gid, raw in data.get("groups", {}).items()
+    }
     for area_id, raw_area in data["areas"].items():
         measures = []
         for i, raw in enumerate(raw_area.get("measures", []), start=1):
@@ -168,6 +186,12 @@ def _load_measure_set(path: Path, _mtime_ns: int) -> MeasureSet:
                 )
             if raw["unit"] not in UNITS:
                 raise InputError(f"{where} ({raw['kpi']}): unknown unit {raw['unit']!r}", file=fname, field="unit")
+            if raw.get("group") is not None and raw["group"] not in groups:
+                raise InputError(
+                    f"{where} ({raw['kpi']}): group {raw['group']!r} is not in [groups]", file=fname, field="group"
+                )
+            if raw.get("event") is not None and raw["event"] not in EVENTS:
+                raise InputError(f"{where} ({raw['kpi']}): unknown event {raw['event']!r}", file=fname, field="event")
             if raw["kpi"] in seen:
                 raise InputError(f"{where}: KPI {raw['kpi']} appears twice in the set", file=fname, field="kpi")
             seen.add(raw["kpi"])
@@ -185,6 +209,9 @@ def _load_measure_set(path: Path, _mtime_ns: int) -> MeasureSet:
                     source=raw["source"],
                     note=raw.get("note", ""),
                     kolada_title=raw.get("kolada_title", ""),
+                    group=groups.get(raw.get("group") or ""),
+                    label_short_en=raw.get("label_short_en") or raw["label_en"],
+                    event=raw.get("event"),
                 )
             )
         areas.append(Area(area_id, raw_area.get("name", area_id), raw_area.get("name_en", area_id), tuple(measures)))
@@ -193,6 +220,10 @@ def _load_measure_set(path: Path, _mtime_ns: int) -> MeasureSet:
 
 def measure_sets(folder: Path = MEASURESET_DIR) -> list[MeasureSet]:
     return [load_measure_set(p) for p in measure_set_files(folder)]
+
+
+#: The longest short label (in words) that keeps a sentence naming two measures readable.
+SHORT_LABEL_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -219,6 +250,15 @@ def check_measure_set(
     problems = []
     for m in ms.measures:
         year = ms.data_year(m)
+        words = len(m.label_short.split())
+        if m.group is None:
+            problems.append(CheckProblem(m.kpi, "no group: the narrative cannot give it an activity", fatal=False))
+        if m.label_short == m.label and not m.is_cost:
+            problems.append(CheckProblem(m.kpi, "no label_short: the narrative would use the full label", fatal=False))
+        elif words > SHORT_LABEL_WORDS:
+            problems.append(
+                CheckProblem(m.kpi, f"label_short has {words} words (at most {SHORT_LABEL_WORDS})", fatal=False)
+            )
         if m.kpi not in catalogue:
             problems.append(CheckProblem(m.kpi, "unknown KPI id: in neither the current nor the 2024 catalogue"))
             continue

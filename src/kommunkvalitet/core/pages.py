@@ -3,6 +3,9 @@ display. Pure functions over findings; no Django. The rules are described in doc
 
 - the base year of a change and the change itself (:func:`change_since_base`, the rule of
   :func:`core.trend.base_rows`);
+- the change as shown: the difference of the shown (rounded) values, "unchanged" when that is zero
+  (:func:`as_shown`);
+- the position against rikssnittet by the size rule of §14 (:func:`position_against_mean`);
 - the trend code of a measure (:func:`trend_word`) and its rank as text (:func:`rank_text`);
 - how many measures of an area lie in each band (:func:`band_counts`), for every band setting;
 - the biggest improvements and declines of an edition, on one unit-free scale (:func:`biggest_changes`).
@@ -10,6 +13,8 @@ display. Pure functions over findings; no Django. The rules are described in doc
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -19,6 +24,7 @@ import numpy as np
 from kommunkvalitet.core import trend
 from kommunkvalitet.core.comparison import BAND_NAMES, DEFAULT_SETTINGS, ComparisonSettings
 from kommunkvalitet.core.findings import MeasureFinding
+from kommunkvalitet.core.formatting import shown
 
 A = TypeVar("A")  # whatever the caller groups measures by (an area of a measure set)
 
@@ -35,15 +41,70 @@ def change_since_base(
     *,
     is_share: bool = False,
     settings: ComparisonSettings = DEFAULT_SETTINGS,
+    decimals: int | None = None,
 ) -> trend.MunicipalityChange:
     """The change of one municipality's value in ``year`` against the latest earlier year with a value
     (at most ``settings.max_fallback_years`` before the previous year): :func:`core.trend.change` on
-    its own series. ``base_year`` and ``base_value`` are given even when ``year`` has no value."""
+    its own series. ``base_year`` and ``base_value`` are given even when ``year`` has no value.
+    With ``decimals``, the change as a page shows it (:func:`as_shown`)."""
     years = sorted({y for y in series if y < year} | {year})
     values = np.array([[np.nan if series.get(y) is None else series[y]] for y in years], dtype=np.float64)
     ids = np.array([municipality_id], dtype=object)
     result = trend.change(ids, values, years, direction, year=year, is_share=is_share, settings=settings)  # type: ignore[arg-type]
-    return result.municipality(municipality_id)
+    found = result.municipality(municipality_id)
+    return found if decimals is None else as_shown(found, decimals)
+
+
+def as_shown(change: trend.MunicipalityChange, decimals: int) -> trend.MunicipalityChange:
+    """The change as the page shows it: the difference of the two values rounded as shown
+    ("6,8 dagar från 6,6 dagar" is +0,2, not the +0,1 of the unrounded values), and "unchanged"
+    (not marked) when the shown values are equal, whatever the unrounded difference."""
+    if change.value is None or change.base_value is None or change.absolute is None:
+        return change
+    diff = shown(shown(change.value, decimals) - shown(change.base_value, decimals), decimals)
+    pp = diff if change.percentage_points is not None else None
+    if diff != 0:
+        return dataclasses.replace(change, absolute=diff, percentage_points=pp)
+    return dataclasses.replace(
+        change, absolute=0.0, percentage_points=0.0 if pp is not None else None,
+        movement="unchanged" if change.movement else None,
+        assessment="unchanged" if change.assessment else None, marked=False,
+    )  # fmt: skip
+
+
+#: The size rule of position words (docs/method.md §14): shares in percentage points, everything else
+#: relative to rikssnittet. Below the first threshold "i nivå med", from the second "långt".
+POSITION_PP = (2.0, 10.0)
+POSITION_RELATIVE = (0.05, 0.25)
+
+
+def position_against_mean(value: float | None, mean: float | None, unit: str) -> str | None:
+    """A position code of findings.POSITIONS by the size rule: a share (unit percent) by its distance
+    in percentage points (under 2: level, 2 to 10: slightly, 10 or more: far), any other unit by the
+    distance relative to the mean (under 5 %, 5-25 %, 25 % or more). None without a value or a mean."""
+    if value is None or mean is None or not (math.isfinite(value) and math.isfinite(mean)):
+        return None
+    diff = value - mean
+    if unit == "percent":
+        size, (level, far) = abs(diff), POSITION_PP
+    else:
+        size, (level, far) = (abs(diff) / abs(mean) if mean else math.inf * bool(diff)), POSITION_RELATIVE
+    if size < level or diff == 0:
+        return "level"
+    side = "above" if diff > 0 else "below"
+    return f"{'far' if size >= far else 'slightly'}_{side}"
+
+
+def verdict(position: str | None, direction: str) -> str | None:
+    """The position read with the measure's direction (vocabulary kind "verdict"): far_above for a
+    lower-is-better measure is "far_worse". None without a position or without a direction."""
+    if position is None or direction not in ("higher", "lower"):
+        return None
+    if position == "level":
+        return "level"
+    size, side = position.split("_")
+    better = (side == "above") == (direction == "higher")
+    return f"{size}_{'better' if better else 'worse'}"
 
 
 def trend_word(change: trend.MunicipalityChange | None, direction: str) -> str | None:

@@ -8,19 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from kommunkvalitet.core import chart_text
+from kommunkvalitet.core import chart_text, vocabulary
 from kommunkvalitet.core.charts import BarRow, ValueFormat, bar_spec, series_spec, sparkline_spec
 from kommunkvalitet.core.formatting import format_value
 from kommunkvalitet.reports import maps
 from kommunkvalitet.reports.charts import cache_key, cached, cached_svg
 
-BAND_TITLE = {
-    "best": "bland de 25 procent bästa",
-    "second": "bland de 25 procent näst bästa",
-    "middle": "bland de 50 procent mellersta",
-    "third": "bland de 25 procent näst sämsta",
-    "worst": "bland de 25 procent sämsta",
-}
+BAND_TITLE = {code: vocabulary.word("band", code) for code in ("best", "second", "middle", "third", "worst")}
 
 
 @dataclass

@@ -14,7 +14,7 @@ import numpy as np
 from django.db.models import Q
 
 from kommunkvalitet.core import pages
-from kommunkvalitet.core.comparison import BAND_NAMES, POSITION_NAMES, group_mean
+from kommunkvalitet.core.comparison import BAND_NAMES, group_mean
 from kommunkvalitet.core.findings import MeasureFinding
 from kommunkvalitet.core.groups import group_year, similar_theme
 from kommunkvalitet.core.measuresets import Area, MeasureSet
@@ -92,7 +92,7 @@ def measure_set_report(
     changes = {
         m.kpi: pages.change_since_base(
             municipality_id, {y: v for y, (v, _) in own[m.kpi].items()}, years_of[m.kpi], m.direction,
-            is_share=m.unit == "percent", settings=settings,
+            is_share=m.unit == "percent", settings=settings, decimals=m.decimals,
         )
         for m in measures
     }  # fmt: skip
@@ -123,7 +123,10 @@ def measure_set_report(
             trend=pages.trend_word(change, m.direction), marked=change.marked,
             band=_band(pos[1]), previous_band=_band(base_pos[1]), rank=pos[0] or None,
             n=stat.n if stat else 0, national_mean=stat.mean if stat else None, sd=stat.sd if stat else None,
-            position=POSITION_NAMES[pos[2]] if pos[2] else None, riket=stat.riket if stat else None,
+            position=pages.position_against_mean(value, stat.mean if stat else None, m.unit),
+            riket=stat.riket if stat else None, label_short=m.label_short, label_short_en=m.label_short_en,
+            event=m.event,
+            group=m.group.name if m.group else "", group_en=m.group.name_en if m.group else "",
         )  # fmt: skip
         rows[m.kpi] = MeasureRow(
             finding=finding,

@@ -3,34 +3,32 @@ every band and trend has a word and a symbol too."""
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-BANDS = {
-    "best": {"text": _("Bland de 25 procent bästa"), "icon": "▲", "css": "band-best"},
-    "second": {"text": _("Bland de 25 procent näst bästa"), "icon": "△", "css": "band-second"},
-    "middle": {"text": _("Bland de 50 procent mellersta"), "icon": "●", "css": "band-middle"},
-    "third": {"text": _("Bland de 25 procent näst sämsta"), "icon": "▽", "css": "band-third"},
-    "worst": {"text": _("Bland de 25 procent sämsta"), "icon": "▼", "css": "band-worst"},
-}
-NO_BAND = {"text": _("Ingen placering"), "icon": "–", "css": "band-none"}
+from kommunkvalitet.core import vocabulary
 
-TRENDS = {
-    "improved": {"text": _("Förbättrat"), "icon": "↗", "css": "trend-good"},
-    "worsened": {"text": _("Försämrat"), "icon": "↘", "css": "trend-bad"},
-    "unchanged": {"text": _("Oförändrat"), "icon": "→", "css": "trend-same"},
-    "increased": {"text": _("Ökat"), "icon": "↑", "css": "trend-same"},
-    "decreased": {"text": _("Minskat"), "icon": "↓", "css": "trend-same"},
-}
-NO_TREND = {"text": _("Ingen jämförelse"), "icon": "–", "css": "trend-none"}
 
-POSITIONS = {
-    "far_above": _("Långt över rikssnittet"),
-    "slightly_above": _("Något över rikssnittet"),
-    "level": _("I nivå med rikssnittet"),
-    "slightly_below": _("Något under rikssnittet"),
-    "far_below": _("Långt under rikssnittet"),
-}
-DIRECTIONS = {"higher": _("Högre värde är bättre"), "lower": _("Lägre värde är bättre"), "none": _("Ingen riktning")}
+def _lang() -> str:
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+def _word(kind: str, code: str):
+    """The phrase of a code from core.vocabulary, capitalised, in the language of the request."""
+    return lazy(lambda: vocabulary.label(kind, code, _lang()), str)()
+
+
+_BAND_SIGNS = {"best": ("▲", "band-best"), "second": ("△", "band-second"), "middle": ("●", "band-middle"),
+               "third": ("▽", "band-third"), "worst": ("▼", "band-worst")}  # fmt: skip
+_TREND_SIGNS = {"improved": ("↗", "trend-good"), "worsened": ("↘", "trend-bad"), "unchanged": ("→", "trend-same"),
+                "increased": ("↑", "trend-same"), "decreased": ("↓", "trend-same")}  # fmt: skip
+BANDS = {code: {"text": _word("band", code), "icon": icon, "css": css} for code, (icon, css) in _BAND_SIGNS.items()}
+NO_BAND = {"text": _word("band", "none"), "icon": "–", "css": "band-none"}
+TRENDS = {code: {"text": _word("trend", code), "icon": icon, "css": css} for code, (icon, css) in _TREND_SIGNS.items()}
+NO_TREND = {"text": _word("trend", "none"), "icon": "–", "css": "trend-none"}
+POSITIONS = {code: _word("position", code) for code in vocabulary.WORDS["position"]}
+DIRECTIONS = {code: _word("direction", code) for code in vocabulary.WORDS["direction"]}
 
 
 def band(code: str | None) -> dict:

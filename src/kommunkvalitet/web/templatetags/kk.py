@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import get_language
 
-from kommunkvalitet.core import goals_text
+from kommunkvalitet.core import goals_text, pages, vocabulary
 from kommunkvalitet.core.formatting import format_number, format_percentage_points, format_value
 from kommunkvalitet.web import presentation
 
@@ -57,6 +57,17 @@ def trend(code):
 @register.filter
 def position(code):
     return presentation.POSITIONS.get(code or "", "–")
+
+
+@register.filter
+def verdict(f):
+    """A finding's position against rikssnittet read with its direction (core.pages.verdict):
+    "Något sämre än rikssnittet" for 19 against 16 when lower is better; the bare position without
+    a direction; "–" without a position."""
+    code = pages.verdict(f.position, f.direction)
+    if code is None:
+        return position(f.position)
+    return vocabulary.label("verdict", code, _lang())
 
 
 @register.filter

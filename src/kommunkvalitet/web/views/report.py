@@ -12,7 +12,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from kommunkvalitet.core import pages
+from kommunkvalitet.core import pages, vocabulary
 from kommunkvalitet.core.gender import with_gender_gaps
 from kommunkvalitet.core.measuresets import MeasureSet, measure_sets, set_for_edition
 from kommunkvalitet.core.narrative import draft_area, draft_measure
@@ -25,6 +25,8 @@ from kommunkvalitet.web import markup
 from kommunkvalitet.web.area_pictures import area_pictures
 from kommunkvalitet.web.markup import render as render_markup
 
+#: The code kinds of an area's JSON twin, explained in words by its "vocabulary" key (core.vocabulary).
+_JSON_WORDS = ("band", "position", "verdict", "trend", "gap", "implausible", "direction")
 FIRST_EDITION = 2016  # the snapshot holds 2015-2022; an edition shows its own and the previous year
 
 
@@ -54,7 +56,8 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
     findings = [r.finding for r in report.rows]
     genders = gender_findings(municipality_id, findings)  # women and men, where the KPI is divided by gender
     drafts = {lang: with_gender_gaps(draft_area(report.area.name if lang == "sv" else report.area.name_en, findings,
-                                                lang, year), list(genders.values()), current_settings())
+                                                lang, year, set_edition=report.measure_set.edition),
+                                     list(genders.values()), current_settings())
               for lang in ("sv", "en")}  # fmt: skip
     texts = commentary.published_for(municipality_id, report.measure_set.slug, area_id)
     figures = report.figures()
@@ -106,9 +109,11 @@ def _area_json(report: AreaReport, drafts, texts) -> dict:
         "data_years": report.data_years,
         "national_mean_definition": "unweighted mean of the municipalities with a value (rikssnitt)",
         "riket_definition": "Riket (0000) as Kolada gives it: weighted by population",
+        "vocabulary": {lang: {kind: vocabulary.table(kind, lang) for kind in _JSON_WORDS} for lang in ("sv", "en")},
         "measures": [
             {
                 **dataclasses.asdict(r.finding),
+                "verdict": pages.verdict(r.finding.position, r.finding.direction),
                 "rank_text": r.rank_text,
                 "series": [{"year": y, "value": v} for y, v in r.series],
                 "groups": [dataclasses.asdict(g) for g in r.groups],
