@@ -11,11 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import Min, Q
 
 from kommunkvalitet.core import pages
 from kommunkvalitet.core.comparison import BAND_NAMES, POSITION_NAMES, group_mean
 from kommunkvalitet.core.findings import MeasureFinding
+from kommunkvalitet.core.gaps import gap_reason
 from kommunkvalitet.core.groups import group_year, similar_theme
 from kommunkvalitet.core.measuresets import Area, MeasureSet
 from kommunkvalitet.store.comparison import current_settings
@@ -101,6 +102,7 @@ def measure_set_report(
     for kpi, year in wanted:  # only the KPI-years shown: each row carries every kommun's position
         pairs |= Q(kpi_id=kpi, year=year)
     stats = {(s.kpi_id, s.year): s for s in ComparisonStat.objects.filter(pairs, gender="T")}  # 3
+    first_years = first_years_with_values(kpis)  # 3b: for the reason of a gap
     kpi_meta = {k.id: k for k in KPI.objects.filter(pk__in=kpis).only("id", "title", "operating_area")}  # 4
     groups = groups_for(muni, measures, kpi_meta, years_of)  # 5 (+ 6 for their members' values)
     members_values = group_values(groups, kpis, years_of)
@@ -118,6 +120,8 @@ def measure_set_report(
             kpi=m.kpi, label=m.label, label_en=m.label_en, unit=m.unit, decimals=m.decimals,
             direction=m.direction, is_cost=m.is_cost, year=year, value=value,
             missing_reason=(status or None) if value is None else None,
+            gap=gap_reason(status, _with_value(stat), first_years.get(m.kpi), year) if value is None else None,
+            implausible=stat.flagged.get(municipality_id) if stat and value is not None else None,
             previous_year=base, previous_value=change.base_value,
             change=change.absolute, change_pct=change.percent, change_pp=change.percentage_points,
             trend=pages.trend_word(change, m.direction), marked=change.marked,
@@ -133,6 +137,21 @@ def measure_set_report(
                                     for g in groups.get(m.kpi, [])) if ref],
         )  # fmt: skip
     return {a.id: AreaReport(muni, ms, a, edition, [rows[m.kpi] for m in a.measures]) for a in chosen}
+
+
+def first_years_with_values(kpis: list[str]) -> dict[str, int]:
+    """The first year any kommun has a (total) value, per KPI: one query over the comparisons."""
+    return dict(
+        ComparisonStat.objects.filter(kpi_id__in=kpis, gender="T", n__gt=0)
+        .values("kpi_id")
+        .annotate(first=Min("year"))
+        .values_list("kpi_id", "first")
+    )
+
+
+def _with_value(stat: ComparisonStat | None) -> int:
+    """Kommuner with a value in a comparison, comparable or not."""
+    return stat.n + len(stat.flagged) if stat else 0
 
 
 def groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[MunicipalityGroup]]:

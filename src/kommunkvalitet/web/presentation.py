@@ -30,11 +30,33 @@ POSITIONS = {
     "slightly_below": _("Något under rikssnittet"),
     "far_below": _("Långt under rikssnittet"),
 }
+# Why a value is missing (core.gaps) and why a value is not comparable (core.plausibility): the page
+# table's and the JSON twin's short words, kept here until they come from the one vocabulary (issue 10).
+GAPS = {
+    "not_collected": _("Samlades inte in i landet det året"),
+    "not_yet_measured": _("Måttet fanns inte ännu"),
+    "not_reported": _("Kommunen deltog inte eller lämnade ingen uppgift"),
+    "withheld": _("Uppgiften lämnas inte ut"),
+}
+NOT_COMPARABLE = {"text": _("Ej jämförbart"), "icon": "⚠", "css": "not-comparable"}
+IMPLAUSIBLE = {
+    "impossible": _("värdet ligger utanför vad enheten tillåter"),
+    "outlier": _("värdet ligger extremt långt från alla andra kommuners"),
+}
 DIRECTIONS = {"higher": _("Högre värde är bättre"), "lower": _("Lägre värde är bättre"), "none": _("Ingen riktning")}
 
 
 def band(code: str | None) -> dict:
     return BANDS.get(code or "", NO_BAND)
+
+
+def gap(code: str | None) -> str:
+    return str(GAPS.get(code or "", _("Uppgift saknas")))
+
+
+def implausible(code: str | None) -> dict | None:
+    """``{"text": "Ej jämförbart", "icon": "⚠", "why": ...}`` for a flagged value, None for any other."""
+    return {**NOT_COMPARABLE, "why": IMPLAUSIBLE[code]} if code in IMPLAUSIBLE else None
 
 
 def trend(code: str | None) -> dict:

@@ -21,6 +21,7 @@ from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.gender import gender_findings
 from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.store.report import AreaReport, area_report, measure_set_report
+from kommunkvalitet.web import presentation
 from kommunkvalitet.web.area_pictures import area_pictures
 from kommunkvalitet.web.markup import render as render_markup
 
@@ -109,6 +110,8 @@ def _area_json(report: AreaReport, drafts, texts) -> dict:
             {
                 **dataclasses.asdict(r.finding),
                 "rank_text": r.rank_text,
+                "gap_text": presentation.gap(r.finding.gap) if r.finding.value is None else None,
+                "comparable": r.finding.value is not None and r.finding.implausible is None,
                 "series": [{"year": y, "value": v} for y, v in r.series],
                 "groups": [dataclasses.asdict(g) for g in r.groups],
             }

@@ -1,0 +1,90 @@
+"""Why a value is missing, and a value that is not comparable, on the area pages and their JSON (issue 10)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from kommunkvalitet.core.gaps import gap_reason
+from kommunkvalitet.core.measuresets import MEASURESET_DIR, load_measure_set
+
+KKIK = load_measure_set(MEASURESET_DIR / "kkik_2022.toml")
+
+
+@pytest.mark.parametrize(
+    ("status", "n", "first", "code"),
+    [
+        ("..", 250, 2015, "withheld"),  # the source withholds it, whatever the others have
+        ("Sekretess", 0, None, "withheld"),
+        ("-", 250, 2015, "not_reported"),  # "- Bortfall" only says it is missing
+        ("", 0, 2015, "not_collected"),  # nobody has a value this year; some had one earlier
+        ("", 0, None, "not_yet_measured"),  # nobody ever had a value
+        ("", 0, 2022, "not_yet_measured"),  # the first values come later
+        (None, 120, 2015, "not_reported"),  # others have a value: this kommun did not report
+    ],
+)
+def test_the_gap_rule(status, n, first, code):
+    assert gap_reason(status, n, first, 2021) == code
+
+
+def _measures(client, url: str) -> dict[str, dict]:
+    data = json.loads(client.get(url).content)
+    return {m["kpi"]: m for m in data["measures"]}
+
+
+@pytest.mark.django_db
+def test_a_survey_not_made_in_2021_is_not_collected_not_a_failure_of_the_kommun(client):
+    """U23471 (the elderly-care survey, särskilt boende) was not carried out in 2021: no kommun has a
+    value, but they had earlier. Örnsköldsvik's 2021 page says so in words, and the JSON has the code."""
+    from kommunkvalitet.store.models import ComparisonStat, Value
+
+    assert (
+        not Value.objects.filter(kpi="U23471", year=2021, value__isnull=False)
+        .exclude(municipality__id__startswith="00")
+        .exists()
+    )
+    assert ComparisonStat.objects.filter(kpi="U23471", year__lt=2021, gender="T", n__gt=0).exists()
+    m = _measures(client, "/kommun/2284/2021/stod_och_omsorg.json")["U23471"]
+    assert m["year"] == 2021 and m["value"] is None
+    assert m["gap"] == "not_collected"
+    assert m["gap_text"] == "Samlades inte in i landet det året"
+    html = re.sub(r"\s+", " ", client.get("/kommun/2284/2021/stod_och_omsorg/").content.decode())
+    row = html.split('id="U23471"', 1)[1].split("</tr>", 1)[0]
+    assert "Samlades inte in i landet det året" in row
+
+
+@pytest.mark.django_db
+def test_a_value_others_have_is_not_reported_and_a_measure_not_yet_made_is_not_yet_measured(client):
+    from kommunkvalitet.store.models import ComparisonStat
+
+    measures = _measures(client, "/kommun/2284/2021/stod_och_omsorg.json")
+    missing = [m for m in measures.values() if m["value"] is None and m["gap"] == "not_reported"]
+    assert missing, "Örnsköldsvik lacks a 2021 value that other kommuner have"
+    for m in missing:
+        assert ComparisonStat.objects.get(kpi=m["kpi"], year=m["year"], gender="T").n > 0
+        assert m["gap_text"] == "Kommunen deltog inte eller lämnade ingen uppgift"
+    m = _measures(client, "/kommun/2284/2016/barn_och_unga.json")["N15659"]  # the year-8 survey began later
+    first = ComparisonStat.objects.filter(kpi="N15659", gender="T", n__gt=0).order_by("year").first()
+    assert m["value"] is None and first.year > m["year"]
+    assert m["gap"] == "not_yet_measured"
+    present = [m for m in measures.values() if m["value"] is not None]
+    assert present and all(m["gap"] is None and m["gap_text"] is None for m in present)
+
+
+@pytest.mark.django_db
+def test_uppsalas_impossible_library_hours_are_shown_flagged_with_no_rank(client):
+    """The value stays on the page (it is what Kolada has) but says 'Ej jämförbart', in words and a
+    symbol, and has no rank, band or position; the JSON says the same with codes."""
+    m = _measures(client, "/kommun/0380/2020/samhalle_och_miljo.json")["N09808"]
+    assert m["year"] == 2019 and m["value"] > 168
+    assert m["implausible"] == "impossible" and m["comparable"] is False
+    assert m["rank"] is None and m["band"] is None and m["position"] is None
+    assert m["national_mean"] < 60
+    html = re.sub(r"\s+", " ", client.get("/kommun/0380/2020/samhalle_och_miljo/").content.decode())
+    row = html.split('id="N09808"', 1)[1].split("</tr>", 1)[0]
+    assert '<span aria-hidden="true">⚠</span> Ej jämförbart' in row
+    assert "plats " not in row
+    other = _measures(client, "/kommun/2284/2020/samhalle_och_miljo.json")["N09808"]
+    assert other["implausible"] is None and other["comparable"] is True and other["rank"]
