@@ -88,3 +88,19 @@ def test_uppsalas_impossible_library_hours_are_shown_flagged_with_no_rank(client
     assert "plats " not in row
     other = _measures(client, "/kommun/2284/2020/samhalle_och_miljo.json")["N09808"]
     assert other["implausible"] is None and other["comparable"] is True and other["rank"]
+
+
+@pytest.mark.django_db
+def test_the_measure_page_lists_the_flagged_value_apart_from_the_ranked_ones(client):
+    data = json.loads(client.get("/nyckeltal/N09808/2019.json?kommun=0380").content)
+    assert data["not_comparable"] == [
+        {"id": "0380", "name": "Uppsala", "value": data["distribution"]["T"]["value"], "implausible": "impossible"}
+    ]
+    assert "0380" not in {m["id"] for m in data["municipalities"]} | {m["id"] for m in data["missing"]}
+    total = data["distribution"]["T"]
+    assert total["implausible"] == "impossible" and total["rank"] is None
+    assert total["max"] < 168 < total["value"]  # the distribution is the comparable values'
+    html = re.sub(r"\s+", " ", client.get("/nyckeltal/N09808/2019/?kommun=0380").content.decode())
+    lead = html.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
+    assert "Ej jämförbart" in lead and "plats " not in lead
+    assert '<tr class="chosen" data-id="0380"><td class="num">–</td>' in html

@@ -107,7 +107,11 @@ def measure(request, kpi_id: str, year: int, fmt: str = "html"):
         "series": series,
         "map": map_fig,
         "kommun_options": presentation.options_html(
-            sorted([(r.id, r.name) for r in page.rows] + page.missing, key=lambda m: swedish_sort_key(m[1])), mid
+            sorted(
+                [(r.id, r.name) for r in page.rows] + [f[:2] for f in page.flagged] + page.missing,
+                key=lambda m: swedish_sort_key(m[1]),
+            ),
+            mid,
         ),
         "bar_table": mark_safe(
             cached(  # noqa: S308 - rendered by our own template
@@ -198,6 +202,7 @@ def _json(page: MeasurePage, bar, series, map_fig) -> dict:
         "national_mean_definition": "unweighted mean of the municipalities with a value (rikssnitt)",
         "municipalities": [dataclasses.asdict(r) for r in page.rows],
         "missing": [{"id": m, "name": n} for m, n in page.missing],
+        "not_comparable": [{"id": m, "name": n, "value": v, "implausible": c} for m, n, v, c in page.flagged],
         "series": [
             {"key": line.key, "label": line.label, "points": [{"year": y, "value": v} for y, v in line.points]}
             for line in page.series
