@@ -104,3 +104,28 @@ def test_the_measure_page_lists_the_flagged_value_apart_from_the_ranked_ones(cli
     lead = html.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
     assert "Ej jämförbart" in lead and "plats " not in lead
     assert '<tr class="chosen" data-id="0380"><td class="num">–</td>' in html
+
+
+@pytest.mark.django_db
+def test_the_cli_lists_every_flagged_value_and_filters_by_year_and_kpi():
+    from click.testing import CliRunner
+
+    from kommunkvalitet.cli import main
+    from kommunkvalitet.core.formatting import format_number
+    from kommunkvalitet.store.models import KPI, ComparisonStat, Value
+
+    every = sum(len(s.flagged) for s in ComparisonStat.objects.exclude(flagged={}))
+    result = CliRunner().invoke(main, ["values", "flagged"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == every + 1 and lines[-1].startswith(f"{every} ej jämförbar")
+    result = CliRunner().invoke(main, ["values", "flagged", "--year", "2019", "--kpi", "N09808"])
+    stat = ComparisonStat.objects.get(kpi="N09808", year=2019, gender="T")
+    value = Value.objects.get(kpi="N09808", year=2019, gender="T", municipality="0380").value
+    shown = f"{format_number(value, 2)} (omöjligt för enheten; median {format_number(stat.median, 2)})"
+    assert result.output.splitlines() == [
+        f"N09808 2019 T 0380 Uppsala: {shown} {KPI.objects.get(pk='N09808').title}",
+        "1 ej jämförbart värde.",
+    ]
+    result = CliRunner().invoke(main, ["values", "flagged", "--kpi", "U21401"])
+    assert result.output == "Inga ej jämförbara värden.\n"
