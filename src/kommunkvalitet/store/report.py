@@ -52,6 +52,11 @@ class AreaReport:
     rows: list[MeasureRow]
 
     @property
+    def is_kommun(self) -> bool:
+        """False for Riket and the regions: they have values, but ranks and bands are for kommuner."""
+        return self.municipality.type == Municipality.Type.KOMMUN
+
+    @property
     def data_years(self) -> list[int]:
         return sorted({r.finding.year for r in self.rows})
 
@@ -90,9 +95,12 @@ def measure_set_report(
         own[kpi][year] = (value, status)
 
     # The change against the latest earlier year with a value: core's one rule (and its fallback limit).
+    # The id only labels the one series; Riket and the regions, never compared, go under a kommun's form.
+    is_kommun = muni.type == Municipality.Type.KOMMUN
+    label = municipality_id if is_kommun else "9999"
     changes = {
         m.kpi: pages.change_since_base(
-            municipality_id, {y: v for y, (v, _) in own[m.kpi].items()}, years_of[m.kpi], m.direction,
+            label, {y: v for y, (v, _) in own[m.kpi].items()}, years_of[m.kpi], m.direction,
             is_share=m.unit == "percent", settings=settings,
         )
         for m in measures
@@ -120,7 +128,7 @@ def measure_set_report(
             kpi=m.kpi, label=m.label, label_en=m.label_en, unit=m.unit, decimals=m.decimals,
             direction=m.direction, is_cost=m.is_cost, year=year, value=value,
             missing_reason=(status or None) if value is None else None,
-            gap=gap_reason(status, _with_value(stat), first_years.get(m.kpi), year) if value is None else None,
+            gap=_gap(status, _with_value(stat), first_years.get(m.kpi), year, is_kommun) if value is None else None,
             implausible=stat.flagged.get(municipality_id) if stat and value is not None else None,
             previous_year=base, previous_value=change.base_value,
             change=change.absolute, change_pct=change.percent, change_pp=change.percentage_points,
@@ -147,6 +155,12 @@ def first_years_with_values(kpis: list[str]) -> dict[str, int]:
         .annotate(first=Min("year"))
         .values_list("kpi_id", "first")
     )
+
+
+def _gap(status: str, n_that_year: int, first_year: int | None, year: int, is_kommun: bool) -> str | None:
+    """The gap code; for Riket or a region "not reported" would speak of a kommun, so it is left unsaid."""
+    code = gap_reason(status, n_that_year, first_year, year)
+    return code if is_kommun or code != "not_reported" else None
 
 
 def _with_value(stat: ComparisonStat | None) -> int:
