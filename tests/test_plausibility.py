@@ -71,6 +71,17 @@ def test_many_groups_at_once_agree_with_one_group_at_a_time():
     assert (codes == plausibility.OUTLIER).any()
 
 
+def test_groups_of_very_different_sizes_take_the_other_path_and_agree():
+    rng = np.random.default_rng(3)
+    groups = [np.append(rng.normal(100, 5, 5000), 1e4)] + [np.append(rng.normal(10, 1, 12), 500.0) for _ in range(60)]
+    group = np.concatenate([np.full(g.size, i) for i, g in enumerate(groups)])
+    assert group.max() * max(g.size for g in groups) > 4 * group.size + 4096  # a grid would be mostly padding
+    codes = plausibility.flag(group, np.concatenate(groups), 0.0, np.inf, THRESHOLD)
+    one_by_one = np.concatenate([plausibility.flag_values(g, "count", THRESHOLD) for g in groups])
+    assert codes.tolist() == one_by_one.tolist()
+    assert (codes == plausibility.OUTLIER).sum() == len(groups)
+
+
 # --- on the real data --------------------------------------------------------------------------------
 
 

@@ -44,17 +44,42 @@ def unit_bounds(unit: str) -> tuple[float, float]:
     return (-math.inf, math.inf)
 
 
-def group_medians(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """The median of the values of each group 0..n_groups-1 (NaN for an empty group), in one sort."""
-    order = np.lexsort((values, group))
-    v = values[order]
+def medians_and_mads(group: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The median and the MAD (median absolute deviation from the median) of each group 0..n_groups-1
+    (NaN for an empty group).
+
+    The values are laid out as the rows of a NaN-padded grid (one row per group) and sorted row-wise,
+    as the comparison engine does; the deviations of the sorted grid are sorted once more for the MAD.
+    A few very large groups (a grid of mostly padding) take one sort by (group, value) instead."""
     counts = np.bincount(group, minlength=n_groups)
-    starts = np.cumsum(counts) - counts
-    out = np.full(n_groups, np.nan)
+    width = int(counts.max(initial=0))
+    if n_groups * width > 4 * group.size + 4096:
+        starts = np.cumsum(counts) - counts
+        order = np.lexsort((values, group))
+        median = _middle(values[order], starts, counts)
+        deviation = np.abs(values - median[group])
+        return median, _middle(deviation[np.lexsort((deviation, group))], starts, counts)
+    order = np.argsort(group, kind="stable")  # a radix sort of small integers; often sorted already
+    column = np.empty(group.size, dtype=np.int64)
+    column[order] = np.arange(group.size) - (np.cumsum(counts) - counts)[group[order]]
+    grid = np.full((n_groups, max(width, 1)), np.nan)
+    grid[group, column] = values
+    grid.sort(axis=1)  # NaN last
+    starts = np.arange(n_groups) * grid.shape[1]
+    median = _middle(grid.reshape(-1), starts, counts)
+    grid -= median[:, None]
+    np.abs(grid, out=grid)
+    grid.sort(axis=1)
+    return median, _middle(grid.reshape(-1), starts, counts)
+
+
+def _middle(sorted_values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Medians from runs of sorted values: run i starts at ``starts[i]`` and holds ``counts[i]``."""
+    out = np.full(counts.size, np.nan)
     has = counts > 0
     lo = starts[has] + (counts[has] - 1) // 2
     hi = starts[has] + counts[has] // 2
-    out[has] = (v[lo] + v[hi]) / 2
+    out[has] = (sorted_values[lo] + sorted_values[hi]) / 2
     return out
 
 
@@ -86,9 +111,8 @@ def flag(
     rest = np.flatnonzero(codes == OK)
     g, x = group[rest], v[rest]
     n_groups = int(group.max()) + 1
-    median = group_medians(g, x, n_groups)
+    median, mad = medians_and_mads(g, x, n_groups)
     deviation = np.abs(x - median[g])
-    mad = group_medians(g, deviation, n_groups)
     counts = np.bincount(g, minlength=n_groups)
     limit = np.where((counts >= MIN_N_FOR_OUTLIERS) & (mad > 0), outlier_mad * MAD_TO_SD * mad, np.inf)
     codes[rest[deviation > limit[g]]] = OUTLIER
