@@ -82,6 +82,7 @@ def test_uppsalas_impossible_library_hours_are_shown_flagged_with_no_rank(client
     assert m["implausible"] == "impossible" and m["comparable"] is False
     assert m["rank"] is None and m["band"] is None and m["position"] is None
     assert m["national_mean"] < 60
+    assert m["change"] is None and m["trend"] is None and not m["marked"]  # no change from or to it
     html = re.sub(r"\s+", " ", client.get("/kommun/0380/2020/samhalle_och_miljo/").content.decode())
     row = html.split('id="N09808"', 1)[1].split("</tr>", 1)[0]
     assert '<span aria-hidden="true">⚠</span> Ej jämförbart' in row

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Min, Q
+from django.db.models import Q
 
 from kommunkvalitet.core import pages
 from kommunkvalitet.core.comparison import BAND_NAMES, POSITION_NAMES, group_mean
@@ -98,9 +98,12 @@ def measure_set_report(
     # The id only labels the one series; Riket and the regions, never compared, go under a kommun's form.
     is_kommun = muni.type == Municipality.Type.KOMMUN
     label = municipality_id if is_kommun else "9999"
+    # A value that is not comparable (core.plausibility) is neither the start nor the end of a change.
+    first_years, flagged_years = kpi_history(kpis, municipality_id)  # 3
     changes = {
         m.kpi: pages.change_since_base(
-            label, {y: v for y, (v, _) in own[m.kpi].items()}, years_of[m.kpi], m.direction,
+            label, {y: v for y, (v, _) in own[m.kpi].items() if y not in flagged_years[m.kpi]}, years_of[m.kpi],
+            m.direction,
             is_share=m.unit == "percent", settings=settings,
         )
         for m in measures
@@ -109,10 +112,9 @@ def measure_set_report(
     pairs = Q()
     for kpi, year in wanted:  # only the KPI-years shown: each row carries every kommun's position
         pairs |= Q(kpi_id=kpi, year=year)
-    stats = {(s.kpi_id, s.year): s for s in ComparisonStat.objects.filter(pairs, gender="T")}  # 3
-    first_years = first_years_with_values(kpis)  # 3b: for the reason of a gap
-    kpi_meta = {k.id: k for k in KPI.objects.filter(pk__in=kpis).only("id", "title", "operating_area")}  # 4
-    groups = groups_for(muni, measures, kpi_meta, years_of)  # 5 (+ 6 for their members' values)
+    stats = {(s.kpi_id, s.year): s for s in ComparisonStat.objects.filter(pairs, gender="T")}  # 4
+    kpi_meta = {k.id: k for k in KPI.objects.filter(pk__in=kpis).only("id", "title", "operating_area")}  # 5
+    groups = groups_for(muni, measures, kpi_meta, years_of)  # 6 (+ 7 for their members' values)
     members_values = group_values(groups, kpis, years_of)
 
     rows: dict[str, MeasureRow] = {}
@@ -147,14 +149,18 @@ def measure_set_report(
     return {a.id: AreaReport(muni, ms, a, edition, [rows[m.kpi] for m in a.measures]) for a in chosen}
 
 
-def first_years_with_values(kpis: list[str]) -> dict[str, int]:
-    """The first year any kommun has a (total) value, per KPI: one query over the comparisons."""
-    return dict(
-        ComparisonStat.objects.filter(kpi_id__in=kpis, gender="T", n__gt=0)
-        .values("kpi_id")
-        .annotate(first=Min("year"))
-        .values_list("kpi_id", "first")
-    )
+def kpi_history(kpis: list[str], municipality_id: str) -> tuple[dict[str, int], defaultdict[str, set[int]]]:
+    """Per KPI: the first year any kommun has a (total) value (for the reason of a gap), and the years
+    in which this municipality's value is not comparable. One query over the comparisons."""
+    first: dict[str, int] = {}
+    flagged: defaultdict[str, set[int]] = defaultdict(set)
+    rows = ComparisonStat.objects.filter(kpi_id__in=kpis, gender="T").values_list("kpi_id", "year", "n", "flagged")
+    for kpi, year, n, flags in rows:
+        if n or flags:
+            first[kpi] = min(year, first.get(kpi, year))
+        if municipality_id in flags:
+            flagged[kpi].add(year)
+    return first, flagged
 
 
 def _gap(status: str, n_that_year: int, first_year: int | None, year: int, is_kommun: bool) -> str | None:
