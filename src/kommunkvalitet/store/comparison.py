@@ -388,8 +388,8 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
         group, data.value[kommun], bounds[data.pair[kommun], 0], bounds[data.pair[kommun], 1], settings.outlier_mad
     )
     flagged: defaultdict[int, dict[str, str]] = defaultdict(dict)
-    for i in np.flatnonzero(codes).tolist():
-        flagged[int(group[i])][f"{data.municipality[kommun[i]]:04d}"] = plausibility.CODE_NAMES[codes[i]] or ""
+    for row in np.flatnonzero(codes).tolist():
+        flagged[int(group[row])][f"{data.municipality[kommun[row]]:04d}"] = plausibility.CODE_NAMES[codes[row]] or ""
     kommun = kommun[codes == plausibility.OK]
     ids, column = np.unique(data.municipality[kommun], return_inverse=True)
     table = compare_table(
