@@ -35,7 +35,10 @@ def test_riket_has_an_overview_and_area_pages_that_say_ranks_and_bands_are_for_k
     assert data["municipality"]["type"] == "national" and "municipalities" in data["municipality"]["note"]
     area = client.get("/kommun/0000/2022/stod_och_omsorg/")
     assert area.status_code == 200 and NOTE in _text(area)
-    measures = json.loads(client.get("/kommun/0000/2022/stod_och_omsorg.json").content)["measures"]
+    assert "automatiskt utkast" not in _text(area)  # the drafts speak of a kommun among kommuner
+    data = json.loads(client.get("/kommun/0000/2022/stod_och_omsorg.json").content)
+    assert data["draft"] is None
+    measures = data["measures"]
     shown = [m for m in measures if m["value"] is not None]
     assert shown, "Riket has values for Stöd och omsorg"
     for m in shown:

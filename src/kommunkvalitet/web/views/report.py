@@ -83,7 +83,8 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
     genders = gender_findings(municipality_id, findings)  # women and men, where the KPI is divided by gender
     drafts = {lang: with_gender_gaps(draft_area(report.area.name if lang == "sv" else report.area.name_en, findings,
                                                 lang, year), list(genders.values()), current_settings())
-              for lang in ("sv", "en")}  # fmt: skip
+              for lang in ("sv", "en")} if report.is_kommun else {}  # fmt: skip
+    # The drafts are written about a kommun among kommuner: Riket and the regions get none.
     texts = commentary.published_for(municipality_id, report.measure_set.slug, area_id)
     figures = report.figures()
     if fmt == "json":
@@ -98,7 +99,7 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
         {
             "r": r,
             "f": r.finding,
-            "summary": draft_measure(r.finding, "sv"),
+            "summary": draft_measure(r.finding, "sv") if report.is_kommun else None,
             "comment": texts.get(r.finding.kpi),
             "comment_html": render_markup(texts[r.finding.kpi].published_text) if r.finding.kpi in texts else "",
             "revised": commentary.revised_since_publication(texts[r.finding.kpi], figures)
@@ -112,7 +113,7 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
     context = {
         "report": report,
         "rows": rows,
-        "draft": drafts["sv"],
+        "draft": drafts.get("sv"),
         "area_text": area_text,
         "area_text_html": render_markup(area_text.published_text) if area_text else "",
         "area_revised": commentary.revised_since_publication(area_text, figures) if area_text else [],
@@ -145,7 +146,7 @@ def _area_json(report: AreaReport, drafts, texts) -> dict:
             }
             for r in report.rows
         ],
-        "draft": {lang: {"title": d.title, "text": d.text} for lang, d in drafts.items()},
+        "draft": {lang: {"title": d.title, "text": d.text} for lang, d in drafts.items()} or None,
         "commentary": {kpi or "_area": c.published_text for kpi, c in texts.items()},
         "source": "Källa: Kolada (RKA). Bearbetning: kommunkvalitet.",
     }
