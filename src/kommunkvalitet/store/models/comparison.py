@@ -5,8 +5,9 @@ class ComparisonStat(models.Model):
     """The comparison of all kommuner on one KPI, year and gender, kept current by imports and sync.
 
     ``positions`` maps a municipality id to ``[rank, band, position, reading]`` (the integer codes of
-    ``core.comparison``; 0 = none) for every kommun with a comparable value. It is derived data: recomputed from
-    the values whenever an import or a sync touches the KPI-year, never edited.
+    ``core.comparison``; 0 = none) for every kommun with a comparable value (``flagged`` holds the others).
+    It is derived data: recomputed from the values whenever an import or a sync touches the KPI-year,
+    never edited.
     """
 
     kpi = models.ForeignKey("store.KPI", on_delete=models.CASCADE, db_constraint=False, db_index=False)

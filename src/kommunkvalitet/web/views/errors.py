@@ -23,6 +23,10 @@ class NotFound(Http404):
         self.years = sorted(years or [])
 
 
+def unknown_municipality(municipality_id: str) -> str:
+    return _("Det finns ingen kommun med koden %(id)s.") % {"id": municipality_id}
+
+
 def not_found(request, exception=None):
     """handler404: Swedish HTML, or ``{"error": {...}}`` with status 404 for a ``.json`` URL."""
     if isinstance(exception, NotFound):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from kommunkvalitet.store import goals, queries
 from kommunkvalitet.store.models import Municipality
-from kommunkvalitet.web.views.errors import NotFound
+from kommunkvalitet.web.views.errors import NotFound, unknown_municipality
 from kommunkvalitet.web.views.report import _editions
 
 
@@ -22,8 +22,8 @@ def municipality(request, municipality_id: str):
     try:
         profile = queries.municipality_profile(municipality_id)
     except Municipality.DoesNotExist:
-        message = _("Det finns ingen kommun med koden %(id)s.") % {"id": municipality_id}
-        raise NotFound(message, [(_("Sök nyckeltal"), reverse("web:search"))], _editions()) from None
+        links = [(_("Sök nyckeltal"), reverse("web:search"))]
+        raise NotFound(unknown_municipality(municipality_id), links, _editions()) from None
     goal_years = goals.years_with_structures(municipality_id)
     context = {"p": profile, "goal_years": goal_years, "kkik_years": _editions()}
     return render(request, "web/municipality.html", context)

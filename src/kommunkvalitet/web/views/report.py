@@ -25,7 +25,7 @@ from kommunkvalitet.store.report import AreaReport, area_report, measure_set_rep
 from kommunkvalitet.web import presentation
 from kommunkvalitet.web.area_pictures import area_pictures
 from kommunkvalitet.web.markup import render as render_markup
-from kommunkvalitet.web.views.errors import NotFound
+from kommunkvalitet.web.views.errors import NotFound, unknown_municipality
 
 FIRST_EDITION = 2016  # the snapshot holds 2015-2022; an edition shows its own and the previous year
 
@@ -42,7 +42,7 @@ def _report(municipality_id: str, year: int, area_id: str) -> AreaReport:
     try:
         return area_report(municipality_id, ms, area_id, edition=year)
     except Municipality.DoesNotExist:
-        raise _not_found(_unknown(municipality_id)) from None
+        raise _not_found(unknown_municipality(municipality_id)) from None
     except KeyError:
         message = _("KKiK %(year)s har inget område som heter %(area)s.") % {"year": year, "area": area_id}
         links = [(a.name, reverse("web:area", args=[municipality_id, year, a.id])) for a in ms.areas]
@@ -52,10 +52,6 @@ def _report(municipality_id: str, year: int, area_id: str) -> AreaReport:
 def _editions() -> list[int]:
     """The KKiK years there are pages for, newest first."""
     return list(range(max(s.edition for s in measure_sets()), FIRST_EDITION - 1, -1))
-
-
-def _unknown(municipality_id: str) -> str:
-    return _("Det finns ingen kommun med koden %(id)s.") % {"id": municipality_id}
 
 
 def _not_found(message: str, municipality_id: str | None = None, area_id: str | None = None,
@@ -157,7 +153,7 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
     try:
         reports = list(measure_set_report(municipality_id, ms, edition=year).values())
     except Municipality.DoesNotExist:
-        raise _not_found(_unknown(municipality_id)) from None
+        raise _not_found(unknown_municipality(municipality_id)) from None
     ov = pages.overview([(r.area, [row.finding for row in r.rows]) for r in reports], current_settings())
     if fmt == "json":
         return JsonResponse(
