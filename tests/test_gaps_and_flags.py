@@ -130,3 +130,12 @@ def test_the_cli_lists_every_flagged_value_and_filters_by_year_and_kpi():
     ]
     result = CliRunner().invoke(main, ["values", "flagged", "--kpi", "U21401"])
     assert result.output == "Inga ej jämförbara värden.\n"
+
+
+@pytest.mark.django_db
+def test_the_map_says_the_flagged_value_is_not_comparable_rather_than_missing(client):
+    html = re.sub(r"\s+", " ", client.get("/nyckeltal/N09808/2019/karta/?kommun=0380").content.decode())
+    assert re.search(r"<title>Uppsala: 2\W+903 timmar/vecka – ej jämförbart</title>", html)
+    assert "Uppsala: uppgift saknas" not in html
+    row = html.split('<tr data-id="0380">', 1)[1].split("</tr>", 1)[0]
+    assert "Ej jämförbart" in row and "Uppgift saknas" not in row

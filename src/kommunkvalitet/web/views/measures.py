@@ -236,9 +236,10 @@ def measure_map(request, kpi_id: str, year: int, fmt: str = "html"):
     shown = set(_shown_ids(fig.svg))
     rows = [r for r in page.rows if r.id in shown]
     missing = [m for m in page.missing if m[0] in shown]
+    flagged = [f for f in page.flagged if f[0] in shown]
     counties = Municipality.objects.filter(type=Municipality.Type.REGION).order_by("id").values_list("id", "name")
     context = {
-        "page": page, "info": page.info, "vf": vf, "map": fig, "rows": rows, "missing": missing, "mode": mode,
+        "page": page, "info": page.info, "vf": vf, "map": fig, "rows": rows, "missing": missing, "flagged": flagged, "mode": mode,
         "county_id": county_id, "place": place, "counties": list(counties),
         "measure_url": reverse("web:measure", args=[kpi_id, year]) + _query(mid),
         "measure_base": reverse("web:measure", args=[kpi_id, year]),
