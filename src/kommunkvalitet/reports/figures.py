@@ -4,7 +4,7 @@ through the cache of :mod:`reports.charts` under (kind, KPI, year, municipality,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -96,7 +96,7 @@ def sparkline_figure(kpi: str, year: int, municipality_id: str, version: str,
 
 
 def map_cells(rows: list[BarRow], missing: list[tuple[str, str]], fmt: ValueFormat, href: Callable[[str], str],
-              mode: str, flagged: list[tuple[str, str, float, str]] = ()) -> dict[str, maps.MapCell]:  # fmt: skip
+              mode: str, flagged: Sequence[tuple[str, str, float, str]] = ()) -> dict[str, maps.MapCell]:  # fmt: skip
     lo = min((r.value for r in rows), default=None)
     hi = max((r.value for r in rows), default=None)
     cells = {}
