@@ -431,6 +431,31 @@ def editor_add(username, municipality, publisher, admin, password) -> None:
     click.echo(f"{username} är nu {role.label.lower()} för {Municipality.objects.get(pk=municipality).name}.")
 
 
+@main.group(name="values")
+def values_() -> None:
+    """The stored values."""
+
+
+@values_.command(name="flagged")
+@click.option("--year", type=int, default=None, help="Only this (data) year.")
+@click.option("--kpi", "kpis", multiple=True, metavar="ID", help="Only this KPI (repeatable).")
+def values_flagged(year, kpis) -> None:
+    """List every value left out of the comparison as not comparable (impossible for its unit, or an outlier)."""
+    _django(need_data=True)
+    from kommunkvalitet.core.formatting import format_number
+    from kommunkvalitet.store.flagged import flagged_values
+
+    words = {"impossible": "omöjligt för enheten", "outlier": "extremt avvikande"}
+    found = flagged_values(year, list(kpis))
+    for f in found:
+        click.echo(
+            f"{f.kpi} {f.year} {f.gender} {f.municipality_id} {f.municipality}: {format_number(f.value, 2)} "
+            f"({words.get(f.code, f.code)}; median {format_number(f.median, 2)}) {f.title}"
+        )
+    many = {0: "Inga ej jämförbara värden.", 1: "1 ej jämförbart värde."}
+    click.echo(many.get(len(found), f"{len(found)} ej jämförbara värden."))
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file) -> None:

@@ -9,3 +9,6 @@ urlpatterns = [
     path("konto/", include("django.contrib.auth.urls")),
     path("", include("kommunkvalitet.web.urls")),
 ]
+
+# A Swedish 404 page that says what exists (and a JSON error object for .json URLs)
+handler404 = "kommunkvalitet.web.views.errors.not_found"

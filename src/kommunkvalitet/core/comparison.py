@@ -63,6 +63,10 @@ class ComparisonSettings:
     unchanged_tolerance: float = 1e-9
     #: How many years further back than asked a change may look for a base value; None = no limit.
     max_fallback_years: int | None = None
+    #: A value more than this many robust standard deviations (1.4826 x MAD) from the median of its
+    #: KPI-year is an outlier, left out like a value its unit does not allow (core.plausibility,
+    #: docs/method.md §17); 0 turns the outlier rule off.
+    outlier_mad: float = 50.0
 
     def __post_init__(self) -> None:
         if self.min_n_for_bands < 2:
@@ -75,6 +79,8 @@ class ComparisonSettings:
             raise ConfigurationError("change thresholds must be positive")
         if self.max_fallback_years is not None and self.max_fallback_years < 0:
             raise ConfigurationError("max_fallback_years must be None or >= 0")
+        if self.outlier_mad < 0:
+            raise ConfigurationError("outlier_mad must be >= 0 (0: no outlier rule)")
 
 
 DEFAULT_SETTINGS = ComparisonSettings()

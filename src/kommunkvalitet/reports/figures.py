@@ -4,7 +4,7 @@ through the cache of :mod:`reports.charts` under (kind, KPI, year, municipality,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -90,7 +90,7 @@ def sparkline_figure(kpi: str, year: int, municipality_id: str, version: str,
 
 
 def map_cells(rows: list[BarRow], missing: list[tuple[str, str]], fmt: ValueFormat, href: Callable[[str], str],
-              mode: str) -> dict[str, maps.MapCell]:  # fmt: skip
+              mode: str, flagged: Sequence[tuple[str, str, float, str]] = ()) -> dict[str, maps.MapCell]:  # fmt: skip
     lo = min((r.value for r in rows), default=None)
     hi = max((r.value for r in rows), default=None)
     cells = {}
@@ -102,6 +102,8 @@ def map_cells(rows: list[BarRow], missing: list[tuple[str, str]], fmt: ValueForm
         cells[r.id] = maps.MapCell(f"{r.name}: {fmt.text(r.value)}{band_words}", href(r.id), r.band or "none", share)
     for mid, name in missing:
         cells[mid] = maps.MapCell(f"{name}: uppgift saknas", href(mid))
+    for mid, name, value, _ in flagged:  # a value that is not comparable: drawn like no value, said in words
+        cells[mid] = maps.MapCell(f"{name}: {fmt.text(value)} – ej jämförbart", href(mid))
     return cells
 
 
@@ -109,11 +111,12 @@ def map_figure(page, fmt: ValueFormat, *, mode: str, areas_loader: Callable[[], 
                href: Callable[[str], str], county_id: str | None = None, place: str = "Sveriges",
                width_px: int = 420) -> Figure:  # fmt: skip
     """The map of all kommuner (or one county's), by band or by value; the chosen kommun outlined."""
-    rows, missing = page.rows, page.missing
+    rows, missing, flagged = page.rows, page.missing, page.flagged
     if county_id:
         members = {a.id for a in areas_loader()}
         rows = [r for r in rows if r.id in members]
         missing = [m for m in missing if m[0] in members]
+        flagged = [f for f in flagged if f[0] in members]
     lo = min((r.value for r in page.rows), default=None)
     hi = max((r.value for r in page.rows), default=None)
     labels = (format_value(lo, fmt.unit, fmt.decimals), format_value(hi, fmt.unit, fmt.decimals))
@@ -121,17 +124,17 @@ def map_figure(page, fmt: ValueFormat, *, mode: str, areas_loader: Callable[[], 
     name = f"Karta: {place} kommuner efter {what}, {page.info.label}, {page.year}"
 
     def render() -> str:
-        cells = map_cells(rows, missing, fmt, href, mode)
+        cells = map_cells(rows, missing, fmt, href, mode, flagged)
         uid = f"m{page.info.id}{county_id or ''}{mode}"
         return maps.map_svg(areas_loader(), cells, mode=mode, uid=uid, name=name, width_px=width_px,
                             scale_labels=labels if mode == "scale" else None)  # fmt: skip
 
     key = cache_key("map", page.info.id, page.year, mode, county_id or "-", width_px, page.version)
-    shown = {r.id for r in rows} | {m[0] for m in missing}
+    shown = {r.id for r in rows} | {m[0] for m in missing} | {f[0] for f in flagged}
     mid = page.municipality.id if page.municipality and page.municipality.id in shown else None
 
-    bands = {r.id: r.band for r in rows}
+    bands = {r.id: r.band for r in rows} | {f[0]: None for f in flagged}  # a flagged kommun has a value
     description = chart_text.describe_map(year=page.year, bands=bands, mode=mode, place=place,
-                                          total=len(rows) + len(missing), fmt=fmt, low=lo, high=hi,
+                                          total=len(rows) + len(missing) + len(flagged), fmt=fmt, low=lo, high=hi,
                                           highlight_name=page.municipality.name if mid else None)  # fmt: skip
     return Figure("map", lambda: maps.with_highlight(cached(key, render), mid), description, name)

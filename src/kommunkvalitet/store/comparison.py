@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import gc
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kommunkvalitet import config
+from kommunkvalitet.core import plausibility
 from kommunkvalitet.core.comparison import (
     DIRECTION_CODES,
     ComparisonSettings,
@@ -28,6 +30,7 @@ from kommunkvalitet.core.comparison import (
     compare_table,
     settings_from_text,
 )
+from kommunkvalitet.core.measuresets import measure_sets
 from kommunkvalitet.store.models import ComparisonStat
 
 GENDERS = ("T", "K", "M")
@@ -367,14 +370,27 @@ class _Rows:
     direction: list[str]
     stats: list[tuple]  # (n, mean, median, min, max, sd, riket)
     positions: list[str]  # the JSON text of positions
+    flagged: list[str]  # the JSON text of flagged
 
 
 def _rows(pairs, data: _Values, directions: dict[str, str], settings: ComparisonSettings) -> _Rows:
-    """Compare every group of the chunk with :func:`compare_table`; Riket is carried beside it."""
-    kommun = data.municipality >= 100  # four digits not starting with 00 (core.comparison's rule)
+    """Compare every group of the chunk with :func:`compare_table`; Riket is carried beside it.
+
+    Values that are not comparable (:func:`core.plausibility.flag`) are taken out first and kept in
+    the group's ``flagged`` map instead."""
+    kommun = np.flatnonzero(data.municipality >= 100)  # four digits not starting with 00 (core's rule)
     riket = data.municipality == 0
     direction_names = [directions.get(k, "none") for k, _ in pairs]
     signs = np.array([DIRECTION_CODES.get(d, 0) for d in direction_names], dtype=np.int64)
+    bounds = np.array([plausibility.unit_bounds(u) for u in _units([k for k, _ in pairs])]).reshape(-1, 2)
+    group = data.pair[kommun] * 3 + data.gender[kommun]
+    codes = plausibility.flag(
+        group, data.value[kommun], bounds[data.pair[kommun], 0], bounds[data.pair[kommun], 1], settings.outlier_mad
+    )
+    flagged: defaultdict[int, dict[str, str]] = defaultdict(dict)
+    for row in np.flatnonzero(codes).tolist():
+        flagged[int(group[row])][f"{data.municipality[kommun[row]]:04d}"] = plausibility.CODE_NAMES[codes[row]] or ""
+    kommun = kommun[codes == plausibility.OK]
     ids, column = np.unique(data.municipality[kommun], return_inverse=True)
     table = compare_table(
         data.pair[kommun], np.zeros(column.size, dtype=np.int64), data.gender[kommun], data.value[kommun],
@@ -387,8 +403,8 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
     columns = [table.n.tolist()] + [[_none(x) for x in getattr(table, f).tolist()] for f in _STATS]
     stats = list(zip(*columns, strict=True))
     json_of = _positions_json(table, column, ids)
-    out = _Rows([], [], [], [], [])
-    for key in sorted(stats_at.keys() | riket_value.keys()):  # kommun values, Riket, or both
+    out = _Rows([], [], [], [], [], [])
+    for key in sorted(stats_at.keys() | riket_value.keys() | flagged.keys()):  # kommun values and/or Riket
         pair, g = divmod(key, 3)
         i = stats_at.get(key)
         out.pair.append(pair)
@@ -396,7 +412,27 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
         out.direction.append(direction_names[pair])
         out.stats.append((*(stats[i] if i is not None else _EMPTY), riket_value.get(key)))
         out.positions.append(json_of[i] if i is not None else "{}")
+        out.flagged.append(json.dumps(flagged[key], sort_keys=True) if key in flagged else "{}")
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _measure_set_units() -> dict[str, str]:
+    """The unit a shipped measure set gives each of its KPIs (the first set that names it)."""
+    out: dict[str, str] = {}
+    for ms in measure_sets():
+        for area in ms.areas:
+            for m in area.measures:
+                out.setdefault(m.kpi, m.unit)
+    return out
+
+
+def _units(kpis: list[str]) -> list[str]:
+    """Each KPI's unit for the plausibility bounds: a measure set's (checked by hand). Other KPIs get
+    no bounds (their unit, read from a title, is not sure enough: "antal" may fall, "kr" may be a
+    deficit), only the outlier rule."""
+    units = _measure_set_units()
+    return [units.get(k, "") for k in kpis]
 
 
 _STATS = ("mean", "median", "min", "max", "sd")
@@ -435,16 +471,18 @@ def _code_text(code: int) -> str:
 
 # --- writing ------------------------------------------------------------------------------------
 
-_INSERT_COLUMNS = "kpi_id, year, gender, direction, n, mean, median, min, max, sd, riket, positions, computed_at"
+_INSERT_COLUMNS = (
+    "kpi_id, year, gender, direction, n, mean, median, min, max, sd, riket, positions, flagged, computed_at"
+)
 
 
 def _write(pairs: list[tuple[str, int]], rows: _Rows) -> int:
     """Replace the chunk's ComparisonStat rows: one bulk delete, one bulk insert."""
     now = timezone.now()
     records = [
-        (pairs[p][0], pairs[p][1], g, d, *stats, positions, now)
-        for p, g, d, stats, positions in zip(rows.pair, rows.gender, rows.direction, rows.stats, rows.positions,
-                                             strict=True)
+        (pairs[p][0], pairs[p][1], g, d, *stats, positions, flagged, now)
+        for p, g, d, stats, positions, flagged in zip(rows.pair, rows.gender, rows.direction, rows.stats,
+                                                      rows.positions, rows.flagged, strict=True)
     ]  # fmt: skip
     if connection.vendor == "postgresql":
         _write_postgresql(pairs, records)
@@ -459,7 +497,7 @@ def _write_sqlite(pairs, records) -> None:
         cur.executemany("DELETE FROM store_comparisonstat WHERE kpi_id = %s AND year = %s", pairs)
         cur.executemany(
             f"INSERT INTO store_comparisonstat ({_INSERT_COLUMNS}) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [(*r[:-1], stamp) for r in records],
         )
 

@@ -59,6 +59,7 @@ class GenderStats:
     rank: int | None = None
     band: str | None = None
     position: str | None = None
+    implausible: str | None = None  # the chosen kommun's value is not comparable (core.plausibility)
 
     @property
     def name(self) -> str:
@@ -76,6 +77,8 @@ class MeasurePage:
     genders: dict[str, GenderStats]  # "T", plus "K" and "M" when the KPI is divided by gender
     series: list[SeriesLine] = field(default_factory=list)
     version: str = "0"
+    # kommuner whose value is not comparable: (id, name, value, code); not in ``rows`` nor the charts
+    flagged: list[tuple[str, str, float, str]] = field(default_factory=list)
 
     @property
     def total(self) -> GenderStats | None:
@@ -163,11 +166,17 @@ def measure_page(kpi_id: str, year: int, municipality_id: str | None = None) -> 
             value=values[gender].get(municipality_id) if municipality_id else None,
             rank=(pos[0] or None) if pos else None, band=BAND_NAMES[pos[1]] if pos and pos[1] else None,
             position=POSITION_NAMES[pos[2]] if pos and pos[2] else None,
+            implausible=stat.flagged.get(municipality_id) if municipality_id else None,
         )  # fmt: skip
-    present = {r.id for r in rows}
+    total_flags = total.flagged if total else {}
+    flagged = sorted(((mid, kommuner[mid][0], values["T"][mid], code) for mid, code in total_flags.items()
+                      if mid in values["T"]), key=lambda f: f[1])  # fmt: skip
+    present = {r.id for r in rows} | {f[0] for f in flagged}
     missing = sorted(((mid, name) for mid, (name, _) in kommuner.items() if mid not in present), key=lambda m: m[1])
     years = sorted(yearly)
-    page = MeasurePage(info, year, years, muni, rows, missing, genders, version=kpi_version(kpi_id))  # 7
+    page = MeasurePage(
+        info, year, years, muni, rows, missing, genders, version=kpi_version(kpi_id), flagged=flagged
+    )  # 7
     # The series runs over every year from the first to the last with values: a year nobody has (a survey
     # not made in 2021) is a gap in every line, not a year left out of the axis.
     span = list(range(years[0], years[-1] + 1)) if years else []
@@ -178,6 +187,8 @@ def measure_page(kpi_id: str, year: int, municipality_id: str | None = None) -> 
 def _rows(values: dict[str, float], stat, kommuner, direction: str) -> list[BarRow]:
     rows = []
     for mid, value in values.items():
+        if mid in stat.flagged:  # not comparable: listed apart, not in the charts
+            continue
         pos = stat.positions.get(mid) or [0, 0, 0, 0]
         rows.append(BarRow(mid, kommuner[mid][0], value, pos[0] or None, BAND_NAMES[pos[1]] if pos[1] else None))
     return order_rows(rows, direction)

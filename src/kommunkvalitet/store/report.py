@@ -16,6 +16,7 @@ from django.db.models import Q
 from kommunkvalitet.core import pages
 from kommunkvalitet.core.comparison import BAND_NAMES, group_mean
 from kommunkvalitet.core.findings import MeasureFinding
+from kommunkvalitet.core.gaps import gap_reason
 from kommunkvalitet.core.groups import group_year, similar_theme
 from kommunkvalitet.core.measuresets import Area, MeasureSet
 from kommunkvalitet.store.comparison import current_settings
@@ -49,6 +50,11 @@ class AreaReport:
     area: Area
     edition: int
     rows: list[MeasureRow]
+
+    @property
+    def is_kommun(self) -> bool:
+        """False for Riket and the regions: they have values, but ranks and bands are for kommuner."""
+        return self.municipality.type == Municipality.Type.KOMMUN
 
     @property
     def data_years(self) -> list[int]:
@@ -89,9 +95,15 @@ def measure_set_report(
         own[kpi][year] = (value, status)
 
     # The change against the latest earlier year with a value: core's one rule (and its fallback limit).
+    # The id only labels the one series; Riket and the regions, never compared, go under a kommun's form.
+    is_kommun = muni.type == Municipality.Type.KOMMUN
+    label = municipality_id if is_kommun else "9999"
+    # A value that is not comparable (core.plausibility) is neither the start nor the end of a change.
+    first_years, flagged_years = kpi_history(kpis, municipality_id)  # 3
     changes = {
         m.kpi: pages.change_since_base(
-            municipality_id, {y: v for y, (v, _) in own[m.kpi].items()}, years_of[m.kpi], m.direction,
+            label, {y: v for y, (v, _) in own[m.kpi].items() if y not in flagged_years[m.kpi]}, years_of[m.kpi],
+            m.direction,
             is_share=m.unit == "percent", settings=settings, decimals=m.decimals,
         )
         for m in measures
@@ -100,9 +112,9 @@ def measure_set_report(
     pairs = Q()
     for kpi, year in wanted:  # only the KPI-years shown: each row carries every kommun's position
         pairs |= Q(kpi_id=kpi, year=year)
-    stats = {(s.kpi_id, s.year): s for s in ComparisonStat.objects.filter(pairs, gender="T")}  # 3
-    kpi_meta = {k.id: k for k in KPI.objects.filter(pk__in=kpis).only("id", "title", "operating_area")}  # 4
-    groups = groups_for(muni, measures, kpi_meta, years_of)  # 5 (+ 6 for their members' values)
+    stats = {(s.kpi_id, s.year): s for s in ComparisonStat.objects.filter(pairs, gender="T")}  # 4
+    kpi_meta = {k.id: k for k in KPI.objects.filter(pk__in=kpis).only("id", "title", "operating_area")}  # 5
+    groups = groups_for(muni, measures, kpi_meta, years_of)  # 6 (+ 7 for their members' values)
     members_values = group_values(groups, kpis, years_of)
 
     rows: dict[str, MeasureRow] = {}
@@ -118,6 +130,8 @@ def measure_set_report(
             kpi=m.kpi, label=m.label, label_en=m.label_en, unit=m.unit, decimals=m.decimals,
             direction=m.direction, is_cost=m.is_cost, year=year, value=value,
             missing_reason=(status or None) if value is None else None,
+            gap=_gap(status, _with_value(stat), first_years.get(m.kpi), year, is_kommun) if value is None else None,
+            implausible=stat.flagged.get(municipality_id) if stat and value is not None else None,
             previous_year=base, previous_value=change.base_value,
             change=change.absolute, change_pct=change.percent, change_pp=change.percentage_points,
             trend=pages.trend_word(change, m.direction), marked=change.marked,
@@ -136,6 +150,31 @@ def measure_set_report(
                                     for g in groups.get(m.kpi, [])) if ref],
         )  # fmt: skip
     return {a.id: AreaReport(muni, ms, a, edition, [rows[m.kpi] for m in a.measures]) for a in chosen}
+
+
+def kpi_history(kpis: list[str], municipality_id: str) -> tuple[dict[str, int], defaultdict[str, set[int]]]:
+    """Per KPI: the first year any kommun has a (total) value (for the reason of a gap), and the years
+    in which this municipality's value is not comparable. One query over the comparisons."""
+    first: dict[str, int] = {}
+    flagged: defaultdict[str, set[int]] = defaultdict(set)
+    rows = ComparisonStat.objects.filter(kpi_id__in=kpis, gender="T").values_list("kpi_id", "year", "n", "flagged")
+    for kpi, year, n, flags in rows:
+        if n or flags:
+            first[kpi] = min(year, first.get(kpi, year))
+        if municipality_id in flags:
+            flagged[kpi].add(year)
+    return first, flagged
+
+
+def _gap(status: str, n_that_year: int, first_year: int | None, year: int, is_kommun: bool) -> str | None:
+    """The gap code; for Riket or a region "not reported" would speak of a kommun, so it is left unsaid."""
+    code = gap_reason(status, n_that_year, first_year, year)
+    return code if is_kommun or code != "not_reported" else None
+
+
+def _with_value(stat: ComparisonStat | None) -> int:
+    """Kommuner with a value in a comparison, comparable or not."""
+    return stat.n + len(stat.flagged) if stat else 0
 
 
 def groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[MunicipalityGroup]]:

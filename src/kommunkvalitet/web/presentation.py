@@ -35,6 +35,19 @@ def band(code: str | None) -> dict:
     return BANDS.get(code or "", NO_BAND)
 
 
+def gap(code: str | None) -> str:
+    """Why a value is missing, in words (core.vocabulary's gap phrases; "Uppgift saknas" without a reason)."""
+    return vocabulary.label("gap", code if code in vocabulary.WORDS["gap"] else "unknown", _lang())
+
+
+def implausible(code: str | None) -> dict | None:
+    """``{"text": "Ej jämförbart", "icon": "⚠", "why": ...}`` for a flagged value, None for any other."""
+    if code not in vocabulary.WORDS["implausible"]:
+        return None
+    said, why = vocabulary.label("implausible", code, _lang()).split(": ", 1)  # "Ej jämförbart: <why>"
+    return {"text": said, "icon": "⚠", "css": "not-comparable", "why": why}
+
+
 def trend(code: str | None) -> dict:
     return TRENDS.get(code or "", NO_TREND)
 

@@ -5,8 +5,9 @@ class ComparisonStat(models.Model):
     """The comparison of all kommuner on one KPI, year and gender, kept current by imports and sync.
 
     ``positions`` maps a municipality id to ``[rank, band, position, reading]`` (the integer codes of
-    ``core.comparison``; 0 = none) for every kommun with a value. It is derived data: recomputed from
-    the values whenever an import or a sync touches the KPI-year, never edited.
+    ``core.comparison``; 0 = none) for every kommun with a comparable value (``flagged`` holds the others).
+    It is derived data: recomputed from the values whenever an import or a sync touches the KPI-year,
+    never edited.
     """
 
     kpi = models.ForeignKey("store.KPI", on_delete=models.CASCADE, db_constraint=False, db_index=False)
@@ -21,6 +22,9 @@ class ComparisonStat(models.Model):
     sd = models.FloatField(null=True)
     riket = models.FloatField(null=True)  # Riket (0000) as the source gives it: weighted
     positions = models.JSONField(default=dict)
+    # The kommuner whose value is not comparable (core.plausibility): {"0380": "impossible"}. They
+    # have a value but are left out of n, the mean, the median, the ranks and the bands.
+    flagged = models.JSONField(default=dict)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -55,6 +55,16 @@ def trend(code):
 
 
 @register.filter
+def gap(code):
+    return presentation.gap(code)
+
+
+@register.filter
+def implausible(code):
+    return presentation.implausible(code)
+
+
+@register.filter
 def position(code):
     return presentation.POSITIONS.get(code or "", "–")
 

@@ -107,7 +107,11 @@ def measure(request, kpi_id: str, year: int, fmt: str = "html"):
         "series": series,
         "map": map_fig,
         "kommun_options": presentation.options_html(
-            sorted([(r.id, r.name) for r in page.rows] + page.missing, key=lambda m: swedish_sort_key(m[1])), mid
+            sorted(
+                [(r.id, r.name) for r in page.rows] + [f[:2] for f in page.flagged] + page.missing,
+                key=lambda m: swedish_sort_key(m[1]),
+            ),
+            mid,
         ),
         "bar_table": mark_safe(
             cached(  # noqa: S308 - rendered by our own template
@@ -198,6 +202,7 @@ def _json(page: MeasurePage, bar, series, map_fig) -> dict:
         "national_mean_definition": "unweighted mean of the municipalities with a value (rikssnitt)",
         "municipalities": [dataclasses.asdict(r) for r in page.rows],
         "missing": [{"id": m, "name": n} for m, n in page.missing],
+        "not_comparable": [{"id": m, "name": n, "value": v, "implausible": c} for m, n, v, c in page.flagged],
         "series": [
             {"key": line.key, "label": line.label, "points": [{"year": y, "value": v} for y, v in line.points]}
             for line in page.series
@@ -231,9 +236,10 @@ def measure_map(request, kpi_id: str, year: int, fmt: str = "html"):
     shown = set(_shown_ids(fig.svg))
     rows = [r for r in page.rows if r.id in shown]
     missing = [m for m in page.missing if m[0] in shown]
+    flagged = [f for f in page.flagged if f[0] in shown]
     counties = Municipality.objects.filter(type=Municipality.Type.REGION).order_by("id").values_list("id", "name")
     context = {
-        "page": page, "info": page.info, "vf": vf, "map": fig, "rows": rows, "missing": missing, "mode": mode,
+        "page": page, "info": page.info, "vf": vf, "map": fig, "rows": rows, "missing": missing, "flagged": flagged, "mode": mode,
         "county_id": county_id, "place": place, "counties": list(counties),
         "measure_url": reverse("web:measure", args=[kpi_id, year]) + _query(mid),
         "measure_base": reverse("web:measure", args=[kpi_id, year]),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kommunkvalitet.store import goals, queries
 from kommunkvalitet.store.models import Municipality
+from kommunkvalitet.web.views.errors import NotFound, unknown_municipality
+from kommunkvalitet.web.views.report import _editions
 
 
 def start(request):
@@ -19,6 +22,8 @@ def municipality(request, municipality_id: str):
     try:
         profile = queries.municipality_profile(municipality_id)
     except Municipality.DoesNotExist:
-        raise Http404("Okänd kommun") from None
+        links = [(_("Sök nyckeltal"), reverse("web:search"))]
+        raise NotFound(unknown_municipality(municipality_id), links, _editions()) from None
     goal_years = goals.years_with_structures(municipality_id)
-    return render(request, "web/municipality.html", {"p": profile, "goal_years": goal_years})
+    context = {"p": profile, "goal_years": goal_years, "kkik_years": _editions()}
+    return render(request, "web/municipality.html", context)
