@@ -207,7 +207,7 @@ class GoalPresenter:
                 "overall": self.words.badges[a.overall],
                 "suggestion": self.words.badges[a.suggestion],
             },
-            "committees": [c.name for c in node.goal.committees.all()],
+            "committees": [c.name for c in node.committees],
         }
         if rows:
             title = {"title": view["title"]}

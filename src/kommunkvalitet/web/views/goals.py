@@ -342,7 +342,7 @@ def _goal_json(present: GoalPresenter, node) -> dict:
         "description": g.description,
         "depth": node.depth,
         "parent": g.parent_id,
-        "committees": [c.name for c in g.committees.all()],
+        "committees": [c.name for c in node.committees],
         "url": reverse("web:goal", args=[report.municipality.id, report.year, g.pk]),
         "assessment": _assessment_json(present, node),
         "indicators": [_indicator_json(r, present) for r in node.indicators],
