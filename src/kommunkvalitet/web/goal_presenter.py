@@ -80,7 +80,21 @@ def _vocabulary(lang: str) -> SimpleNamespace:
             previous_text=_html(_("från %(v)s (%(y)s)")),
             rank_text=_html(_("plats %(rank)s av %(n)s")),
             comparison_value=_html(_("jämförelsevärde")),
-            # The indicator rows' fixed words (the rows are written here, see _COMMITTEE_ROW).
+            # The indicator tables' fixed words (the tables are written here, see _COMMITTEE_TABLE).
+            columns={
+                key: _html(word)
+                for key, word in (
+                    ("indicator_col", _("Indikator")),
+                    ("key_figure_col", _("Nyckeltal")),
+                    ("value_col", _("Värde")),
+                    ("target_col", _("Målnivå")),
+                    ("result_col", _("Resultat")),
+                    ("change_col", _("Förändring")),
+                    ("source_col", _("Källa")),
+                    ("mean_col", _("Rikssnitt eller jämförelsevärde")),
+                    ("compared_col", _("Jämfört med andra kommuner")),
+                )
+            },  # fmt: skip
             value_missing=SafeString(f'<span class="missing">– {_html(_("uppgift saknas"))}</span>'),
             mean_missing=SafeString(f'<span class="missing">– {_html(_("saknas"))}</span>'),
             own_source=_html(_("Kommunens egen uppgift")),
@@ -221,8 +235,7 @@ class GoalPresenter:
                 text_html=text_html,
                 # The draft is shown only without a published text: draft it only then.
                 draft=(node.drafts.get(self.lang) if node.drafts else None) if not text_html else None,
-                committee_rows=self.committee_rows(committee),
-                key_figure_rows=self.key_figure_rows(key_figures, view["pk"]),
+                indicator_tables=self.indicator_tables(view, committee, key_figures),
             )
         return view
 
@@ -253,6 +266,17 @@ class GoalPresenter:
             "result": result_html,
             "trend": trend,
         }
+
+    def indicator_tables(self, view: dict, committee: list, key_figures: list) -> SafeString:
+        """A goal's table of committee indicators and its table of key figures (each only with rows)."""
+        pk, columns = view["pk"], self.words.columns
+        tables = [
+            _COMMITTEE_TABLE.format(pk=pk, caption=view["committee_caption"], rows=self.committee_rows(committee),
+                                    **columns) if committee else "",
+            _KEY_FIGURE_TABLE.format(pk=pk, caption=view["key_figure_caption"],
+                                     rows=self.key_figure_rows(key_figures, pk), **columns) if key_figures else "",
+        ]  # fmt: skip
+        return SafeString("\n".join(tables))
 
     def committee_rows(self, rows) -> SafeString:
         """The rows of a goal's table of committee indicators (``_COMMITTEE_ROW`` each)."""
@@ -310,10 +334,48 @@ class GoalPresenter:
         return SafeString("".join(out))
 
 
-# The indicator rows, written here rather than looped over in _goal_sections.html: a template's per-row
-# lookups, conditions and escaping cost most of the report's time with 300 rows. Every value put in is
-# escaped already (the presenter's strings are HTML); the rows are byte for byte what the template loop
-# printed (its indentation included), so the page's markup and its accessibility checks are unchanged.
+# A goal's indicator tables and their rows, written here rather than looped over in _goal_sections.html:
+# a template's per-row lookups, conditions and escaping cost most of the report's time with 300 rows.
+# Every value put in is escaped already (the presenter's strings are HTML); the tables are byte for byte
+# what the template printed (its indentation included), so the page's markup and its accessibility checks
+# are unchanged.
+_COMMITTEE_TABLE = """
+<div class="tablewrap" tabindex="0" role="region" aria-labelledby="ind-{pk}">
+<table class="indicators">
+  <caption id="ind-{pk}">{caption}</caption>
+  <thead><tr>
+    <th scope="col">{indicator_col}</th>
+    <th scope="col" class="num">{value_col}</th>
+    <th scope="col">{target_col}</th>
+    <th scope="col">{result_col}</th>
+    <th scope="col">{change_col}</th>
+    <th scope="col">{source_col}</th>
+  </tr></thead>
+  <tbody>
+  {rows}
+  </tbody>
+</table>
+</div>
+"""
+_KEY_FIGURE_TABLE = """
+<div class="tablewrap" tabindex="0" role="region" aria-labelledby="kpi-{pk}">
+<table class="indicators">
+  <caption id="kpi-{pk}">{caption}</caption>
+  <thead><tr>
+    <th scope="col">{key_figure_col}</th>
+    <th scope="col" class="num">{value_col}</th>
+    <th scope="col">{mean_col}</th>
+    <th scope="col">{compared_col}</th>
+    <th scope="col">{target_col}</th>
+    <th scope="col">{result_col}</th>
+    <th scope="col">{change_col}</th>
+  </tr></thead>
+  <tbody>
+  {rows}
+  </tbody>
+</table>
+</div>
+"""
 _COMMITTEE_ROW = """
     <tr>
       <th scope="row">{name}{committee}<br><span class="muted small">{direction}</span></th>
