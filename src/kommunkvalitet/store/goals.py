@@ -495,7 +495,9 @@ def _kpi_rows(struct: GoalStructure, inds: list[ReportIndicator], targets: dict[
         pos = (stat.position if stat else None) or [0, 0, 0, 0]
         refs = refs_of.get(kpi)
         if refs is None:
-            refs = refs_of[kpi] = {g.kind: group_reference(g, members_values, kpi, y) for g in compared.get(kpi, [])}
+            # No member has a value (a year not yet published): no group mean to compute.
+            groups_of = compared.get(kpi, []) if (kpi, y) in members_values else []
+            refs = refs_of[kpi] = {g.kind: group_reference(g, members_values, kpi, y) for g in groups_of}
         prev_year, prev = bases.get(kpi, (None, None)) if value is not None else (None, None)
         target = targets.get(ind.pk)
         facts = rules.IndicatorFacts(
