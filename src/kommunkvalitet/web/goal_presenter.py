@@ -13,10 +13,14 @@ per-row work once, in plain Python, with the same functions the templates used b
 - the per-row sentences of the former ``{% blocktranslate %}`` tags with the same message ids, so a
   translation of one applies here too.
 
-Every row is a dict (the template engine looks up dict keys first) of strings already escaped as the
-template engine would escape them (:func:`_html`, once per distinct string), so printing them costs no
-escaping; ``None`` means "not shown". Numbers are text too: the engine localizes every number it prints,
-at a cost. The markup stays in the templates (``_table.html``, ``_goal_sections.html``).
+Even a lean template loop over 30 goal sections and 300 indicator rows cost more than the rest of the
+page (a lookup, condition or escape per cell), so the goal sections and their indicator tables are
+written here (:meth:`GoalPresenter.sections`: ``_SECTION``, ``_COMMITTEE_TABLE``, ``_KEY_FIGURE_TABLE``
+and their rows, at the end of this module), with the same markup as the template that printed them
+before; the rarer parts of a section (a decision, the editing links, a published text) and the rest of
+the page stay in templates (``report.html``, ``goal.html``, ``_table.html``, ``_goal_decision.html``,
+``_goal_edit_links.html``, ``_goal_published.html``). Every string put into the markup is escaped as the
+template engine would escape it (:func:`_html`, once per distinct string).
 """
 
 from __future__ import annotations
@@ -305,7 +309,8 @@ class GoalPresenter:
                 "indicator_tables": v["indicator_tables"],
                 "no_indicators_note": "" if node.indicators else
                 f'<p class="muted">{words["no_indicators"]}{" " + words["from_subgoals"] if node.children else ""}</p>',
-                "history": "" if own_page else f'<p class="small"><a href="{v["url"]}{query}">{v["history_link"]}</a></p>',
+                "history": "" if own_page else
+                f'<p class="small"><a href="{v["url"]}{_html(query)}">{v["history_link"]}</a></p>',
             }  # fmt: skip
             out.append(_SECTION.format(**parts, **words))
         return SafeString("".join(out))
@@ -429,8 +434,8 @@ class GoalPresenter:
 
 
 # A goal's section of the report (the goal's own page has no heading and no history link), written here
-# rather than in a template: see GoalPresenter.sections. The markup is byte for byte what
-# _goal_sections.html printed before.
+# rather than in a template: see GoalPresenter.sections. The markup is byte for byte what the former
+# template (_goal_sections.html) printed, blank lines between sections aside.
 _SECTION = """
 <section class="goal depth-{depth}" id="mal-{pk}"{labelledby}>
   {heading}
@@ -459,11 +464,10 @@ _SECTION = """
   {history}
 </section>
 """
-# A goal's indicator tables and their rows, written here rather than looped over in _goal_sections.html:
-# a template's per-row lookups, conditions and escaping cost most of the report's time with 300 rows.
-# Every value put in is escaped already (the presenter's strings are HTML); the tables are byte for byte
-# what the template printed (its indentation included), so the page's markup and its accessibility checks
-# are unchanged.
+# A goal's indicator tables and their rows: a template's per-row lookups, conditions and escaping cost
+# most of the report's time with 300 rows. Every value put in is escaped already (the presenter's strings
+# are HTML); the tables are byte for byte what the template printed (its indentation included), so the
+# page's markup and its accessibility checks are unchanged.
 _COMMITTEE_TABLE = """
 <div class="tablewrap" tabindex="0" role="region" aria-labelledby="ind-{pk}">
 <table class="indicators">
