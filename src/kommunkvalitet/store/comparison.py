@@ -517,7 +517,7 @@ class PositionOf(Func):
         super().__init__(F("positions"))
         self.municipality_id = municipality_id
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
         sql, param = position_sql(column, self.municipality_id)
         return sql, [*params, param]
