@@ -15,8 +15,7 @@ per-row work once, in plain Python, with the same functions the templates used b
 
 Even a lean template loop over 30 goal sections and 300 indicator rows cost more than the rest of the
 page (a lookup, condition or escape per cell), so the goal sections and their indicator tables are
-written here (:meth:`GoalPresenter.sections`: ``_SECTION``, ``_COMMITTEE_TABLE``, ``_KEY_FIGURE_TABLE``
-and their rows, at the end of this module), with the same markup as the template that printed them
+written here (:meth:`GoalPresenter.sections`: ``_SECTION``, ``_TABLE`` and the rows, at the end of this module), with the same markup as the template that printed them
 before; the rarer parts of a section (a decision, the editing links, a published text) and the rest of
 the page stay in templates (``report.html``, ``goal.html``, ``_table.html``, ``_goal_decision.html``,
 ``_goal_edit_links.html``, ``_goal_published.html``). Every string put into the markup is escaped as the
@@ -69,6 +68,11 @@ def _render_each(template: str, codes) -> dict:
     return {code: badge.render({"code": code}) for code in codes}
 
 
+def _head(*columns: tuple[str, str]) -> SafeString:
+    """A table's column heads, (word, attributes) each, one line each as the template had them."""
+    return SafeString("\n".join(f'    <th scope="col"{attrs}>{_html(word)}</th>' for word, attrs in columns))
+
+
 @functools.lru_cache(maxsize=4)
 def _vocabulary(lang: str) -> SimpleNamespace:
     """What the pages print of codes, and their fixed sentences, in a language: the same for every
@@ -111,21 +115,24 @@ def _vocabulary(lang: str) -> SimpleNamespace:
                     ("from_subgoals", _("Det bedöms utifrån sina delmål.")),
                 )
             },  # fmt: skip
-            # The indicator tables' fixed words (the tables are written here, see _COMMITTEE_TABLE).
-            columns={
-                key: _html(word)
-                for key, word in (
-                    ("indicator_col", _("Indikator")),
-                    ("key_figure_col", _("Nyckeltal")),
-                    ("value_col", _("Värde")),
-                    ("target_col", _("Målnivå")),
-                    ("result_col", _("Resultat")),
-                    ("change_col", _("Förändring")),
-                    ("source_col", _("Källa")),
-                    ("mean_col", _("Rikssnitt eller jämförelsevärde")),
-                    ("compared_col", _("Jämfört med andra kommuner")),
-                )
-            },  # fmt: skip
+            # The column heads of the two indicator tables (the tables are written here, see _TABLE).
+            committee_head=_head(
+                (_("Indikator"), ""),
+                (_("Värde"), ' class="num"'),
+                (_("Målnivå"), ""),
+                (_("Resultat"), ""),
+                (_("Förändring"), ""),
+                (_("Källa"), ""),
+            ),
+            key_figure_head=_head(
+                (_("Nyckeltal"), ""),
+                (_("Värde"), ' class="num"'),
+                (_("Rikssnitt eller jämförelsevärde"), ""),
+                (_("Jämfört med andra kommuner"), ""),
+                (_("Målnivå"), ""),
+                (_("Resultat"), ""),
+                (_("Förändring"), ""),
+            ),
             value_missing=SafeString(f'<span class="missing">– {_html(_("uppgift saknas"))}</span>'),
             mean_missing=SafeString(f'<span class="missing">– {_html(_("saknas"))}</span>'),
             own_source=_html(_("Kommunens egen uppgift")),
@@ -368,12 +375,12 @@ class GoalPresenter:
 
     def indicator_tables(self, view: dict, committee: list, key_figures: list) -> SafeString:
         """A goal's table of committee indicators and its table of key figures (each only with rows)."""
-        pk, columns = view["pk"], self.words.columns
+        pk, words = view["pk"], self.words
         tables = [
-            _COMMITTEE_TABLE.format(pk=pk, caption=view["committee_caption"], rows=self.committee_rows(committee),
-                                    **columns) if committee else "",
-            _KEY_FIGURE_TABLE.format(pk=pk, caption=view["key_figure_caption"],
-                                     rows=self.key_figure_rows(key_figures, pk), **columns) if key_figures else "",
+            _TABLE.format(id=f"ind-{pk}", caption=view["committee_caption"], head=words.committee_head,
+                          rows=self.committee_rows(committee)) if committee else "",
+            _TABLE.format(id=f"kpi-{pk}", caption=view["key_figure_caption"], head=words.key_figure_head,
+                          rows=self.key_figure_rows(key_figures, pk)) if key_figures else "",
         ]  # fmt: skip
         return SafeString("\n".join(tables))
 
@@ -468,36 +475,12 @@ _SECTION = """
 # most of the report's time with 300 rows. Every value put in is escaped already (the presenter's strings
 # are HTML); the tables are byte for byte what the template printed (its indentation included), so the
 # page's markup and its accessibility checks are unchanged.
-_COMMITTEE_TABLE = """
-<div class="tablewrap" tabindex="0" role="region" aria-labelledby="ind-{pk}">
+_TABLE = """
+<div class="tablewrap" tabindex="0" role="region" aria-labelledby="{id}">
 <table class="indicators">
-  <caption id="ind-{pk}">{caption}</caption>
+  <caption id="{id}">{caption}</caption>
   <thead><tr>
-    <th scope="col">{indicator_col}</th>
-    <th scope="col" class="num">{value_col}</th>
-    <th scope="col">{target_col}</th>
-    <th scope="col">{result_col}</th>
-    <th scope="col">{change_col}</th>
-    <th scope="col">{source_col}</th>
-  </tr></thead>
-  <tbody>
-  {rows}
-  </tbody>
-</table>
-</div>
-"""
-_KEY_FIGURE_TABLE = """
-<div class="tablewrap" tabindex="0" role="region" aria-labelledby="kpi-{pk}">
-<table class="indicators">
-  <caption id="kpi-{pk}">{caption}</caption>
-  <thead><tr>
-    <th scope="col">{key_figure_col}</th>
-    <th scope="col" class="num">{value_col}</th>
-    <th scope="col">{mean_col}</th>
-    <th scope="col">{compared_col}</th>
-    <th scope="col">{target_col}</th>
-    <th scope="col">{result_col}</th>
-    <th scope="col">{change_col}</th>
+{head}
   </tr></thead>
   <tbody>
   {rows}
