@@ -497,12 +497,12 @@ def _copy_text(x) -> str:
 # --- reading -------------------------------------------------------------------------------------------
 
 
-def position_sql(column: str, municipality_id: str) -> tuple[str, str]:
+def position_sql(column: str, municipality_id: str, vendor: str | None = None) -> tuple[str, str]:
     """SQL for one kommun's entry of a ``positions`` column, ``[rank, band, position, reading]`` as JSON
     text (NULL without one), and its parameter. The database takes the entry out: decoding every kommun's
     entry in Python was ten times slower. (Django's key lookup would read a key of digits such as "1463"
-    as an array index, hence SQL.)"""
-    if connection.vendor == "postgresql":
+    as an array index, hence SQL.) ``vendor``: the database's (default: the default connection's)."""
+    if (vendor or connection.vendor) == "postgresql":
         return f"({column} ->> %s)", municipality_id
     return f"json_extract({column}, %s)", f'$."{municipality_id}"'
 
@@ -519,5 +519,5 @@ class PositionOf(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
-        sql, param = position_sql(column, self.municipality_id)
+        sql, param = position_sql(column, self.municipality_id, connection.vendor)
         return sql, [*params, param]
