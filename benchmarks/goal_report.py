@@ -1,5 +1,6 @@
 """Benchmark: server time of the goal report page (and its JSON twin) for a structure of 30 goals and
-300 indicators (a tenth of them Kolada key figures evaluated with the comparison engine).
+300 indicators (a tenth of them Kolada key figures evaluated with the comparison engine on the latest
+year with data).
 
 Usage::
 
@@ -38,6 +39,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--goals", type=int, default=30)
     parser.add_argument("--indicators", type=int, default=300)
+    parser.add_argument("--kpi-data-year", type=int, default=None,
+                        help="the key figures' data year (default: the latest with data; 2090: none, as before)")  # fmt: skip
     args = parser.parse_args()
     os.environ["KOMMUNKVALITET_DATA_DIR"] = str(args.data_dir or tempfile.mkdtemp())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
@@ -47,6 +50,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Max
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -60,7 +64,11 @@ def main() -> None:
 
         SnapshotImporter(config.snapshot_dir()).run()
     GoalStructure.objects.filter(municipality_id="1463", year=YEAR).delete()
-    struct = build_large_structure("1463", YEAR, goals=args.goals, indicators=args.indicators)
+    # The key figures read the latest year with data, so that they are evaluated (value, rikssnitt, band,
+    # group means, change) as in a real report, not all "not published yet".
+    data_year = args.kpi_data_year or Value.objects.filter(municipality_id="1463").aggregate(Max("year"))["year__max"]
+    struct = build_large_structure("1463", YEAR, goals=args.goals, indicators=args.indicators,
+                                   kpi_data_year=data_year)  # fmt: skip
     try:
         client = Client(HTTP_HOST="127.0.0.1")
         urls = {"html": f"/kommun/1463/mal/{YEAR}/", "json": f"/kommun/1463/mal/{YEAR}.json"}
@@ -87,8 +95,8 @@ def main() -> None:
 
         results = {name: [timed(url) for _ in range(args.requests)] for name, url in urls.items()}
         base = [timed("/?q=zzzz") for _ in range(args.requests)]
-        print(f"machine: {os.cpu_count()} cores; {args.requests} requests each; "
-              f"{args.goals} goals, {args.indicators} indicators; {n_queries} queries per report")  # fmt: skip
+        print(f"machine: {os.cpu_count()} cores; {args.requests} requests each; {args.goals} goals, "
+              f"{args.indicators} indicators, key figures of {data_year}; {n_queries} queries per report")  # fmt: skip
         for name, times in results.items():
             print(f"goal report {name}: p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 95):.1f} ms, "
                   f"max {max(times):.1f} ms ({cpu_text(urls[name])})")  # fmt: skip

@@ -17,10 +17,11 @@ from kommunkvalitet.store.models import (
 
 
 def build_large_structure(municipality_id: str, year: int, *, goals: int = 30, indicators: int = 300,
-                          seed: int = 1) -> GoalStructure:  # fmt: skip
+                          seed: int = 1, kpi_data_year: int | None = None) -> GoalStructure:  # fmt: skip
     """``goals`` goals (a third council goals, the rest their sub-goals) with ``indicators`` indicators
     spread over them: four fifths own indicators with targets and values, a tenth external key figures,
-    a tenth Kolada key figures of the KPIs that have values in the store."""
+    a tenth Kolada key figures of the KPIs that have values in the store. ``kpi_data_year``: the year the
+    key figures' data is read for (a structure for a year without data still evaluates real figures)."""
     rng = random.Random(seed)
     struct = GoalStructure.objects.create(municipality_id=municipality_id, year=year, title="Benchmark")
     committees = [
@@ -43,7 +44,8 @@ def build_large_structure(municipality_id: str, year: int, *, goals: int = 30, i
         if i % 10 == 0 and kpis:
             kpi, direction = kpis[i % len(kpis)]
             inds.append(Indicator(goal=goal, kind="kpi", kpi_id=kpi, name=f"Nyckeltal {kpi}", direction=direction,
-                                  target_kind=kinds[i % len(kinds)], order=i))  # fmt: skip
+                                  target_kind=kinds[i % len(kinds)], order=i,
+                                  data_year_offset=(kpi_data_year or year) - year))  # fmt: skip
         elif i % 10 == 5:
             inds.append(Indicator(goal=goal, kind="external", name=f"Extern {i}", unit="percent",
                                   target_kind=rules.BETTER_THAN_NATIONAL, order=i))  # fmt: skip

@@ -128,7 +128,7 @@ def test_an_editor_builds_a_structure_and_the_assessment_follows_the_value(edito
     assert kpi_ind.direction == "lower" and kpi_ind.unit == "count"
     assert kpi_ind.data_year_offset == kpi_defaults("U21401")["data_year_offset"]
     row = next(
-        r for r in store.goal_report(MUNI, YEAR, drafts=False).node(goal.pk).indicators if r.indicator == kpi_ind
+        r for r in store.goal_report(MUNI, YEAR, drafts=False).node(goal.pk).indicators if r.indicator.pk == kpi_ind.pk
     )
     assert row.column == rules.KEY_FIGURE and row.value is not None
 

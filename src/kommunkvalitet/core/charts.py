@@ -18,6 +18,7 @@ Design rules (docs/method.md §16):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from kommunkvalitet.core.formatting import format_number, format_value
 
@@ -125,9 +126,9 @@ def order_rows(rows: list[BarRow], direction: str) -> list[BarRow]:
     return sorted(rows, key=lambda r: (r.rank if r.rank else 0, sign * r.value, r.name))
 
 
-def _band_segments(rows: list[BarRow]) -> list[dict]:
+def _band_segments(rows: list[BarRow]) -> list[dict[str, Any]]:
     """Consecutive runs of one band: first and last position and the label over them."""
-    segments: list[dict] = []
+    segments: list[dict[str, Any]] = []
     for i, r in enumerate(rows):
         if not r.band or r.band not in BAND_SHORT:
             continue
@@ -150,7 +151,7 @@ def bar_spec(
     axis_title: str,
     width: int = 720,
     height: int = 260,
-) -> dict:
+) -> dict[str, Any]:
     """All municipalities with a value as bars from best to worst (``rows`` already in that order), the
     chosen one in black with its name and value, the rikssnitt as a dashed line, and the band limits as
     vertical lines with the bands named over their part of the chart."""
@@ -163,7 +164,7 @@ def bar_spec(
     x = {"field": "pos", "type": "ordinal", "sort": None, "scale": {"paddingInner": 0.15, "paddingOuter": 0.3},
          "axis": {"labels": False, "ticks": False, "title": axis_title, "titlePadding": 8}}  # fmt: skip
     y_axis = {"format": fmt.d3, "title": None, "grid": True, "tickCount": 6}
-    layers: list[dict] = [
+    layers: list[dict[str, Any]] = [
         {
             "mark": {"type": "bar"},
             "encoding": {
@@ -227,7 +228,7 @@ def bar_spec(
     }
 
 
-def series_spec(lines: list[SeriesLine], fmt: ValueFormat, *, width: int = 640, height: int = 260) -> dict:
+def series_spec(lines: list[SeriesLine], fmt: ValueFormat, *, width: int = 640, height: int = 260) -> dict[str, Any]:
     """Each line's values by year, gaps left open: the municipality drawn thickest. The legend names every
     line with its colour, dash and point shape."""
     years = sorted({y for line in lines for y, _ in line.points})
@@ -292,7 +293,7 @@ def series_spec(lines: list[SeriesLine], fmt: ValueFormat, *, width: int = 640, 
     }
 
 
-def sparkline_spec(points: list[tuple[int, float | None]], *, width: int = 96, height: int = 26) -> dict:
+def sparkline_spec(points: list[tuple[int, float | None]], *, width: int = 96, height: int = 26) -> dict[str, Any]:
     """A small line of one municipality's values by year, gaps left open, each value a dot and the last
     one larger. No axes: the row's table cells and the figure's caption give the numbers."""
     data = [{"year": str(y), "value": v, "last": i == len(points) - 1} for i, (y, v) in enumerate(points)]
@@ -321,12 +322,12 @@ class Chart:
     """A chart as the pages use it: its spec, its one-sentence description and a short name."""
 
     kind: str  # bar | series | sparkline
-    spec: dict
+    spec: dict[str, Any]
     description: str
     name: str  # what the picture is, for its accessible name ("Stapeldiagram ...")
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def chart_data(spec: dict) -> list[dict]:
+def chart_data(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows a spec draws (the main data of the chart), for tests and the JSON twins."""
     return list(spec.get("data", {}).get("values", []))

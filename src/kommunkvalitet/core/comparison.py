@@ -15,11 +15,12 @@ municipality ids, and :func:`compare_table` for many groups at once from long ar
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from kommunkvalitet.errors import ConfigurationError, InputError
 
@@ -254,7 +255,7 @@ def bands_from_better(better: np.ndarray, n: np.ndarray | int, settings: Compari
     return band
 
 
-def reading_codes(position: np.ndarray, direction_sign) -> np.ndarray:
+def reading_codes(position: np.ndarray, direction_sign: np.ndarray | int) -> np.ndarray:
     """Good/bad reading of position codes: above the mean is better when higher is better, etc."""
     pos = np.asarray(position, dtype=np.int8)
     sign = np.asarray(direction_sign, dtype=np.int8)
@@ -332,7 +333,8 @@ def gender_gap(values_women: np.ndarray, values_men: np.ndarray) -> np.ndarray:
     k, m = _as_values(values_women), _as_values(values_men)
     if k.shape != m.shape:
         raise InputError("the K and M arrays must be aligned (same municipalities, same order)")
-    return k - m
+    gap: np.ndarray = k - m
+    return gap
 
 
 def gender_gap_summary(values_women: np.ndarray, values_men: np.ndarray) -> GenderGapSummary:
@@ -456,12 +458,15 @@ def compare_table(
     key_year, key_gender = np.divmod(rest, int(gd.max() + 1))
     rank, band, position, reading = unpack_codes(packed)
     return TableComparison(
-        key_kpi, key_year + yr.min(), key_gender, stats[0].astype(np.int64), *stats[1:],
+        key_kpi, key_year + yr.min(), key_gender, stats[0].astype(np.int64), stats[1], stats[2], stats[3], stats[4],
+        stats[5],
         row_group=gid, rank=rank, band=band, position=position, reading=reading,
     )  # fmt: skip
 
 
-def _blocks(gid: np.ndarray, counts: np.ndarray, mun: np.ndarray | None):
+def _blocks(
+    gid: np.ndarray, counts: np.ndarray, mun: np.ndarray | None
+) -> Iterator[tuple[np.ndarray, np.ndarray | slice, np.ndarray, np.ndarray, int]]:
     """Yield (group ids, rows, group within block, column, width) for each grid to build."""
     n_groups, size = counts.size, gid.size
     if mun is not None and n_groups * (int(mun.max()) + 1) <= 2 * size + 4096:
@@ -534,7 +539,7 @@ def _ascending_sum(sorted_rows: np.ndarray, sign: np.ndarray) -> np.ndarray:
 
 
 def _block(
-    grid: np.ndarray, sign: np.ndarray, settings: ComparisonSettings, dtype: type
+    grid: np.ndarray, sign: np.ndarray, settings: ComparisonSettings, dtype: DTypeLike
 ) -> tuple[np.ndarray, np.ndarray]:
     """Statistics per row of ``grid`` (one group per row, oriented values, NaN = missing or padding)
     and the packed codes of every cell, in the grid's own (unsorted) layout."""
@@ -596,7 +601,7 @@ def settings_from_text(values: dict[str, str]) -> ComparisonSettings:
     import dataclasses
 
     fields = {f.name: f for f in dataclasses.fields(ComparisonSettings)}
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, Any] = {}
     for name, text in values.items():
         if name not in fields:
             raise ConfigurationError(f"unknown comparison setting {name!r}; known: {', '.join(sorted(fields))}")

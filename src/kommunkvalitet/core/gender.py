@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kommunkvalitet.core.comparison import DEFAULT_SETTINGS, ComparisonSettings
 from kommunkvalitet.core.formatting import format_value
-from kommunkvalitet.core.narrative.common import Sentence, inline_label
+from kommunkvalitet.core.narrative.common import Draft, Sentence, inline_label
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,10 @@ def gap_sentences(findings: list[GenderFinding], lang: str = "sv",
     return tuple(gap_sentence(f, lang) for f in findings if is_large_gap(f, settings))
 
 
-def with_gender_gaps(draft, findings: list[GenderFinding], settings: ComparisonSettings = DEFAULT_SETTINGS):
+def with_gender_gaps(
+    draft: Draft, findings: list[GenderFinding], settings: ComparisonSettings = DEFAULT_SETTINGS
+) -> Draft:
     """``draft`` (a ``core.narrative`` Draft) with one more paragraph naming the large gaps, if any."""
-    from kommunkvalitet.core.narrative.common import Draft
-
     sentences = gap_sentences(findings, draft.lang, settings)
     if not sentences:
         return draft

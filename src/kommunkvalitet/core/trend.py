@@ -95,7 +95,8 @@ class Change:
     @property
     def fell_back(self) -> np.ndarray:
         """True where the base is an earlier year than the one asked for."""
-        return (self.base_year != 0) & (self.base_year != self.requested_base_year)
+        fell_back: np.ndarray = (self.base_year != 0) & (self.base_year != self.requested_base_year)
+        return fell_back
 
     def municipality(self, municipality_id: str) -> MunicipalityChange:
         i = index_of(self.ids, municipality_id, "change")
@@ -125,7 +126,10 @@ class Change:
         )
 
 
-def classify(current, base_value, ok, sign, is_share: bool, settings: ComparisonSettings):
+def classify(
+    current: np.ndarray, base_value: np.ndarray, ok: np.ndarray, sign: np.ndarray | int,
+    is_share: np.ndarray | bool, settings: ComparisonSettings,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The rules of a change, for aligned arrays: (absolute, percent, movement, assessment, marked).
 
     ``ok`` marks where both values exist; ``sign`` is the direction code (scalar or per element);
@@ -257,7 +261,9 @@ def band_movement(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     return code.astype(np.int8)
 
 
-def band_matrix(values: np.ndarray, direction: Direction, settings: ComparisonSettings = DEFAULT_SETTINGS):
+def band_matrix(
+    values: np.ndarray, direction: Direction, settings: ComparisonSettings = DEFAULT_SETTINGS
+) -> np.ndarray:
     """Band codes for every cell of ``values[year_index, municipality_index]``, each year on its own."""
     n_years, n_munis = values.shape
     year_index = np.repeat(np.arange(n_years), n_munis)

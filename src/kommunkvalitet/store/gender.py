@@ -10,6 +10,7 @@ from django.db import connection
 from kommunkvalitet.core.comparison import BAND_NAMES
 from kommunkvalitet.core.findings import MeasureFinding
 from kommunkvalitet.core.gender import GenderFigure, GenderFinding
+from kommunkvalitet.store.comparison import position_sql
 from kommunkvalitet.store.models import Value
 
 
@@ -51,10 +52,7 @@ def _gender_stats(municipality_id: str, pairs: set[tuple[str, int]]):
     kommun's entry in Python was ten times slower."""
     kpis = sorted({k for k, _ in pairs})
     years = sorted({y for _, y in pairs})
-    if connection.vendor == "postgresql":
-        pick, key = "positions -> %s", municipality_id
-    else:
-        pick, key = "json_extract(positions, %s)", f'$."{municipality_id}"'
+    pick, key = position_sql("positions", municipality_id)
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT kpi_id, year, gender, mean, n, {pick} FROM store_comparisonstat "  # noqa: S608 - no user text

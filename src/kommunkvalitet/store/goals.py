@@ -4,6 +4,7 @@ queries. Views, the CLI and the spreadsheet import call only this."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -22,7 +23,7 @@ from kommunkvalitet.core.comparison import BAND_NAMES
 from kommunkvalitet.core.goals_text import LANGS, GoalDraft, GoalDraftInput, IndicatorLine, draft_goal
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.store import commentary
-from kommunkvalitet.store.comparison import current_settings
+from kommunkvalitet.store.comparison import PositionOf, current_settings
 from kommunkvalitet.store.models import (
     KPI,
     Commentary,
@@ -137,9 +138,56 @@ def record_decision(user, goal: Goal, period: str, assessment: str, motivation: 
 # --- the report -----------------------------------------------------------------------------------
 
 
+@dataclass(slots=True, eq=False)
+class ReportIndicator:
+    """What the report reads of an :class:`Indicator`: its columns as plain values under the model's
+    names (a model instance per indicator cost a report of 300 indicators several milliseconds), so the
+    pages, the JSON twin and the drafts read it as they read the model."""
+
+    id: int
+    goal_id: int
+    kind: str
+    name: str
+    kpi_id: str | None
+    committee_id: int | None
+    unit: str
+    decimals: int
+    direction: str
+    target_kind: str
+    tolerance: float | None
+    baseline_value: float | None
+    baseline_year: int | None
+    weight: float
+    source: str
+    data_year_offset: int
+    order: int
+    lineage: str  # the database's text of the lineage UUID (also how the value rows name it)
+    committee: Committee | None = None
+    kpi: KPI | None = None
+
+    FIELDS = (
+        "id", "goal_id", "kind", "name", "kpi_id", "committee_id", "unit", "decimals", "direction", "target_kind",
+        "tolerance", "baseline_value", "baseline_year", "weight", "source", "data_year_offset", "order",
+    )  # fmt: skip
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def column(self) -> str:
+        return rules.COMMITTEE if self.kind == Indicator.Kind.OWN else rules.KEY_FIGURE
+
+    def get_kind_display(self) -> str:
+        return str(dict(Indicator.Kind.choices).get(self.kind, self.kind))
+
+    def get_target_kind_display(self) -> str:
+        return str(dict(Indicator.TargetKind.choices).get(self.target_kind, self.target_kind))
+
+
 @dataclass
 class IndicatorRow:
-    indicator: Indicator
+    indicator: ReportIndicator
     column: str
     data_year: int
     value: float | None
@@ -186,6 +234,7 @@ class GoalNode:
     children: list[GoalNode]
     drafts: Mapping[str, GoalDraft]  # {"sv": ..., "en": ...}, each drafted when first read; {} without drafts
     text: Commentary | None  # the published text, if any
+    committees: list[Committee] = field(default_factory=list)  # the goal's, by name
 
     @property
     def committee_rows(self) -> list[IndicatorRow]:
@@ -271,17 +320,27 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
         struct = GoalStructure.objects.select_related("municipality").get(municipality_id=municipality_id, year=year)
     except GoalStructure.DoesNotExist:
         raise StructureNotFound(f"ingen målstruktur för {municipality_id} {year}") from None
-    goals = list(Goal.objects.filter(structure=struct).prefetch_related("committees"))
+    goals = list(Goal.objects.filter(structure=struct))
     for g in goals:
         g.structure = struct
     committees = {c.pk: c for c in Committee.objects.filter(municipality_id=municipality_id)}
-    indicators = list(Indicator.objects.filter(goal__structure=struct))
+    # The goals' committees from the link table (a prefetch made a queryset per goal), by name.
+    committees_of: dict[int, list[Committee]] = defaultdict(list)
+    for goal_id, committee_id in Goal.committees.through.objects.filter(goal__structure=struct).values_list(
+        "goal_id", "committee_id"
+    ):
+        committees_of[goal_id].append(committees[committee_id])
+    indicators = [
+        ReportIndicator(*row)
+        for row in Indicator.objects.filter(goal__structure=struct).values_list(
+            *ReportIndicator.FIELDS, Cast("lineage", CharField())
+        )
+    ]
     # A handful of committees and KPIs, not one object per indicator (and no join for the own ones).
     kpis = KPI.objects.defer("description").in_bulk({i.kpi_id for i in indicators if i.kpi_id})
     for ind in indicators:
-        ind.committee = committees.get(ind.committee_id)
-        if ind.kpi_id in kpis:
-            ind.kpi = kpis[ind.kpi_id]
+        ind.committee = committees.get(ind.committee_id) if ind.committee_id else None
+        ind.kpi = kpis.get(ind.kpi_id) if ind.kpi_id else None
     targets = dict(
         IndicatorTarget.objects.filter(indicator__goal__structure=struct, year=year).values_list(
             "indicator_id", "level"
@@ -314,7 +373,8 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
     nodes: dict[int, GoalNode] = {}
     for g in goals:
         nodes[g.pk] = GoalNode(g, 0, assessed[g.pk], _latest(decisions, g.pk), decisions.get(g.pk, []),
-                               by_goal[g.pk], [], {}, texts.get(f"goal-{g.pk}-{period}"))  # fmt: skip
+                               by_goal[g.pk], [], {}, texts.get(f"goal-{g.pk}-{period}"),
+                               sorted(committees_of[g.pk], key=lambda c: c.name))  # fmt: skip
     top = []
     for g in goals:
         node = nodes[g.pk]
@@ -342,7 +402,7 @@ class _Entry(NamedTuple):
 
 
 def _indicator_rows(
-    struct: GoalStructure, indicators: list[Indicator], targets: dict[int, float], period: str
+    struct: GoalStructure, indicators: list[ReportIndicator], targets: dict[int, float], period: str
 ) -> list[IndicatorRow]:
     year = struct.year
     rows: list[IndicatorRow] = []
@@ -350,18 +410,17 @@ def _indicator_rows(
     kpi_inds = [i for i in indicators if i.kind == Indicator.Kind.KPI and i.kpi_id]
 
     # Own and external values: this year's and earlier years' of the same lineage (the history).
-    series: dict[object, dict[int, _Entry]] = defaultdict(dict)
+    series: dict[str, dict[int, _Entry]] = defaultdict(dict)
     if own:
         lineages = Indicator.objects.filter(goal__structure=struct).exclude(kind=Indicator.Kind.KPI).values("lineage")
-        # The lineage as the database's text (hex or hyphenated): no UUID object per value row.
-        lineage_of = {text: i.lineage for i in own for text in (i.lineage.hex, str(i.lineage))}
+        # The lineage as the database's text, as the indicators were read: no UUID object per value row.
         for lineage, entered_in, y, value, reference in IndicatorValue.objects.filter(
             indicator__lineage__in=lineages, period=period, year__lte=year
         ).values_list(
             Cast("indicator__lineage", CharField()), "indicator__goal__structure__year", "year", "value", "reference"
         ):
             # The value entered in that year's own structure wins over one entered elsewhere.
-            bucket = series[lineage_of[lineage]]
+            bucket = series[lineage]
             if y not in bucket or entered_in == y:
                 bucket[y] = _Entry(value, reference)
     for ind in own:
@@ -400,7 +459,7 @@ def _trend(value: float | None, previous: float | None, direction: str) -> str |
     return "improved" if (value - previous) * sign > 0 else "worsened"
 
 
-def _kpi_rows(struct: GoalStructure, inds: list[Indicator], targets: dict[int, float]) -> list[IndicatorRow]:
+def _kpi_rows(struct: GoalStructure, inds: list[ReportIndicator], targets: dict[int, float]) -> list[IndicatorRow]:
     """Kolada key figures, evaluated with the comparison engine's stored results for the data year."""
     muni_id = struct.municipality_id
     years_of = {i.kpi_id: struct.year + i.data_year_offset for i in inds}
@@ -412,9 +471,11 @@ def _kpi_rows(struct: GoalStructure, inds: list[Indicator], targets: dict[int, f
     ).values_list("kpi_id", "year", "value"):
         own[kpi][y] = v
     stats = {
-        s.kpi_id: s
-        for s in ComparisonStat.objects.filter(kpi_id__in=kpis, year__in=set(years_of.values()), gender="T")
-        if s.year == years_of[s.kpi_id]
+        kpi: _Stat(n, mean, riket, json.loads(pos) if pos else None)
+        for kpi, y, n, mean, riket, pos in ComparisonStat.objects.filter(
+            kpi_id__in=kpis, year__in=set(years_of.values()), gender="T"
+        ).values_list("kpi_id", "year", "n", "mean", "riket", PositionOf(muni_id))
+        if y == years_of[kpi]
     }
     # One measure per KPI (the groups are per KPI; the last indicator's name, as before).
     measures = list({i.kpi_id: SimpleNamespace(kpi=i.kpi_id, label=i.name) for i in inds}.values())
@@ -423,28 +484,21 @@ def _kpi_rows(struct: GoalStructure, inds: list[Indicator], targets: dict[int, f
     # The county's members are not compared with here: fetch the values of the other groups' only.
     compared = {kpi: [g for g in gs if g.kind != "county"] for kpi, gs in groups.items()}
     members_values = group_values(compared, kpis, years_of)
-    settings = current_settings()
+    bases = _bases(own, years_of, current_settings().max_fallback_years)
     # A KPI can follow up several goals: its group means and its change are the same for each.
     refs_of: dict[str, dict] = {}
-    previous_of: dict[tuple[str, str], tuple] = {}
     rows = []
     for ind in inds:
         kpi, y = ind.kpi_id, years_of[ind.kpi_id]
         stat = stats.get(kpi)
         value = own[kpi].get(y)
-        pos = (stat.positions.get(muni_id) if stat else None) or [0, 0, 0, 0]
+        pos = (stat.position if stat else None) or [0, 0, 0, 0]
         refs = refs_of.get(kpi)
         if refs is None:
-            refs = refs_of[kpi] = {g.kind: group_reference(g, members_values, kpi, y) for g in compared.get(kpi, [])}
-        prev_year = prev = None
-        if value is not None:
-            if (kpi, ind.direction) not in previous_of:
-                years = sorted(yy for yy in own[kpi] if yy <= y)
-                series = np.array([[own[kpi][yy] if own[kpi][yy] is not None else np.nan] for yy in years])
-                ch = trend.change(np.array([muni_id], dtype=object), series, years, ind.direction,
-                                  year=y, settings=settings).municipality(muni_id)  # fmt: skip
-                previous_of[(kpi, ind.direction)] = (ch.base_year, ch.base_value)
-            prev_year, prev = previous_of[(kpi, ind.direction)]
+            # No member has a value (a year not yet published): no group mean to compute.
+            groups_of = compared.get(kpi, []) if (kpi, y) in members_values else []
+            refs = refs_of[kpi] = {g.kind: group_reference(g, members_values, kpi, y) for g in groups_of}
+        prev_year, prev = bases.get(kpi, (None, None)) if value is not None else (None, None)
         target = targets.get(ind.pk)
         facts = rules.IndicatorFacts(
             direction=ind.direction, value=value, target_kind=ind.target_kind, target=target,
@@ -460,6 +514,31 @@ def _kpi_rows(struct: GoalStructure, inds: list[Indicator], targets: dict[int, f
             riket=stat.riket if stat else None, series=[(yy, own[kpi][yy]) for yy in sorted(own[kpi]) if yy <= y],
         ))  # fmt: skip
     return rows
+
+
+class _Stat(NamedTuple):
+    n: int
+    mean: float | None
+    riket: float | None
+    position: list[int] | None  # the municipality's [rank, band, position, reading]
+
+
+def _bases(
+    own: dict[str, dict[int, float | None]], years_of: dict[str, int], max_fallback_years: int | None
+) -> dict[str, tuple[int, float]]:
+    """Per KPI, the year and value its change is measured from: the value of the year before its data
+    year, or the latest earlier one within the fallback limit (:func:`core.trend.base_rows`, the one rule
+    of the base year, for every KPI at once)."""
+    kpis = list(own)
+    cells = [(k, y, v) for k, kpi in enumerate(kpis) for y, v in own[kpi].items()]
+    if not cells:
+        return {}
+    key, year, value = zip(*cells, strict=True)
+    found = trend.base_rows(
+        np.array(key), np.array(year), np.array([v is not None for v in value]),
+        np.arange(len(kpis)), np.array([years_of[kpi] - 1 for kpi in kpis]), max_fallback_years,
+    )  # fmt: skip
+    return {kpis[k]: (year[row], value[row]) for k, row in enumerate(found.tolist()) if row >= 0}
 
 
 # --- a goal across years --------------------------------------------------------------------------

@@ -13,10 +13,13 @@ per-row work once, in plain Python, with the same functions the templates used b
 - the per-row sentences of the former ``{% blocktranslate %}`` tags with the same message ids, so a
   translation of one applies here too.
 
-Every row is a dict (the template engine looks up dict keys first) of strings already escaped as the
-template engine would escape them (:func:`_html`, once per distinct string), so printing them costs no
-escaping; ``None`` means "not shown". Numbers are text too: the engine localizes every number it prints,
-at a cost. The markup stays in the templates (``_table.html``, ``_goal_sections.html``).
+Even a lean template loop over 30 goal sections and 300 indicator rows cost more than the rest of the
+page (a lookup, condition or escape per cell), so the goal sections and their indicator tables are
+written here (:meth:`GoalPresenter.sections`: ``_SECTION``, ``_TABLE`` and the rows, at the end of this module), with the same markup as the template that printed them
+before; the rarer parts of a section (a decision, the editing links, a published text) and the rest of
+the page stay in templates (``report.html``, ``goal.html``, ``_table.html``, ``_goal_decision.html``,
+``_goal_edit_links.html``, ``_goal_published.html``). Every string put into the markup is escaped as the
+template engine would escape it (:func:`_html`, once per distinct string).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import html
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
@@ -64,6 +68,11 @@ def _render_each(template: str, codes) -> dict:
     return {code: badge.render({"code": code}) for code in codes}
 
 
+def _head(*columns: tuple[str, str]) -> SafeString:
+    """A table's column heads, (word, attributes) each, one line each as the template had them."""
+    return SafeString("\n".join(f'    <th scope="col"{attrs}>{_html(word)}</th>' for word, attrs in columns))
+
+
 @functools.lru_cache(maxsize=4)
 def _vocabulary(lang: str) -> SimpleNamespace:
     """What the pages print of codes, and their fixed sentences, in a language: the same for every
@@ -80,6 +89,58 @@ def _vocabulary(lang: str) -> SimpleNamespace:
             previous_text=_html(_("från %(v)s (%(y)s)")),
             rank_text=_html(_("plats %(rank)s av %(n)s")),
             comparison_value=_html(_("jämförelsevärde")),
+            # A goal section's fixed words (the sections are written here, see _SECTION).
+            section={
+                key: _html(word)
+                for key, word in (
+                    ("subgoal_label", _("Delmål:")),
+                    ("perspective_label", _("Perspektiv:")),
+                    ("committees_label", _("Nämnder:")),
+                    ("assessment_heading", _("Bedömning")),
+                    ("committee_column", _("Bedömning utifrån nämndernas indikatorer")),
+                    ("key_figure_column", _("Bedömning utifrån relevanta nyckeltal")),
+                    ("combined_column", _("Sammanvägd bedömning")),
+                    ("no_decision", _("regelns förslag; inget beslut är fattat")),
+                    ("text_heading", _("Kommentar")),
+                    ("draft_label", _("Automatiskt utkast utifrån siffrorna")),
+                    (
+                        "draft_note",
+                        _(
+                            "texten är skriven automatiskt med fasta regler. Den är ett underlag, inte kommunens bedömning."
+                        ),
+                    ),
+                    ("no_text", _("Kommunen har inte publicerat någon kommentar till målet ännu.")),
+                    ("indicators_heading", _("Indikatorer och nyckeltal")),
+                    ("no_indicators", _("Målet har inga egna indikatorer eller nyckeltal.")),
+                    ("from_subgoals", _("Det bedöms utifrån sina delmål.")),
+                )
+            },  # fmt: skip
+            # The column heads of the two indicator tables (the tables are written here, see _TABLE).
+            committee_head=_head(
+                (_("Indikator"), ""),
+                (_("Värde"), ' class="num"'),
+                (_("Målnivå"), ""),
+                (_("Resultat"), ""),
+                (_("Förändring"), ""),
+                (_("Källa"), ""),
+            ),
+            key_figure_head=_head(
+                (_("Nyckeltal"), ""),
+                (_("Värde"), ' class="num"'),
+                (_("Rikssnitt eller jämförelsevärde"), ""),
+                (_("Jämfört med andra kommuner"), ""),
+                (_("Målnivå"), ""),
+                (_("Resultat"), ""),
+                (_("Förändring"), ""),
+            ),
+            value_missing=SafeString(f'<span class="missing">– {_html(_("uppgift saknas"))}</span>'),
+            mean_missing=SafeString(f'<span class="missing">– {_html(_("saknas"))}</span>'),
+            own_source=_html(_("Kommunens egen uppgift")),
+            source_label=_html(_("Källa:")),
+            skr_label=_html(_("Kommungrupp")),
+            similar_label=_html(_("Liknande kommuner")),
+            riket_label=_html(_("Riket")),
+            weighted=_html(_("viktat")),
             # A goal's sentences with its title (HTML, as the template had them).
             title_texts={
                 "history_link": _('Målets sida och historik<span class="visually-hidden">: %(title)s</span>'),
@@ -198,74 +259,254 @@ class GoalPresenter:
                 "overall": self.words.badges[a.overall],
                 "suggestion": self.words.badges[a.suggestion],
             },
-            "committees": [c.name for c in node.goal.committees.all()],
+            "committees": [c.name for c in node.committees],
         }
         if rows:
             title = {"title": view["title"]}
             view.update({key: SafeString(text % title) for key, text in self.words.title_texts.items()})
             view["url"] = self.goal_url(node.goal.pk)
             text_html = render_markup(node.text.published_text) if node.text else ""
-            committee_rows, key_figure_rows = [], []
-            for r in node.indicators:
-                if r.column == rules.COMMITTEE:
-                    committee_rows.append(self.committee_row(r))
-                elif r.column == rules.KEY_FIGURE:
-                    key_figure_rows.append(self.key_figure_row(r))
+            committee = [r for r in node.indicators if r.column == rules.COMMITTEE]
+            key_figures = [r for r in node.indicators if r.column == rules.KEY_FIGURE]
             view.update(
                 self.texts(node),
                 text_html=text_html,
                 # The draft is shown only without a published text: draft it only then.
                 draft=(node.drafts.get(self.lang) if node.drafts else None) if not text_html else None,
-                committee_rows=committee_rows,
-                key_figure_rows=key_figure_rows,
+                indicator_tables=self.indicator_tables(view, committee, key_figures),
             )
         return view
 
+    def sections(self, views: list[dict], context: dict, own_page: bool = False) -> SafeString:
+        """Each goal of ``views`` (from :meth:`node` with rows) as its section of the page: assessment, text
+        or draft, indicator tables and history link. ``context``: the page's (``can_edit``, ``query``,
+        ``municipality``, ``year``). The rarer parts (a decision, the editing links, a published text)
+        come from their own templates; the rest is written here (``_SECTION``): a template over 30 goals
+        cost the report a sixth of its time."""
+        words = self.words.section
+        can_edit, query = context.get("can_edit"), context.get("query", "")
+        out = []
+        for v in views:
+            node, goal, pk = v["node"], v["goal"], v["pk"]
+            heading = ""
+            if not own_page:
+                hidden = f'<span class="visually-hidden">{words["subgoal_label"]} </span>' if node.depth else ""
+                heading = f'<h{v["h"]} id="mal-{pk}-rubrik">{hidden}{v["title"]}</h{v["h"]}>'
+            meta = []
+            if goal.perspective:
+                meta.append(f"{words['perspective_label']} {_html(goal.perspective)}")
+            if v["committees"]:
+                meta.append(f"{words['committees_label']} {', '.join(_html(c) for c in v['committees'])}")
+            parts = {
+                "depth": v["depth"], "pk": pk, "h2": v["h2"],
+                "labelledby": "" if own_page else f' aria-labelledby="mal-{pk}-rubrik"',
+                "heading": heading,
+                "meta": f'<p class="muted small">{" · ".join(meta)}</p>' if meta else "",
+                "description": f"<p>{linebreaksbr(goal.description, autoescape=True)}</p>" if goal.description else "",
+                "committee_badge": v["badges"]["committee"], "committee_text": _html(v["committee_text"]),
+                "key_figures_badge": v["badges"]["key_figures"], "key_figures_text": _html(v["key_figures_text"]),
+                "combined": self._combined(v, words),
+                "edit_links": get_template("web/goals/_goal_edit_links.html").render({**context, "v": v})
+                if can_edit
+                else "",
+                "text": self._text(v, words),
+                "indicators_title": f'<h{v["h2"]} id="mal-{pk}-indikatorer">{words["indicators_heading"]}</h{v["h2"]}>'
+                if node.indicators
+                else "",
+                "indicator_tables": v["indicator_tables"],
+                "no_indicators_note": "" if node.indicators else
+                f'<p class="muted">{words["no_indicators"]}{" " + words["from_subgoals"] if node.children else ""}</p>',
+                "history": "" if own_page else
+                f'<p class="small"><a href="{v["url"]}{_html(query)}">{v["history_link"]}</a></p>',
+            }  # fmt: skip
+            out.append(_SECTION.format(**parts, **words))
+        return SafeString("".join(out))
+
+    def _combined(self, v: dict, words: dict) -> str:
+        """The combined assessment: the decision (its own template) or the rules' suggestion."""
+        if v["node"].decision:
+            return get_template("web/goals/_goal_decision.html").render(v)
+        return (
+            f'\n      {v["badges"]["suggestion"]} <span class="small">({words["no_decision"]}) – '
+            f"{_html(v['suggestion_text'])}.</span>\n    "
+        )
+
+    def _text(self, v: dict, words: dict) -> str:
+        """The published text (its own template), else the automatic draft, else a note that there is none."""
+        if v["text_html"]:
+            return get_template("web/goals/_goal_published.html").render(v)
+        draft = v["draft"]
+        if not draft:
+            return f'\n    <p class="muted">{words["no_text"]}</p>\n  '
+        paragraphs = "".join(f"<p>{_html(p)}</p>" for p in draft.paragraphs)
+        bullets = f"<ul>{''.join(f'<li>{_html(b)}</li>' for b in draft.bullets)}</ul>" if draft.bullets else ""
+        return (
+            f'\n    <div class="draft">\n      <p><strong>{words["draft_label"]}</strong> <span class="small">– '
+            f"{words['draft_note']}</span></p>\n      {paragraphs}\n      {bullets}\n    </div>\n  "
+        )
+
     # --- an indicator row -----------------------------------------------------------------------------
 
-    def _row(self, r) -> dict:
-        """The cells both tables share: name, value, target, result and trend."""
+    def _cells(self, r) -> dict:
+        """The cells both tables share: name, direction, value, data year, target, result and trend."""
         ind = r.indicator
         unit, decimals = ind.unit, ind.decimals
+        words = self.words
         result = r.result.assessment
-        previous = None
+        trend = words.trends.get(r.trend or "", words.trends[""])
         if r.previous_value is not None:
             v = self.number(r.previous_value, unit, decimals)
-            previous = SafeString(self.words.previous_text % {"v": v, "y": _html(str(r.previous_year))})
+            previous = words.previous_text % {"v": v, "y": _html(str(r.previous_year))}
+            trend = f'{trend}<br><span class="small">{previous}</span>'
+        result_html = words.badges[result]
+        if result in _SHOW_REASON:
+            result_html = f'{result_html}<br><span class="small">{self.reason(r.result.reason)}</span>'
         return {
             "name": _html(ind.name),
-            "direction": self.words.directions.get(ind.direction or "", self.words.no_direction),
-            "value": self.number(r.value, unit, decimals) if r.value is not None else None,
-            "data_year": _html(str(r.data_year)),
+            "direction": words.directions.get(ind.direction or "", words.no_direction),
+            "value": f"<strong>{self.number(r.value, unit, decimals)}</strong>"
+            if r.value is not None
+            else words.value_missing,
+            "data_year": r.data_year,
             "target": self.target(ind.target_kind, r.target, unit, decimals),
-            "result": self.words.badges[result],
-            "reason": self.reason(r.result.reason) if result in _SHOW_REASON else None,
-            "trend": self.words.trends.get(r.trend or "", self.words.trends[""]),
-            "previous": previous,
-            "source": self.name(ind.source),
+            "result": result_html,
+            "trend": trend,
         }
 
-    def committee_row(self, r) -> dict:
-        row = self._row(r)
-        committee = r.indicator.committee
-        row["committee"] = self.name(committee.name) if committee else None
-        return row
+    def indicator_tables(self, view: dict, committee: list, key_figures: list) -> SafeString:
+        """A goal's table of committee indicators and its table of key figures (each only with rows)."""
+        pk, words = view["pk"], self.words
+        tables = [
+            _TABLE.format(id=f"ind-{pk}", caption=view["committee_caption"], head=words.committee_head,
+                          rows=self.committee_rows(committee)) if committee else "",
+            _TABLE.format(id=f"kpi-{pk}", caption=view["key_figure_caption"], head=words.key_figure_head,
+                          rows=self.key_figure_rows(key_figures, pk)) if key_figures else "",
+        ]  # fmt: skip
+        return SafeString("\n".join(tables))
 
-    def key_figure_row(self, r) -> dict:
-        row = self._row(r)
-        unit, decimals = r.indicator.unit, r.indicator.decimals
+    def committee_rows(self, rows) -> SafeString:
+        """The rows of a goal's table of committee indicators (``_COMMITTEE_ROW`` each)."""
+        out = []
+        for r in rows:
+            committee = r.indicator.committee
+            out.append(_COMMITTEE_ROW.format(
+                **self._cells(r),
+                committee=f'<br><span class="muted small">{self.name(committee.name)}</span>'
+                if committee and committee.name
+                else "",
+                source=self.name(r.indicator.source) if r.indicator.source else self.words.own_source,
+            ))  # fmt: skip
+        return SafeString("".join(out))
 
-        def number(x):
-            return self.number(x, unit, decimals) if x is not None else None
+    def key_figure_rows(self, rows, goal_pk: SafeString) -> SafeString:
+        """The rows of a goal's table of key figures (``_KEY_FIGURE_ROW`` each)."""
+        words = self.words
+        out = []
+        for r in rows:
+            ind = r.indicator
+            unit, decimals = ind.unit, ind.decimals
 
-        row.update(
-            kpi=self.name(r.indicator.kpi_id or ""),
-            mean=number(r.national_mean),
-            mean_note=self.mean_note(r.n),
-            band=self.words.bands.get(r.band, self.words.bands[""]) if r.band else None,
-            rank=SafeString(self.words.rank_text % {"rank": r.rank, "n": r.n}) if r.band and r.rank else None,
-            skr_mean=number(r.skr_mean),
-            similar_mean=number(r.similar_mean),
-            riket=number(r.riket),
-        )
-        return row
+            def number(x, unit=unit, decimals=decimals):
+                return self.number(x, unit, decimals) if x is not None else None
+
+            kpi = self.name(ind.kpi_id) if ind.kpi_id else ""
+            mean = number(r.national_mean)
+            band = words.bands.get(r.band, words.bands[""]) if r.band else ""
+            if band and r.rank:
+                band = f"{band}<br>{words.rank_text % {'rank': r.rank, 'n': r.n}}"
+            refs = [
+                f"<li>{label}: {x}</li>" if x else ""
+                for label, x in (
+                    (words.skr_label, number(r.skr_mean)),
+                    (words.similar_label, number(r.similar_mean)),
+                    (words.riket_label, f'{number(r.riket)} <span class="muted">({words.weighted})</span>'
+                     if r.riket is not None else None),
+                )
+            ]  # fmt: skip
+            if any(refs):
+                compared = '<ul class="refs">\n          ' + "\n          ".join(refs) + "\n        </ul>"
+            else:
+                compared = "" if band else "–"
+            out.append(_KEY_FIGURE_ROW.format(
+                **self._cells(r),
+                id=f' id="mal-{goal_pk}-{kpi}"' if kpi else "",
+                source=f"Kolada {kpi}" if kpi else f"{words.source_label} {self.name(ind.source) if ind.source else '–'}",
+                mean=f'<strong>{mean}</strong><br><span class="muted small">{self.mean_note(r.n)}</span>'
+                if mean is not None
+                else words.mean_missing,
+                band=band,
+                compared=compared,
+            ))  # fmt: skip
+        return SafeString("".join(out))
+
+
+# A goal's section of the report (the goal's own page has no heading and no history link), written here
+# rather than in a template: see GoalPresenter.sections. The markup is byte for byte what the former
+# template (_goal_sections.html) printed, blank lines between sections aside.
+_SECTION = """
+<section class="goal depth-{depth}" id="mal-{pk}"{labelledby}>
+  {heading}
+  {meta}
+  {description}
+
+  <h{h2} id="mal-{pk}-bedomning">{assessment_heading}</h{h2}>
+  <dl class="assessment">
+    <dt>{committee_column}</dt>
+    <dd>{committee_badge} <span class="small">– {committee_text}</span></dd>
+    <dt>{key_figure_column}</dt>
+    <dd>{key_figures_badge} <span class="small">– {key_figures_text}</span></dd>
+    <dt>{combined_column}</dt>
+    <dd>
+    {combined}
+    </dd>
+  </dl>
+  {edit_links}
+
+  <h{h2} id="mal-{pk}-text">{text_heading}</h{h2}>
+  {text}
+
+  {indicators_title}
+{indicator_tables}
+{no_indicators_note}
+  {history}
+</section>
+"""
+# A goal's indicator tables and their rows: a template's per-row lookups, conditions and escaping cost
+# most of the report's time with 300 rows. Every value put in is escaped already (the presenter's strings
+# are HTML); the tables are byte for byte what the template printed (its indentation included), so the
+# page's markup and its accessibility checks are unchanged.
+_TABLE = """
+<div class="tablewrap" tabindex="0" role="region" aria-labelledby="{id}">
+<table class="indicators">
+  <caption id="{id}">{caption}</caption>
+  <thead><tr>
+{head}
+  </tr></thead>
+  <tbody>
+  {rows}
+  </tbody>
+</table>
+</div>
+"""
+_COMMITTEE_ROW = """
+    <tr>
+      <th scope="row">{name}{committee}<br><span class="muted small">{direction}</span></th>
+      <td class="num">{value}<br><span class="muted small">{data_year}</span></td>
+      <td class="small">{target}</td>
+      <td>{result}</td>
+      <td>{trend}</td>
+      <td class="small">{source}</td>
+    </tr>
+  """
+_KEY_FIGURE_ROW = """
+    <tr{id}>
+      <th scope="row">{name}<br><span class="muted small">{source} · {direction}</span></th>
+      <td class="num">{value}<br><span class="muted small">{data_year}</span></td>
+      <td class="num">{mean}</td>
+      <td class="small">{band}
+        {compared}</td>
+      <td class="small">{target}</td>
+      <td>{result}</td>
+      <td>{trend}</td>
+    </tr>
+  """

@@ -110,9 +110,12 @@ def report(request, municipality_id: str, year: int, fmt: str = "html"):
         data = {**_head(present), "goals": [_goal_json(present, n) for n in report.goals], "source": SOURCE}
         return _json(data)
     json_url = reverse("web:goal_report_json", args=[municipality_id, year]) + query
+    page = _page(request, present)
+    nodes = [present.node(n) for n in report.nodes()]
     context = {
-        **_page(request, present),
-        "nodes": [present.node(n) for n in report.nodes()],
+        **page,
+        "nodes": nodes,
+        "sections_html": present.sections(nodes, page),
         "json_url": json_url,
         "years": store.years_with_structures(municipality_id),
     }
@@ -147,10 +150,11 @@ def goal(request, municipality_id: str, year: int, goal_id: int, fmt: str = "htm
         parent = report.node(node.goal.parent_id)
     json_url = reverse("web:goal_json", args=[municipality_id, year, goal_id]) + query
     view = present.node(node, level=1)
+    page = _page(request, present)
     context = {
-        **_page(request, present),
+        **page,
         "node": view,
-        "sections": [view],
+        "sections_html": present.sections([view], page, own_page=True),
         "subgoals": [present.node(n, rows=False) for n in _descendants(node)],
         "parent": parent,
         "history": history,
@@ -338,7 +342,7 @@ def _goal_json(present: GoalPresenter, node) -> dict:
         "description": g.description,
         "depth": node.depth,
         "parent": g.parent_id,
-        "committees": [c.name for c in g.committees.all()],
+        "committees": [c.name for c in node.committees],
         "url": reverse("web:goal", args=[report.municipality.id, report.year, g.pk]),
         "assessment": _assessment_json(present, node),
         "indicators": [_indicator_json(r, present) for r in node.indicators],
