@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('store', '0006_shapes'),
+        ('store', '0009_flagged'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
