@@ -126,18 +126,21 @@ def measure_set_report(
         base_stat = stats.get((m.kpi, base)) if base else None
         pos = (stat.positions.get(municipality_id) if stat else None) or [0, 0, 0, 0]
         base_pos = (base_stat.positions.get(municipality_id) if base_stat else None) or [0, 0, 0, 0]
+        implausible = stat.flagged.get(municipality_id) if stat and value is not None else None
+        # a position against the rikssnitt only for a kommun's comparable value (as rank and band)
+        compared = value if is_kommun and implausible is None else None
         finding = MeasureFinding(
             kpi=m.kpi, label=m.label, label_en=m.label_en, unit=m.unit, decimals=m.decimals,
             direction=m.direction, is_cost=m.is_cost, year=year, value=value,
             missing_reason=(status or None) if value is None else None,
             gap=_gap(status, _with_value(stat), first_years.get(m.kpi), year, is_kommun) if value is None else None,
-            implausible=stat.flagged.get(municipality_id) if stat and value is not None else None,
+            implausible=implausible,
             previous_year=base, previous_value=change.base_value,
             change=change.absolute, change_pct=change.percent, change_pp=change.percentage_points,
             trend=pages.trend_word(change, m.direction), marked=change.marked,
             band=_band(pos[1]), previous_band=_band(base_pos[1]), rank=pos[0] or None,
             n=stat.n if stat else 0, national_mean=stat.mean if stat else None, sd=stat.sd if stat else None,
-            position=pages.position_against_mean(value, stat.mean if stat else None, m.unit),
+            position=pages.position_against_mean(compared, stat.mean if stat else None, m.unit),
             riket=stat.riket if stat else None, label_short=m.label_short, label_short_en=m.label_short_en,
             event=m.event,
             group=m.group.name if m.group else "", group_en=m.group.name_en if m.group else "",
