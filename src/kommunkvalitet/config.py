@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "where rendered charts and maps are kept: file (the cache/ folder in the data dir, shared by the server's"
         " workers), memory (per process) or off",
     ),
+    Setting(
+        "KOMMUNKVALITET_PAGE_CACHE",
+        "file",
+        "where public pages are cached by data version: file (the cache/ folder in the data dir), memory (per"
+        " process), off, or a server: redis://host:6379/0 or memcached://host:11211",
+    ),
     Setting("KOLADA_BASE_URL", "https://api.kolada.se/v3", "base URL of the Kolada API used by sync"),
     Setting("KOLADA_REQUESTS_PER_SECOND", "5", "at most this many requests per second to Kolada during sync"),
 )
@@ -128,3 +134,29 @@ def chart_cache() -> dict:
     if kind == "off":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ConfigurationError(f"KOMMUNKVALITET_CHART_CACHE must be file, memory or off, not {kind!r}")
+
+
+def page_cache() -> dict:
+    """Django's ``pages`` cache (web.pagecache) from KOMMUNKVALITET_PAGE_CACHE."""
+    kind = get("KOMMUNKVALITET_PAGE_CACHE") or "file"
+    if kind.startswith("redis://") or kind.startswith("rediss://"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": kind, "TIMEOUT": None}
+    if kind.startswith("memcached://"):
+        return {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+                "LOCATION": kind.removeprefix("memcached://"), "TIMEOUT": None}  # fmt: skip
+    kind = kind.lower()
+    if kind == "file":
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(data_dir() / "cache" / "pages"),
+            "TIMEOUT": None,  # the key carries the data version: an entry is never stale, only unused
+            "OPTIONS": {"MAX_ENTRIES": 20000},  # zlib-compressed: a page is 3-30 kB on disk
+        }
+    if kind == "memory":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages", "TIMEOUT": None,
+                "OPTIONS": {"MAX_ENTRIES": 2000}}  # fmt: skip
+    if kind == "off":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ConfigurationError(
+        f"KOMMUNKVALITET_PAGE_CACHE must be file, memory, off, redis://... or memcached://..., not {kind!r}"
+    )

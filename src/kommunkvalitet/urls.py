@@ -5,3 +5,5 @@ urlpatterns = [
     path("konto/", include("django.contrib.auth.urls")),
     path("", include("kommunkvalitet.web.urls")),
 ]
+
+handler500 = "kommunkvalitet.web.busy.server_error"  # a busy database: 503 "försök igen", not 500

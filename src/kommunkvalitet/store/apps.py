@@ -5,3 +5,8 @@ class StoreConfig(AppConfig):
     name = "kommunkvalitet.store"
     label = "store"
     verbose_name = "Data store"
+
+    def ready(self) -> None:
+        from kommunkvalitet.store.dataversion import connect_signals
+
+        connect_signals()

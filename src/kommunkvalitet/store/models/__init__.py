@@ -2,6 +2,7 @@
 
 from kommunkvalitet.store.models.commentary import Commentary, CommentaryVersion, EditorRole
 from kommunkvalitet.store.models.comparison import ComparisonStat
+from kommunkvalitet.store.models.dataversion import DataVersion
 from kommunkvalitet.store.models.geography import GroupMember, Municipality, MunicipalityGroup, MunicipalityShape
 from kommunkvalitet.store.models.goals import (
     Committee,
@@ -24,6 +25,7 @@ __all__ = [
     "Committee",
     "CommentaryVersion",
     "ComparisonStat",
+    "DataVersion",
     "EditorRole",
     "Goal",
     "GoalDecision",
