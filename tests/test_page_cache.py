@@ -14,8 +14,8 @@ from django.test import Client
 
 from kolada_server import FakeTime
 from kommunkvalitet.sources.kolada import KoladaClient
-from kommunkvalitet.store import comparison, dataversion
 from kommunkvalitet.store import commentary as texts
+from kommunkvalitet.store import comparison, dataversion
 from kommunkvalitet.store.importing import SnapshotImporter
 from kommunkvalitet.store.models import KPI, EditorRole, Municipality, Value
 from kommunkvalitet.store.sync import KoladaSync
@@ -150,7 +150,6 @@ def test_publishing_a_text_refreshes_that_municipalitys_pages_only(client):
 
 def test_a_goal_write_refreshes_that_municipalitys_goal_report(client):
     from goal_fixtures import build_large_structure
-
     from kommunkvalitet.store import goals
     from kommunkvalitet.store.models import Indicator
 
@@ -197,3 +196,8 @@ def test_only_public_pages_are_cached():
     for url in (AREA_HTML + "redigera/", "/kommun/1463/mal/ny/", "/kommun/1463/mal/2017/redigera/",
                 "/kommun/1463/mal/2017/mal.xlsx", "/konto/login/", "/sok/", "/static/web/site.css"):  # fmt: skip
         assert not PUBLIC.match(url), url
+
+
+def test_a_host_outside_allowed_hosts_gets_400_not_a_cached_page(client):
+    get(client, AREA_HTML)
+    assert client.get(AREA_HTML, headers={"host": "evil.example"}).status_code == 400

@@ -19,6 +19,7 @@ import re
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
@@ -62,8 +63,9 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         try:
+            host = request.get_host()  # a Host outside ALLOWED_HOSTS: CommonMiddleware answers 400
             version = page_version(match["municipality"])
-        except DatabaseError:  # no database yet (setup not run): the view says so
+        except (DisallowedHost, DatabaseError):  # or no database yet (setup not run): the view says so
             return self.get_response(request)
         language = get_language_from_request(request) if self.localized else settings.LANGUAGE_CODE
         etag = f'"{version}-{language}"'
@@ -71,7 +73,7 @@ class PageCacheMiddleware:
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
-        url = request.get_full_path()
+        url = f"{request.scheme}://{host}{request.get_full_path()}"  # a page may hold absolute links
         key = f"page:{hashlib.sha1(f'{language} {url}'.encode()).hexdigest()}:{etag.strip(chr(34))}"
         stored = self.cache.get(key)
         if stored is not None:
