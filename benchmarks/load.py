@@ -19,6 +19,7 @@ measure set). Scenarios:
 
 - ``static``: the limit: one static file (``/static/web/site.css``) served by the same server;
 - ``hot``: the readers asking only for the hot pages (what the page cache alone can do);
+- ``warm``: the same right after, for half as long, with the cache as ``hot`` left it;
 - ``readers``: the readers with the mix above;
 - ``busy``: the readers while 2 editors, each signed in, save a commentary draft about once a second
   and ``kommunkvalitet import snapshot --all`` runs (stopped at the end of the run if not done).
@@ -326,6 +327,8 @@ def one_run(env: dict, data_dir: Path, mix: Mix, args) -> list[Result]:
         if "hot" in args.scenarios:
             cold(data_dir)
             results.append(drive("hot", port, lambda rng: rng.choice(mix.hot), args.clients, args.seconds))
+        if "warm" in args.scenarios:  # the same, with the cache as "hot" left it: the cache's own speed
+            results.append(drive("warm", port, lambda rng: rng.choice(mix.hot), args.clients, args.seconds / 2))
         if "readers" in args.scenarios:
             cold(data_dir)
             results.append(drive("readers", port, mix.pick, args.clients, args.seconds))
@@ -368,7 +371,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--static-seconds", type=float, default=20)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--scenarios", default="hot,readers,busy")
+    parser.add_argument("--scenarios", default="hot,warm,readers,busy")
     parser.add_argument(
         "--snapshot", type=Path, default=Path(os.environ.get("KOMMUNKVALITET_SNAPSHOT", ROOT.parent / "shared/data"))
     )

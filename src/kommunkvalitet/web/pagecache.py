@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 
 from django.conf import settings
 from django.core.cache import caches
@@ -53,6 +54,8 @@ class PageCacheMiddleware:
         self.cache = caches["pages"]
         self.fresh_cookies = (settings.SESSION_COOKIE_NAME, "messages")
         self.localized = "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+        self._guard = threading.Lock()
+        self._rendering: dict[str, threading.Lock] = {}  # key -> held while one thread renders it
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         match = PUBLIC.match(request.path_info)
@@ -77,12 +80,31 @@ class PageCacheMiddleware:
         key = f"page:{hashlib.sha1(f'{language} {url}'.encode()).hexdigest()}:{etag.strip(chr(34))}"
         stored = self.cache.get(key)
         if stored is not None:
-            status, headers, body = stored
-            response = HttpResponse(body, status=status)
-            for name, value in headers:
-                response[name] = value
-            response[CACHED_HEADER] = "hit"
-            return response
+            return self._stored(stored)
+        # One render per page and process: the threads that ask for the same cold page meanwhile wait
+        # for it rather than render it again (a stampede on the hot pages after every import).
+        with self._guard:
+            lock = self._rendering.setdefault(key, threading.Lock())
+        try:
+            with lock:
+                stored = self.cache.get(key)
+                if stored is not None:
+                    return self._stored(stored)
+                return self._render(request, key, etag)
+        finally:
+            with self._guard:
+                self._rendering.pop(key, None)
+
+    @staticmethod
+    def _stored(stored) -> HttpResponse:
+        status, headers, body = stored
+        response = HttpResponse(body, status=status)
+        for name, value in headers:
+            response[name] = value
+        response[CACHED_HEADER] = "hit"
+        return response
+
+    def _render(self, request: HttpRequest, key: str, etag: str) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
