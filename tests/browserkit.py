@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from kommunkvalitet.cli import gunicorn_args
 from kommunkvalitet.core.measuresets import MEASURESET_DIR, load_measure_set
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -58,7 +59,7 @@ def server(tmp_path_factory, snapshot_dir):
         subprocess.run([*cli, *args], env=env, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "kommunkvalitet.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        gunicorn_args(f"127.0.0.1:{port}", 2, 16, access_log=False),  # as `kommunkvalitet serve` runs it
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -99,6 +99,17 @@ def test_two_slow_clients_do_not_hold_up_a_third(site):
     assert max(waits) - alone < 1.0, (alone, waits)
 
 
+def test_a_client_that_stops_sending_in_the_middle_of_its_request_is_cut_off(site):
+    from kommunkvalitet.gunicorn_conf import READ_TIMEOUT
+
+    with socket.create_connection(("127.0.0.1", site["port"])) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the rest
+        s.settimeout(READ_TIMEOUT + 10)
+        started = time.monotonic()
+        assert s.recv(1024) == b""  # the server closed the connection
+        assert time.monotonic() - started < READ_TIMEOUT + 5
+
+
 def test_a_second_import_while_one_runs_exits_75_without_a_traceback(site, snapshot_dir):
     args = ["import", "snapshot", "--all", "--years", "2022", "--file", str(snapshot_dir / "kolada/values" / BIG_FILE)]
     first = subprocess.Popen([*CLI, *args], env=site["env"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -49,7 +49,7 @@ CACHED_HEADER = "X-Page-Cache"
 
 
 class PageCacheMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response) -> None:
         self.get_response = get_response
         self.cache = caches["pages"]
         self.fresh_cookies = (settings.SESSION_COOKIE_NAME, "messages")
