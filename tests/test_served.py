@@ -188,7 +188,7 @@ def test_a_save_during_an_import_succeeds_or_gets_503_never_500(site, snapshot_d
     statuses = [status for status, *_ in results]
     assert set(statuses) <= {200, 503}, statuses
     for status, seconds, headers, body in results:
-        assert seconds < 3.0, seconds  # two seconds of waiting for the lock at most, and the page
+        assert seconds < 2.0, seconds  # one second of waiting for the lock at most, and the page
         if status == 503:
             assert headers.get("Retry-After") == "5" and "Försök igen om en stund" in body
     assert editor.save("Efter importen.")[0] == 200

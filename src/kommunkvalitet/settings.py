@@ -70,7 +70,7 @@ else:
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,  # commands; the web server waits at most 2 s (wsgi.py, web.busy)
+                "timeout": 20,  # commands; the web server waits at most 1 s (wsgi.py, web.busy)
             },
             "CONN_MAX_AGE": 600,  # one connection per server thread: the page cache reads the version per request
         }

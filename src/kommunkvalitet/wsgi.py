@@ -7,7 +7,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
 application = get_wsgi_application()
 
-# A web write waits at most 2 s for SQLite's write lock (an import holds it), then answers 503 "försök igen".
+# A web write waits at most 1 s for SQLite's write lock (an import holds it), then answers 503 "försök igen".
 from kommunkvalitet.web.busy import limit_write_wait  # noqa: E402
 
 limit_write_wait()

@@ -1,4 +1,4 @@
-"""A web write that meets a busy database: at most two seconds of waiting, then 503 "försök igen".
+"""A web write that meets a busy database: at most one second of waiting, then 503 "försök igen".
 
 On SQLite one process writes at a time; an import or a sync holds the write lock for a file or a
 KPI-year. The server's connections wait at most :data:`WRITE_WAIT` seconds for it (``wsgi.py`` calls
@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views.defaults import server_error as django_server_error
 
-WRITE_WAIT = 2.0  # seconds
+WRITE_WAIT = 1.0  # seconds: with the request around it, a save is answered well within 2 s
 RETRY_AFTER = 5  # seconds
 # PostgreSQL: lock_not_available, query_canceled (lock or statement timeout), serialization, deadlock
 _PG_BUSY = {"55P03", "57014", "40001", "40P01"}
