@@ -59,7 +59,7 @@ def server(tmp_path_factory, snapshot_dir):
         subprocess.run([*cli, *args], env=env, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen(
-        gunicorn_args(f"127.0.0.1:{port}", 2, 16, access_log=False),  # as `kommunkvalitet serve` runs it
+        gunicorn_args(f"127.0.0.1:{port}", 2, 32, access_log=False),  # as `kommunkvalitet serve` runs it
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

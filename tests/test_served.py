@@ -44,7 +44,7 @@ def site(tmp_path_factory, snapshot_dir):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        gunicorn_args(f"127.0.0.1:{port}", 2, 16, access_log=False),
+        gunicorn_args(f"127.0.0.1:{port}", 2, 32, access_log=False),
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

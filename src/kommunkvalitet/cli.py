@@ -554,7 +554,7 @@ def gunicorn_args(bind: str, workers: int | None, threads: int, access_log: bool
 @main.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", default=None, type=int, help="Worker processes [default: the number of cores, at least 2].")
-@click.option("--threads", default=16, show_default=True, help="Threads per worker.")
+@click.option("--threads", default=32, show_default=True, help="Threads per worker.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request on stdout.")
 def serve(bind: str, workers: int | None, threads: int, access_log: bool) -> None:
     """Serve the web app with gunicorn's threaded workers (see docs/deploy.md for a county install)."""
