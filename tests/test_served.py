@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from kommunkvalitet.cli import gunicorn_args
+from browserkit import start_server
 
 CLI = [sys.executable, "-m", "kommunkvalitet"]
 USER, PASSWORD, MUNI = "belastning", "Belast-Ning-2022!", "2284"
@@ -40,23 +40,7 @@ def site(tmp_path_factory, snapshot_dir):
         ["editor", "add", USER, MUNI, "--publisher", "--password", PASSWORD],
     ):
         subprocess.run([*CLI, *args], env=env, check=True, capture_output=True, timeout=300)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        gunicorn_args(f"127.0.0.1:{port}", 2, 32, access_log=False),
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the server did not start")
+    proc, url, port = start_server(env)
     yield {"url": url, "env": env, "port": port, "data": data}
     proc.terminate()
     proc.wait(20)

@@ -535,10 +535,10 @@ def gunicorn_args(bind: str, workers: int | None, threads: int, access_log: bool
     Threaded workers (gthread): a connection waits in the worker's poller, not in a thread, until its
     first bytes arrive, and a client that then sends slowly holds one of ``workers * threads`` threads,
     not a whole worker, and for at most 10 s without a byte (``kommunkvalitet.gunicorn_conf``). One
-    worker per core (the GIL lets one thread of a process run Python at a time). ``--timeout`` restarts a worker whose
-    main loop hangs; ``--graceful-timeout`` lets requests finish on a restart; ``--keep-alive`` closes
-    idle kept-alive connections. A public server still belongs behind nginx or Caddy, which read whole
-    requests before passing them on (docs/deploy.md).
+    worker per core (the GIL lets one thread of a process run Python at a time). ``--timeout``
+    restarts a worker whose main loop hangs; ``--graceful-timeout`` lets requests finish on a restart;
+    ``--keep-alive`` closes idle kept-alive connections. A public server still belongs behind nginx or
+    Caddy, which read whole requests before passing them on (docs/deploy.md).
     """
     workers = workers or max(2, os.cpu_count() or 1)
     args = [
