@@ -45,9 +45,6 @@ PUBLIC = re.compile(
     re.VERBOSE,
 )
 _SKIP_HEADERS = {"set-cookie", "date"}
-# Cold pages rendered at once per process. The others wait without taking their share of the
-# interpreter, so that cache hits and editors' saves are answered while the long tail is rendered.
-RENDERS_PER_PROCESS = 2
 CACHED_HEADER = "X-Page-Cache"
 
 
@@ -59,7 +56,6 @@ class PageCacheMiddleware:
         self.localized = "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
         self._guard = threading.Lock()
         self._rendering: dict[str, threading.Lock] = {}  # key -> held while one thread renders it
-        self._renders = threading.BoundedSemaphore(RENDERS_PER_PROCESS)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         match = PUBLIC.match(request.path_info)
@@ -94,8 +90,7 @@ class PageCacheMiddleware:
                 stored = self.cache.get(key)
                 if stored is not None:
                     return self._stored(stored)
-                with self._renders:
-                    return self._render(request, key, etag)
+                return self._render(request, key, etag)
         finally:
             with self._guard:
                 self._rendering.pop(key, None)
