@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from kommunkvalitet.cli import gunicorn_args
 from kommunkvalitet.core.measuresets import MEASURESET_DIR, load_measure_set
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -56,24 +57,28 @@ def server(tmp_path_factory, snapshot_dir):
         ["editor", "add", USER, MUNI, "--publisher", "--password", PASSWORD],
     ):
         subprocess.run([*cli, *args], env=env, check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "kommunkvalitet.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the server did not start")
+    proc, url, _ = start_server(env)
     yield url
     proc.terminate()
     proc.wait(10)
+
+
+def start_server(env: dict) -> tuple[subprocess.Popen, str, int]:
+    """gunicorn as `kommunkvalitet serve` runs it, on a free port: the process, its URL and port."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        gunicorn_args(f"127.0.0.1:{port}", 2, 32, access_log=False),
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/", timeout=2)
+            return proc, url, port
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail("the server did not start")
 
 
 @pytest.fixture(scope="session")

@@ -80,3 +80,10 @@ def write_values_file(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache_between_tests(settings):
+    """In-process tests get fresh pages (a test may write rows directly, past the data version); the
+    page cache's own tests (test_load.py) switch it on, and the served tests run it as in production."""
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

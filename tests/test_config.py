@@ -46,3 +46,30 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for setting in config.SETTINGS:
         assert f"`{setting.name}`" in readme, setting.name
+
+
+@pytest.mark.parametrize(
+    ("value", "backend"),
+    [
+        ("", "filebased.FileBasedCache"),
+        ("memory", "locmem.LocMemCache"),
+        ("OFF", "dummy.DummyCache"),
+        ("redis://127.0.0.1:6379/0", "redis.RedisCache"),
+        ("memcached://127.0.0.1:11211", "memcached.PyMemcacheCache"),
+    ],
+)
+def test_the_page_cache_setting_chooses_the_backend(monkeypatch, tmp_path, value, backend):
+    monkeypatch.setenv("KOMMUNKVALITET_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KOMMUNKVALITET_PAGE_CACHE", value)
+    cache = config.page_cache()
+    assert cache["BACKEND"] == f"django.core.cache.backends.{backend}"
+    if value.startswith("memcached://"):
+        assert cache["LOCATION"] == "127.0.0.1:11211"
+    if not value:
+        assert cache["LOCATION"] == str(tmp_path / "cache" / "pages")
+
+
+def test_an_unknown_page_cache_is_refused(monkeypatch):
+    monkeypatch.setenv("KOMMUNKVALITET_PAGE_CACHE", "disk")
+    with pytest.raises(ConfigurationError, match="KOMMUNKVALITET_PAGE_CACHE"):
+        config.page_cache()

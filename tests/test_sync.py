@@ -358,7 +358,7 @@ def test_a_second_run_while_the_lock_is_held_exits_75(server_factory, monkeypatc
             pass
         result = CliRunner().invoke(main, ["sync", "--kpi", "U21401", "--years", "2020"])
     assert result.exit_code == EXIT_LOCKED
-    assert "another sync is running" in result.output and "Traceback" not in result.output
+    assert "another import or sync is running" in result.output and "Traceback" not in result.output
     assert server.requests == []
     with sync_lock(tmp_path / "sync.lock"):  # released
         pass
@@ -407,7 +407,7 @@ def test_two_concurrent_processes_cannot_both_sync(server_factory, tmp_path):
     assert server.data_requests(), "the first run did not reach the data request"
     second = subprocess.run([*cmd, *args], env=env, capture_output=True, text=True, timeout=60)
     assert second.returncode == EXIT_LOCKED, second.stdout + second.stderr
-    assert "another sync is running" in second.stderr and "Traceback" not in second.stderr
+    assert "another import or sync is running" in second.stderr and "Traceback" not in second.stderr
     server.release()
     out, _ = first.communicate(timeout=60)
     assert first.returncode == 0, out

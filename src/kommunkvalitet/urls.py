@@ -12,3 +12,4 @@ urlpatterns = [
 
 # A Swedish 404 page that says what exists (and a JSON error object for .json URLs)
 handler404 = "kommunkvalitet.web.views.errors.not_found"
+handler500 = "kommunkvalitet.web.busy.server_error"  # a busy database: 503 "försök igen", not 500

@@ -7,6 +7,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
 application = get_wsgi_application()
 
+# A web write waits at most 1 s for SQLite's write lock (an import holds it), then answers 503 "försök igen".
+from kommunkvalitet.web.busy import limit_write_wait  # noqa: E402
+
+limit_write_wait()
+
 # Start the chart renderer's JavaScript engine now, in the background, rather than in the first request
 # that draws a chart (it takes 1-3 s once per process).
 import threading  # noqa: E402

@@ -8,5 +8,7 @@ class StoreConfig(AppConfig):
 
     def ready(self) -> None:
         from kommunkvalitet.store import audit
+        from kommunkvalitet.store.dataversion import connect_signals
 
         audit.connect()
+        connect_signals()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kommunkvalitet.errors import KommunkvalitetError
+from kommunkvalitet.store import dataversion
 from kommunkvalitet.store.models import Commentary, CommentaryVersion, EditorRole
 
 MAX_LENGTH = 20_000
@@ -99,6 +100,7 @@ def publish(user, place: Place, values: dict[str, float | None]) -> Commentary:
     obj.published_text, obj.published_by, obj.published_at = obj.draft_text, user, timezone.now()
     obj.published_values = values
     obj.save()
+    dataversion.advance(dataversion.texts_scope(place.municipality_id))  # its public pages change now
     CommentaryVersion.objects.create(
         commentary=obj, action=CommentaryVersion.Action.PUBLISHED, text=obj.published_text, author=user
     )

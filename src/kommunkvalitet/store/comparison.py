@@ -32,6 +32,7 @@ from kommunkvalitet.core.comparison import (
     settings_from_text,
 )
 from kommunkvalitet.core.measuresets import measure_sets
+from kommunkvalitet.store import dataversion
 from kommunkvalitet.store.models import ComparisonStat
 
 GENDERS = ("T", "K", "M")
@@ -201,6 +202,7 @@ def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: Comparison
         rows = _rows(pairs[start:stop], part, directions, settings)
         with transaction.atomic():
             written += _write(pairs[start:stop], rows)
+            dataversion.advance(dataversion.DATA)  # the pages and charts of these KPI-years change now
     return written
 
 

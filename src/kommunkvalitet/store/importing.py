@@ -20,6 +20,7 @@ from kommunkvalitet.core.measuresets import default_kpi_ids
 from kommunkvalitet.core.units import unit_from_title
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources import snapshot
+from kommunkvalitet.store import dataversion
 from kommunkvalitet.store.comparison import WrittenValues, recompute
 from kommunkvalitet.store.geo import shape_fields
 from kommunkvalitet.store.measuresets import apply_directions
@@ -90,6 +91,8 @@ def _sync_objects(model, records: dict[str, dict], *, keep: Iterable[str] = ()) 
     if changed_objs:
         model.objects.bulk_update(changed_objs, sorted(changed_fields), batch_size=2000)
     result.added, result.changed = len(new), len(changed_objs)
+    if new or changed_objs:
+        dataversion.advance(dataversion.DATA)  # in the caller's transaction, with the rows
     return result
 
 
@@ -205,6 +208,8 @@ class SnapshotImporter:
             moved = set(stale) - result.changed_ids
             result.changed += len(moved)
             result.unchanged -= len(moved)
+            if moved:
+                dataversion.advance(dataversion.DATA)
         result.file = str(self.layout.municipality_groups)
         return self._log(result)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from kommunkvalitet.core.measuresets import CheckProblem, MeasureSet, check_measure_set, default_directions
+from kommunkvalitet.store import dataversion
 from kommunkvalitet.store.models import KPI
 
 
@@ -12,13 +15,16 @@ def apply_directions() -> set[str]:
     A direction somebody already set (not ``none``) is kept.
     """
     changed = set()
-    for kpi_id, direction in default_directions().items():
-        if (
-            KPI.objects.filter(pk=kpi_id, direction=KPI.Direction.NONE)
-            .exclude(direction=direction)
-            .update(direction=direction)
-        ):
-            changed.add(kpi_id)
+    with transaction.atomic():
+        for kpi_id, direction in default_directions().items():
+            if (
+                KPI.objects.filter(pk=kpi_id, direction=KPI.Direction.NONE)
+                .exclude(direction=direction)
+                .update(direction=direction)
+            ):
+                changed.add(kpi_id)
+        if changed:
+            dataversion.advance(dataversion.DATA)
     return changed
 
 

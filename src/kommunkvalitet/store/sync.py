@@ -44,7 +44,7 @@ from django.db import connection, transaction
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.sources.kolada import MAX_SEGMENT, KoladaClient, chunked, minimum_requests
 from kommunkvalitet.sources.snapshot import GENDERS, ValueRow
-from kommunkvalitet.store import ledger
+from kommunkvalitet.store import dataversion, ledger
 from kommunkvalitet.store.comparison import recompute
 from kommunkvalitet.store.importing import kpi_fields
 from kommunkvalitet.store.ledger import RESUME_WITHIN
@@ -259,6 +259,7 @@ class KoladaSync:
                 objs.append(Municipality(id=m.id, name=m.title, type=kind, county_id=county))
             with transaction.atomic():
                 Municipality.objects.bulk_create(objs, ignore_conflicts=True)
+                dataversion.advance(dataversion.DATA)
             result.municipalities_created = [m.id for m in objs]
         self._known_munis = known | set(result.municipalities_created)
 
@@ -273,6 +274,7 @@ class KoladaSync:
                 from kommunkvalitet.store.measuresets import apply_directions
 
                 apply_directions()
+                dataversion.advance(dataversion.DATA)
             result.kpis_created = [r.id for r in records]
             missing = [k for k in unknown if k not in set(result.kpis_created)]
             if missing:
@@ -425,7 +427,8 @@ def lock_is_held(path: Path) -> bool:
 
 @contextmanager
 def sync_lock(path: Path) -> Iterator[None]:
-    """Hold the sync lock or raise :class:`SyncLocked` at once (never waits).
+    """Hold the lock that imports, syncs and recomputes share, or raise :class:`SyncLocked` at once
+    (never waits).
 
     An exclusive lock on ``path`` through ``filelock`` (``flock`` on POSIX, ``LockFileEx`` on Windows;
     released by the operating system if the process dies) and, on PostgreSQL, a session advisory lock,
@@ -441,7 +444,7 @@ def sync_lock(path: Path) -> Iterator[None]:
     except filelock.Timeout:
         holder = _holder(path)
         raise SyncLocked(
-            f"another sync is running (lock file {path} is held{f' by process {holder}' if holder else ''}); "
+            f"another import or sync is running (lock file {path} is held{f' by process {holder}' if holder else ''}); "
             "this run did nothing"
         ) from None
     try:
@@ -451,7 +454,9 @@ def sync_lock(path: Path) -> Iterator[None]:
         with connection.cursor() as cur:
             cur.execute("SELECT pg_try_advisory_lock(%s)", [PG_LOCK_KEY])
             if not cur.fetchone()[0]:
-                raise SyncLocked("another sync is running against this PostgreSQL database; this run did nothing")
+                raise SyncLocked(
+                    "another import or sync is running against this PostgreSQL database; this run did nothing"
+                )
         try:
             yield
         finally:

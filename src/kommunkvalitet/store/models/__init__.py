@@ -3,6 +3,7 @@
 from kommunkvalitet.store.models.audit import AuditEntry
 from kommunkvalitet.store.models.commentary import Commentary, CommentaryVersion, EditorRole
 from kommunkvalitet.store.models.comparison import ComparisonStat
+from kommunkvalitet.store.models.dataversion import DataVersion
 from kommunkvalitet.store.models.geography import GroupMember, Municipality, MunicipalityGroup, MunicipalityShape
 from kommunkvalitet.store.models.goals import (
     Committee,
@@ -26,6 +27,7 @@ __all__ = [
     "Committee",
     "CommentaryVersion",
     "ComparisonStat",
+    "DataVersion",
     "EditorRole",
     "Goal",
     "GoalDecision",
