@@ -33,7 +33,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kommunkvalitet.errors import InputError
-from kommunkvalitet.store import audit
+from kommunkvalitet.store import audit, dataversion
 from kommunkvalitet.store.models import (
     KPI,
     AuditEntry,
@@ -194,4 +194,5 @@ def restore(path: Path, *, replace: bool = False) -> dict[str, int]:
         with connection.cursor() as cur:  # PostgreSQL: the id sequences continue after the restored ids
             for sql in connection.ops.sequence_reset_sql(no_style(), backup_models()):
                 cur.execute(sql)
+        dataversion.advance(dataversion.TEXTS)  # every municipality's published texts may have changed
     return counts(objects)
