@@ -216,7 +216,7 @@ def _not_comparable(items: list[Item], lang: str) -> list[Sentence]:
             ph.t(
                 "implausible",
                 lang,
-                subject=capitalize(ph.subject([i], lang)),
+                subject=ph.subject([i], lang),  # "Värdet för öppettiden …": the value is what is not comparable
                 value=i.value_txt,
                 why=ph.t(f"why_{i.implausible}", lang),
             ),

@@ -38,8 +38,8 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "cost_many": ("kostnaderna för {x}", "the costs of {x}"),
     "while": (", medan ", ", while "),
     "current_prices": (", i löpande priser", ", in current prices"),
-    "implausible": ("{subject} ({value}) är ej jämförbart eftersom värdet {why}, och det ingår inte i rikssnittet.",
-                    "{subject} ({value}) is not comparable because the value {why}, and it is left out of the "
+    "implausible": ("Värdet för {subject} ({value}) är ej jämförbart eftersom det {why} och ingår inte i rikssnittet.",
+                    "The value of {subject} ({value}) is not comparable because it {why} and is left out of the "
                     "national average."),
     "why_impossible": ("ligger utanför vad enheten tillåter", "lies outside what its unit allows"),
     "why_outlier": ("avviker extremt från övriga kommuners", "is an extreme outlier"),
