@@ -15,13 +15,13 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from kommunkvalitet.store.actor import acting_as, current
+from kommunkvalitet.store.dataversion import municipality_of
 from kommunkvalitet.store.models import AuditEntry
 
 __all__ = ["acting_as", "as_csv", "connect", "record"]
@@ -35,19 +35,6 @@ def _fields(instance) -> dict:
     (data,) = serializers.serialize("python", [instance])
     fields = {k: ("(ändrat)" if k in SECRET_FIELDS else v) for k, v in data["fields"].items()}
     return json.loads(json.dumps(fields, cls=DjangoJSONEncoder))
-
-
-def _municipality(instance) -> str | None:
-    for path in ("municipality_id", "structure.municipality_id", "goal.structure.municipality_id",
-                 "indicator.goal.structure.municipality_id", "commentary.municipality_id"):  # fmt: skip
-        obj: Any = instance
-        try:
-            for part in path.split("."):
-                obj = getattr(obj, part)
-        except AttributeError:
-            continue
-        return obj
-    return None
 
 
 @contextmanager
@@ -65,7 +52,7 @@ def record(instance, action: str, before: dict | None, after: dict | None) -> Au
     return AuditEntry.objects.create(
         user=user if user is not None and user.pk else None,
         actor=name[:200],
-        municipality_id=_municipality(instance),
+        municipality_id=municipality_of(instance),
         action=action,
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
@@ -77,7 +64,7 @@ def record(instance, action: str, before: dict | None, after: dict | None) -> Au
 def _pre_save(sender, instance, raw=False, **kwargs) -> None:
     if instance.pk is None or _paused.get():
         return
-    manager = getattr(sender, "private_objects", None) or sender._default_manager
+    manager = sender._default_manager  # Commentary's is its private (all rows) manager
     old = manager.filter(pk=instance.pk).first()
     setattr(instance, _OLD, _fields(old) if old is not None else None)
 

@@ -39,16 +39,10 @@ from kommunkvalitet.store.models import (
     AuditEntry,
     Commentary,
     CommentaryVersion,
-    Committee,
     EditorRole,
-    Goal,
-    GoalDecision,
-    GoalStructure,
-    Indicator,
-    IndicatorTarget,
-    IndicatorValue,
     Municipality,
 )
+from kommunkvalitet.store.models.goals import FOLLOW_UP_MODELS
 
 FORMAT = "kommunkvalitet-backup"
 VERSION = 1
@@ -59,13 +53,7 @@ def user_models() -> list[Any]:
     return [
         get_user_model(),
         EditorRole,
-        Committee,
-        GoalStructure,
-        Goal,
-        Indicator,
-        IndicatorTarget,
-        IndicatorValue,
-        GoalDecision,
+        *FOLLOW_UP_MODELS,
         Commentary,
         CommentaryVersion,
     ]
@@ -88,7 +76,7 @@ def dump() -> list[dict]:
     """Every user-created row as Django's python serialisation, ordered by model and primary key."""
     out: list[dict] = []
     for model in backup_models():
-        manager = getattr(model, "private_objects", None) or model._default_manager
+        manager = model._default_manager  # every row: Commentary's default is its private manager
         out += serializers.serialize("python", manager.order_by("pk"))
     # through JSON and back: the same types (dates as text, decimals as text) on every backend
     return json.loads(_canonical(out))
@@ -146,7 +134,7 @@ def read(path: Path) -> list[dict]:
 
 
 def existing_counts() -> dict[str, int]:
-    return {_label(m): (getattr(m, "private_objects", None) or m._default_manager).count() for m in backup_models()}
+    return {_label(m): m._default_manager.count() for m in backup_models()}
 
 
 def _check_references(objects: list[dict], name: str) -> None:
@@ -183,7 +171,7 @@ def restore(path: Path, *, replace: bool = False) -> dict[str, int]:
             with audit.paused(), connection.constraint_checks_disabled():
                 if replace:  # the log goes too: the file's log replaces it (raw SQL: the model refuses)
                     for model in reversed(user_models()):
-                        (getattr(model, "private_objects", None) or model._default_manager).all().delete()
+                        model._default_manager.all().delete()
                     with connection.cursor() as cur:
                         cur.execute(f"DELETE FROM {AuditEntry._meta.db_table}")
                 for obj in serializers.deserialize("python", objects):

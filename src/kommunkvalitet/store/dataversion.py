@@ -82,9 +82,10 @@ def kpi_version(kpi: str) -> str:
 # --- the goal follow-up: advanced by signals ----------------------------------------------------
 
 
-def _municipality_of(instance) -> str | None:
-    """The municipality a goal follow-up row belongs to (at most one query), None when it is gone."""
-    from kommunkvalitet.store.models import Goal, GoalStructure, Indicator
+def municipality_of(instance) -> str | None:
+    """The municipality a goal follow-up or commentary row belongs to (at most one query), None when it
+    is gone. Also the audit log's."""
+    from kommunkvalitet.store.models import Commentary, Goal, GoalStructure, Indicator
 
     if getattr(instance, "municipality_id", None):
         return instance.municipality_id
@@ -97,13 +98,16 @@ def _municipality_of(instance) -> str | None:
     if getattr(instance, "indicator_id", None):
         rows = Indicator.objects.filter(pk=instance.indicator_id)
         return rows.values_list("goal__structure__municipality_id", flat=True).first()
+    if getattr(instance, "commentary_id", None):
+        rows = Commentary.private_objects.filter(pk=instance.commentary_id)
+        return rows.values_list("municipality_id", flat=True).first()
     return None
 
 
 def _goal_written(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):  # loaddata
         return
-    municipality = _municipality_of(instance)
+    municipality = municipality_of(instance)
     advance(texts_scope(municipality) if municipality else TEXTS)
 
 
@@ -111,16 +115,8 @@ def connect_signals() -> None:
     """Advance ``texts:<municipality>`` on every save and delete of the goal follow-up's models."""
     from django.db.models.signals import post_delete, post_save
 
-    from kommunkvalitet.store.models import (
-        Committee,
-        Goal,
-        GoalDecision,
-        GoalStructure,
-        Indicator,
-        IndicatorTarget,
-        IndicatorValue,
-    )
+    from kommunkvalitet.store.models.goals import FOLLOW_UP_MODELS
 
-    for model in (Committee, GoalStructure, Goal, Indicator, IndicatorTarget, IndicatorValue, GoalDecision):
+    for model in FOLLOW_UP_MODELS:
         post_save.connect(_goal_written, sender=model, dispatch_uid=f"dataversion-save-{model.__name__}")
         post_delete.connect(_goal_written, sender=model, dispatch_uid=f"dataversion-delete-{model.__name__}")

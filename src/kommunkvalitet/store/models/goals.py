@@ -202,3 +202,7 @@ class GoalDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal_id} {self.period}: {self.assessment} (förslag {self.suggestion})"
+
+
+#: The goal follow-up's models, parents first (the data version, the audit log and backups use them).
+FOLLOW_UP_MODELS = (Committee, GoalStructure, Goal, Indicator, IndicatorTarget, IndicatorValue, GoalDecision)
