@@ -17,6 +17,7 @@ equals the file row by row, also from SQLite into PostgreSQL and back.
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import hashlib
 import json
@@ -68,8 +69,18 @@ def _label(model) -> str:
     return model._meta.label_lower
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Django's JSON, but times with every microsecond (Django's keeps milliseconds: a restore would not
+    give back the same rows)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _canonical(objects: list[dict]) -> bytes:
-    return json.dumps(objects, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return json.dumps(objects, cls=_Encoder, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
 def dump() -> list[dict]:
@@ -102,7 +113,7 @@ def write(path: Path) -> dict[str, int]:
     }
     tmp = path.with_name(path.name + ".tmp")
     with gzip.open(tmp, "wt", encoding="utf-8") as fh:
-        json.dump(document, fh, cls=DjangoJSONEncoder, ensure_ascii=False)
+        json.dump(document, fh, cls=_Encoder, ensure_ascii=False)
     tmp.replace(path)  # never a half-written backup under the real name
     return document["counts"]
 
