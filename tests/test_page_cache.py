@@ -124,7 +124,7 @@ def test_a_recompute_after_a_change_of_direction_refreshes_the_page(client):
     kpi, _ = a_measure_of_the_area(client)
     before = measure(client, kpi)
     direction = KPI.objects.get(pk=kpi).direction
-    flipped = {"increasing": "decreasing", "decreasing": "increasing"}.get(direction, "increasing")
+    flipped = {"higher": "lower", "lower": "higher"}.get(direction, "higher")
     KPI.objects.filter(pk=kpi).update(direction=flipped)  # what an operator does before `recompute`
     assert measure(client, kpi) == before  # not yet recomputed: the cached page is still the truth
     comparison.recompute_all()

@@ -28,7 +28,7 @@ GENDERS = frozenset({"T", "K", "M"})
 YEAR_RANGE = (1950, 2100)
 MAX_ABS_VALUE = 1e12  # larger than any real KPI value (kronor per inhabitant, counts) by orders of magnitude
 MAX_COUNT = 10**9
-MAX_STATUS_LENGTH = 40  # Kolada's statuses are single words
+MAX_STATUS_LENGTH = 20  # the store's column (store.models.Value.status); Kolada's statuses are single words
 _MUNI_ID = re.compile(r"^\d{4}$")
 _INFINITIES = (math.inf, -math.inf)
 
