@@ -349,6 +349,8 @@ def read_values(
                                 file=fname, line=line, field="value",
                             )  # fmt: skip
                     status = row[i_status] if i_status is not None else ""
+                    if "\x00" in status:  # PostgreSQL's text refuses it
+                        raise InputError("status contains a NUL byte", file=fname, line=line, field="status")
                     if len(status) > MAX_STATUS_LENGTH:
                         raise InputError(
                             f"status is {len(status)} characters long (at most {MAX_STATUS_LENGTH})",
