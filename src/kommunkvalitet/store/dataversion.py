@@ -89,18 +89,15 @@ def municipality_of(instance) -> str | None:
 
     if getattr(instance, "municipality_id", None):
         return instance.municipality_id
-    if getattr(instance, "structure_id", None):
-        rows = GoalStructure.objects.filter(pk=instance.structure_id)
-        return rows.values_list("municipality_id", flat=True).first()
-    if getattr(instance, "goal_id", None):
-        rows = Goal.objects.filter(pk=instance.goal_id)
-        return rows.values_list("structure__municipality_id", flat=True).first()
-    if getattr(instance, "indicator_id", None):
-        rows = Indicator.objects.filter(pk=instance.indicator_id)
-        return rows.values_list("goal__structure__municipality_id", flat=True).first()
-    if getattr(instance, "commentary_id", None):
-        rows = Commentary.private_objects.filter(pk=instance.commentary_id)
-        return rows.values_list("municipality_id", flat=True).first()
+    parents = (  # (the row's link, the parent model, the parent's path to its municipality)
+        ("structure_id", GoalStructure.objects, "municipality_id"),
+        ("goal_id", Goal.objects, "structure__municipality_id"),
+        ("indicator_id", Indicator.objects, "goal__structure__municipality_id"),
+        ("commentary_id", Commentary.private_objects, "municipality_id"),
+    )
+    for link, rows, path in parents:
+        if getattr(instance, link, None):
+            return rows.filter(pk=getattr(instance, link)).values_list(path, flat=True).first()
     return None
 
 
