@@ -170,7 +170,7 @@ PUBLIC = {
     "goal_report_json": "/kommun/2284/mal/2022.json",
     "goal": "/kommun/2284/mal/2022/mal-1/",
     "goal_json": "/kommun/2284/mal/2022/mal-1.json",
-    "structure_xlsx": "/kommun/2284/mal/2022/mal.xlsx",
+    "structure_template": "/kommun/2284/mal/2022/mal.xlsx",
 }
 
 

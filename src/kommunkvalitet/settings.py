@@ -32,6 +32,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "kommunkvalitet.web.pagecache.PageCacheMiddleware",  # first: a hit needs nothing below it
     "django.middleware.security.SecurityMiddleware",
+    "kommunkvalitet.web.formats.AlternatesMiddleware",  # Link: rel="alternate" (inside the page cache)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "kommunkvalitet.web.formats.context",
             ],
         },
     },

@@ -30,15 +30,16 @@ from django.utils.translation import get_language_from_request
 from kommunkvalitet.store.dataversion import page_version
 
 # The public pages: the start page, a municipality's pages (overview, area, goal report and goal pages
-# with their .json twins; not the forms under redigera/ or mal/ny/) and the measure pages with the map.
+# with their other forms, .json, .csv, .xlsx, .pdf; not the forms under redigera/ or mal/ny/) and the
+# measure pages with the map.
 PUBLIC = re.compile(
     r"""^/(?:
         $
       | kommun/(?P<municipality>[0-9]{4})/(?:
             $
-          | [0-9]{4}(?:\.json|/)$
-          | [0-9]{4}/[\w-]+(?:\.json|/)$
-          | mal/(?: $ | [0-9]{4}(?:\.json|/)$ | [0-9]{4}/mal-[0-9]+(?:\.json|/)$ )
+          | [0-9]{4}(?:\.[a-z.]+|/)$
+          | [0-9]{4}/[\w-]+(?:\.[a-z.]+|/)$
+          | mal/(?: $ | [0-9]{4}(?:\.[a-z.]+|/)$ | [0-9]{4}/mal-[0-9]+(?:\.[a-z.]+|/)$ )
         )
       | nyckeltal/.*$
     )""",

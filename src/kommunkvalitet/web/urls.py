@@ -63,7 +63,9 @@ urlpatterns = [
         name="structure_copy",
     ),  # fmt: skip
     path(
-        "kommun/<str:municipality_id>/mal/<int:year>/mal.xlsx", page(goal_editing.structure_xlsx), name="structure_xlsx"
+        "kommun/<str:municipality_id>/mal/<int:year>/mal.xlsx",
+        page(goal_editing.structure_xlsx),
+        name="structure_template",
     ),
     path(
         "kommun/<str:municipality_id>/mal/<int:year>/redigera/importera/",

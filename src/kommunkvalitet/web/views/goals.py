@@ -104,24 +104,19 @@ def report(request, municipality_id: str, year: int, fmt: str = "html"):
         report = _goal_report(municipality_id, year, period)
     except _NotFound as e:
         return _not_found(fmt, e.message)
-    query = f"?period={period}" if period != Period.YEAR else ""
     present = GoalPresenter(report, _lang())
     if fmt == "json":
         data = {**_head(present), "goals": [_goal_json(present, n) for n in report.goals], "source": SOURCE}
         return _json(data)
-    json_url = reverse("web:goal_report_json", args=[municipality_id, year]) + query
     page = _page(request, present)
     nodes = [present.node(n) for n in report.nodes()]
     context = {
         **page,
         "nodes": nodes,
         "sections_html": present.sections(nodes, page),
-        "json_url": json_url,
         "years": store.years_with_structures(municipality_id),
     }
-    response = render(request, "web/goals/report.html", context)
-    response["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
-    return response
+    return render(request, "web/goals/report.html", context)
 
 
 def goal(request, municipality_id: str, year: int, goal_id: int, fmt: str = "html"):
@@ -148,7 +143,6 @@ def goal(request, municipality_id: str, year: int, goal_id: int, fmt: str = "htm
     parent = None
     if node.goal.parent_id:
         parent = report.node(node.goal.parent_id)
-    json_url = reverse("web:goal_json", args=[municipality_id, year, goal_id]) + query
     view = present.node(node, level=1)
     page = _page(request, present)
     context = {
@@ -158,11 +152,8 @@ def goal(request, municipality_id: str, year: int, goal_id: int, fmt: str = "htm
         "subgoals": [present.node(n, rows=False) for n in _descendants(node)],
         "parent": parent,
         "history": history,
-        "json_url": json_url,
     }
-    response = render(request, "web/goals/goal.html", context)
-    response["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
-    return response
+    return render(request, "web/goals/goal.html", context)
 
 
 def _descendants(node) -> list:

@@ -126,7 +126,6 @@ def measure(request, kpi_id: str, year: int, fmt: str = "html"):
         "area_links": _area_links(page),
         "unit_text": presentation.unit_text(page.info.unit),
         "direction_text": presentation.DIRECTIONS.get(page.info.direction, ""),
-        "json_url": reverse("web:measure_json", args=[kpi_id, year]) + _query(mid),
         "map_url": reverse("web:measure_map", args=[kpi_id, year]),
         "county_query": _query(mid, lan=county_id or ""),
         "scale_query": _query(mid, farg="skala"),
@@ -134,9 +133,7 @@ def measure(request, kpi_id: str, year: int, fmt: str = "html"):
         "operating_area_slug": presentation.slug(page.info.operating_area),
         "gender_sentence": _gender_sentence(page),
     }
-    response = render(request, "web/measure.html", context)
-    response["Link"] = f'<{context["json_url"]}>; rel="alternate"; type="application/json"'
-    return response
+    return render(request, "web/measure.html", context)
 
 
 def _gender_sentence(page: MeasurePage):

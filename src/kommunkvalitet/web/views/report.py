@@ -118,11 +118,8 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
         "area_revised": commentary.revised_since_publication(area_text, figures) if area_text else [],
         "can_edit": commentary.can_edit(request.user, municipality_id),
         "editions": _editions(),
-        "json_url": reverse("web:area_json", args=[municipality_id, year, area_id]),
     }
-    response = render(request, "web/area.html", context)
-    response["Link"] = f'<{context["json_url"]}>; rel="alternate"; type="application/json"'
-    return response
+    return render(request, "web/area.html", context)
 
 
 def _area_json(report: AreaReport, drafts, texts) -> dict:

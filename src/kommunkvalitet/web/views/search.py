@@ -33,8 +33,7 @@ def search(request, fmt: str = "html"):
             },
             json_dumps_params={"ensure_ascii": False},
         )  # fmt: skip
-    context = {"q": q, "kpis": kpis, "n_kpis": n_kpis, "kommuner": kommuner, "limit": LIMIT,
-               "json_url": reverse("web:search_json") + (f"?q={q}" if q else "")}  # fmt: skip
+    context = {"q": q, "kpis": kpis, "n_kpis": n_kpis, "kommuner": kommuner, "limit": LIMIT}
     return render(request, "web/search.html", context)
 
 
