@@ -180,6 +180,22 @@ def test_group_mean_skips_missing_and_never_uses_zero():
     assert (empty.mean, empty.n, empty.n_members) == (None, 0, 2)
 
 
+@given(
+    data=st.lists(st.tuples(st.sampled_from(["0114", "0115", "0117", "0120", "1463", "1490"]),
+                            st.one_of(st.just(NAN), st.floats(-1e6, 1e6))), max_size=6, unique_by=lambda t: t[0]),
+    members=st.lists(st.sampled_from(["0114", "0117", "1463", "1490", "9999"]), max_size=5),
+    exclude=st.sampled_from([None, "1463", "0114"]),
+)  # fmt: skip
+def test_group_mean_is_the_plain_mean_of_the_members_values(data, members, exclude):
+    ids = np.array([i for i, _ in data], dtype=str)
+    values = np.array([v for _, v in data], dtype=np.float64)
+    wanted = set(members) - {exclude}
+    picked = np.array([v for i, v in data if i in wanted and v == v], dtype=np.float64)  # in the ids' order
+    got = group_mean(ids, values, members, exclude=exclude)
+    assert (got.n, got.n_members) == (picked.size, len(wanted))
+    assert got.mean == (float(picked.sum() / picked.size) if picked.size else None)  # the same bits
+
+
 def test_gender_gap_per_municipality_and_for_the_means():
     women = np.array([80.0, 70.0, NAN, 60.0])
     men = np.array([75.0, 72.0, 50.0, NAN])

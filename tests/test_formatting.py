@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kommunkvalitet.core import formatting
 from kommunkvalitet.core.formatting import (
     MISSING,
     NBSP,
@@ -156,3 +157,42 @@ def test_format_number_round_trips(value, decimals, lang):
 )
 def test_format_value_never_crashes_and_contains_the_number(value, unit, decimals, lang):
     assert format_number(value, decimals, lang) in format_value(value, unit, decimals, lang)
+
+
+# Values near every kind of edge of the quick way (format_number's float formatting): ties one place
+# after the last decimal kept (2.675), values that round to zero from below, the range's end (1e8) and
+# beyond, and any float at all.
+_TIES = st.builds(
+    lambda whole, tail, decimals, sign: (sign * float(f"{whole}.{tail:0{decimals}d}5"), decimals),
+    st.integers(0, 10**9), st.integers(0, 10**4), st.integers(0, 4), st.sampled_from([1, -1]),
+)  # fmt: skip
+_ANY = st.tuples(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.floats(-1e9, 1e9),
+        st.floats(-1e-3, 1e-3),
+        st.sampled_from([1e8, -1e8, 99999999.99999999, 1e8 + 0.125, 0.5, -0.5, 1.5, 2.5, -0.0, 1e-7]),
+    ),
+    st.integers(0, 8),
+)
+
+
+@given(case=st.one_of(_TIES, _ANY), lang=st.sampled_from(["sv", "en"]))
+def test_format_number_gives_babels_digits_by_either_way(case, lang):
+    """The quick way (Python's float formatting) and the Decimal way give Babel's digits with the
+    rounding on the decimal text, half away from zero: 2.675 -> "2,68", -0.04 -> "0,0"."""
+    value, decimals = case
+    reference = formatting._babel_number(value, decimals, lang)
+    assert format_number(value, decimals, lang) == reference
+    assert formatting._digits(formatting._rounded(value, decimals), lang) == reference
+
+
+def test_format_number_rounds_ties_on_the_text_not_the_binary_value():
+    # The binary values are 2.67499..., 1.00499..., 0.1249999...: Python's own formatting rounds down.
+    assert f"{2.675:.2f}" == "2.67"
+    assert format_number(2.675, 2) == "2,68"
+    assert format_number(1.005, 2, "en") == "1.01"
+    assert format_number(-0.125, 2) == "-0,13"
+    assert format_number(-0.004, 2) == "0,00"
+    assert format_value(-0.4, "days", 0) == f"0{NBSP}dagar"
+    assert format_value(-1.4, "days", 0) == f"-1{NBSP}dag"

@@ -102,14 +102,46 @@ def format_number(value: float | None, decimals: int, lang: str = "sv") -> str:
     lang = _lang(lang)
     if value is None or is_missing(value):
         return MISSING
-    return _digits(_rounded(value, max(int(decimals), 0)), lang)
+    return _number_text(value, max(int(decimals), 0), lang)
+
+
+def _number_text(value: float, decimals: int, lang: str) -> str:
+    """The digits of a finite value rounded half away from zero on its decimal text (:func:`_rounded`).
+
+    Most values take a quicker way with the same result: Python's float formatting (``f"{x:,.2f}"``)
+    rounds the binary value correctly, and that gives the same digits as rounding the shortest decimal
+    text ``repr(x)`` unless that text ends in a 5 exactly one place after the last decimal kept (a tie
+    such as 2.675 with 2 decimals: the binary value is 2.67499..., the text rounds up), or the value is
+    so large that its binary neighbours lie further apart than the decimals shown. Those go through
+    :class:`~decimal.Decimal` as before; ``tests/test_formatting.py`` checks both ways against Babel."""
+    value = float(value)
+    if decimals <= _QUICK_DECIMALS and -_QUICK_BELOW < value < _QUICK_BELOW:
+        text = repr(value)
+        point = text.find(".")
+        if point < 0 or "e" in text or (len(text) - point == decimals + 2 and text[-1] == "5"):
+            return _digits(_rounded(value, decimals), lang)
+        text = f"{value:,.{decimals}f}"
+        if text[0] == "-" and not text.strip("-0.,"):  # rounds to zero: no sign ("0,0", never "-0,0")
+            text = text[1:]
+        return _layout(text, lang)
+    return _digits(_rounded(value, decimals), lang)
+
+
+# The quick way's range: below 1e8 two neighbouring floats lie less than 1.5e-8 apart, well inside half
+# of the last place of 6 decimals (5e-7), so the binary value and its text round to the same digits.
+_QUICK_BELOW = 1e8
+_QUICK_DECIMALS = 6
 
 
 def _digits(rounded: Decimal, lang: str) -> str:
     """A rounded number (its exponent gives the decimals) in the language's digits: Python lays it out
     as "-1,234.50", then "," and "." become the locale's group and decimal symbols."""
+    return _layout(f"{rounded:,f}", lang)
+
+
+def _layout(text: str, lang: str) -> str:
+    """Python's "-1,234.50" with the language's group and decimal symbols."""
     group, point = _separators(lang)
-    text = f"{rounded:,f}"
     if group == "," and point == ".":
         return text
     return text.replace(",", "\0").replace(".", point).replace("\0", group)  # faster than str.translate
@@ -148,9 +180,8 @@ def format_value(value: float | None, unit: str, decimals: int, lang: str = "sv"
     lang = _lang(lang)
     if value is None or is_missing(value):
         return MISSING
-    rounded = _rounded(value, max(int(decimals), 0))
-    number = _digits(rounded, lang)
-    one = decimals <= 0 and abs(rounded) == 1  # _is_one without rounding twice
+    number = _number_text(value, max(int(decimals), 0), lang)
+    one = decimals <= 0 and number.lstrip("-") == "1"  # _is_one without rounding twice
     if lang == "sv":
         suffix = _SUFFIX_SV.get(unit)
         return f"{number}{NBSP}{suffix[0] if one else suffix[1]}" if suffix else number
