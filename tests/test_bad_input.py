@@ -65,9 +65,22 @@ CASES = {
     "unterminated quote": ([GOOD, 'U21401,2260,2022,T,"12,,'], 3, None, "malformed CSV"),
     "conflicting duplicates of an existing key": (
         ["U21401,2284,2022,T,17,,", GOOD.replace(",19,", ",18,")],
-        None,
-        None,
+        3,
+        "value",
         "different values for the same kpi, municipality, year and gender",
+    ),
+    # the first row repeats the stored value (no change, so no write marks it): the later one differs
+    "the stored value repeated, then a different one": (
+        [GOOD, "U21401,2260,2022,T,12,,", GOOD.replace(",19,", ",18,")],
+        4,
+        "value",
+        "different values for the same kpi, municipality, year and gender (line 2)",
+    ),
+    "the stored value repeated, then another status": (
+        [GOOD, GOOD.replace(",19,", ",19,x")],
+        3,
+        "status",
+        "(line 2)",
     ),
 }
 
@@ -88,7 +101,7 @@ def test_a_bad_values_file_is_refused_with_one_line_and_changes_nothing(
 
 def test_skip_bad_rows_counts_every_row_it_skips(snapshot_dir, tmp_path, write_values_file):
     # every row-level fault (an unterminated quote ends the file, conflicting duplicates refuse the whole file)
-    whole_file = {"unterminated quote", "conflicting duplicates of an existing key"}
+    whole_file = {"unterminated quote", *(name for name in CASES if "repeated" in name or "duplicates" in name)}
     rows = [GOOD, *(r for name, (rs, *_) in CASES.items() if name not in whole_file for r in rs[1:])]
     path = write_values_file("mixed.csv", HEADER, rows)
     result = _import(snapshot_dir, tmp_path, path, extra=["--skip-bad-rows"])
