@@ -277,6 +277,11 @@ def write_goal_workbook(book: GoalWorkbook) -> bytes:
     _validate(values, "D", periods)
     _validate(values, "E", _decimal())
     _validate(values, "F", _decimal())
+    for ws in wb.worksheets:  # a user's text that starts with '=' stays a text, never a formula Excel runs
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
