@@ -65,9 +65,22 @@ CASES = {
     "unterminated quote": ([GOOD, 'U21401,2260,2022,T,"12,,'], 3, None, "malformed CSV"),
     "conflicting duplicates of an existing key": (
         ["U21401,2284,2022,T,17,,", GOOD.replace(",19,", ",18,")],
-        None,
-        None,
+        3,
+        "value",
         "different values for the same kpi, municipality, year and gender",
+    ),
+    # the first row repeats the stored value (no change, so no write marks it): the later one differs
+    "the stored value repeated, then a different one": (
+        [GOOD, "U21401,2260,2022,T,12,,", GOOD.replace(",19,", ",18,")],
+        4,
+        "value",
+        "different values for the same kpi, municipality, year and gender (line 2)",
+    ),
+    "the stored value repeated, then another status": (
+        [GOOD, GOOD.replace(",19,", ",19,x")],
+        3,
+        "status",
+        "(line 2)",
     ),
 }
 
@@ -88,7 +101,7 @@ def test_a_bad_values_file_is_refused_with_one_line_and_changes_nothing(
 
 def test_skip_bad_rows_counts_every_row_it_skips(snapshot_dir, tmp_path, write_values_file):
     # every row-level fault (an unterminated quote ends the file, conflicting duplicates refuse the whole file)
-    whole_file = {"unterminated quote", "conflicting duplicates of an existing key"}
+    whole_file = {"unterminated quote", *(name for name in CASES if "repeated" in name or "duplicates" in name)}
     rows = [GOOD, *(r for name, (rs, *_) in CASES.items() if name not in whole_file for r in rs[1:])]
     path = write_values_file("mixed.csv", HEADER, rows)
     result = _import(snapshot_dir, tmp_path, path, extra=["--skip-bad-rows"])
@@ -124,12 +137,45 @@ def test_an_encoding_error_is_reported_on_its_own_line(snapshot_dir, tmp_path):
     assert _fingerprint() == before
 
 
-def test_no_page_json_holds_infinity_or_nan(client):
+def test_no_json_twin_holds_infinity_or_nan_with_extreme_values(client, snapshot_dir, write_values_file):
+    """Every kind of JSON twin (area, overview, measure, goal report, goal, search) on the most extreme
+    values the import and the goal forms accept: ±10¹², the smallest floats, 0 before 10¹² (an endless
+    relative change). Strict JSON: ``NaN``/``Infinity`` refused by the parser."""
+    from kommunkvalitet.store.models import Goal, GoalStructure, Indicator, IndicatorTarget, IndicatorValue
+
     def refuse(name):
         raise AssertionError(f"{name} in JSON")
 
-    for url in ["/kommun/2284/2022.json", "/kommun/2284/2022/stod_och_omsorg.json", "/nyckeltal/U21401/2022.json"]:
-        json.loads(client.get(url).content, parse_constant=refuse)
+    rows = ["U21401,2284,2021,T,0,,", "U21401,2260,2021,T,1e-300,,", "U21401,2262,2021,T,-1e12,,",
+            "U21401,2284,2022,T,1e12,,", "U21401,2260,2022,T,-1e12,,", "U21401,2262,2022,T,5e-324,,",
+            "U21401,2280,2022,T,1e12,,", "U21401,0000,2022,T,1e12,,", "U21401,2284,2022,K,-0,,"]  # fmt: skip
+    assert _import(snapshot_dir, snapshot_dir, write_values_file("extreme.csv", HEADER, rows)).exit_code == 0
+    struct = GoalStructure.objects.create(municipality_id="2284", year=2022)
+    goal = Goal.objects.create(structure=struct, title="Ytterligheter")
+    sub = Goal.objects.create(structure=struct, parent=goal, title="Delmål")
+    kinds = [("own", "level", 1e12, -1e12), ("own", "improved", 5e-324, 0.0), ("external", "better_than_national",
+             -1e12, 1e12), ("own", "level", 0.0, 0.0)]  # fmt: skip
+    for i, (kind, target_kind, value, level) in enumerate(kinds):
+        ind = Indicator.objects.create(goal=sub if i % 2 else goal, kind=kind, name=f"I{i}", unit="percent",
+                                       target_kind=target_kind, tolerance=1e12 if i == 0 else None,
+                                       baseline_value=0.0, baseline_year=2020, weight=1e12 if i else 5e-324)  # fmt: skip
+        IndicatorTarget.objects.create(indicator=ind, year=2022, level=level)
+        IndicatorValue.objects.create(indicator=ind, year=2021, value=0.0, reference=0.0)
+        IndicatorValue.objects.create(indicator=ind, year=2022, value=value, reference=-value or 1e12)
+    Indicator.objects.create(goal=goal, kind="kpi", kpi_id="U21401", name="Personalkontinuitet",
+                             target_kind="improved", direction="lower")  # fmt: skip
+    urls = ["/kommun/2284/2022/stod_och_omsorg.json", "/kommun/2284/2022.json", "/nyckeltal/U21401/2022.json",
+            "/nyckeltal/U21401/2022.json?kommun=2284", "/kommun/2284/mal/2022.json",
+            f"/kommun/2284/mal/2022/mal-{goal.pk}.json", f"/kommun/2284/mal/2022/mal-{sub.pk}.json",
+            "/sok.json?q=personalkontinuitet"]  # fmt: skip
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        data = json.loads(response.content, parse_constant=refuse)
+        assert data, url
+    report = json.loads(client.get("/kommun/2284/mal/2022.json").content)
+    values = [i["value"] for g in report["goals"] for i in g["indicators"] if i["kind"] != "kpi"]
+    assert 1e12 in values and -1e12 in values  # the extremes did reach the twin
 
 
 # -- fuzz --------------------------------------------------------------------------------------------

@@ -186,3 +186,33 @@ def test_the_import_runs_under_spawn_without_fork(tmp_path, snapshot_dir, write_
         ("0180", 2031, "M", None, "X", None),
         ("1463", 2030, "T", 5.0, "", 1),
     ]
+
+
+def test_a_kpi_new_to_the_store_beside_one_already_there_is_compared_from_each_row_once(
+    snapshot_dir, write_values_file, monkeypatch
+):
+    """Issue 11: after an import the recompute takes a KPI whose every stored row the import has just
+    written from those rows, and reads the other KPIs from the store. Read by a scan of the whole table
+    (more than ``_SCAN_ABOVE`` KPIs, as with ``--all``), the store gave the first KPI's rows a second
+    time ("a municipality appears twice in one (kpi, year, gender)"). The scan is forced here with two
+    KPIs of the real snapshot: one new to the store, U21401 beside it (stored for 2015-2021 too)."""
+    import csv
+
+    from kommunkvalitet.store import comparison
+    from kommunkvalitet.store.models import ComparisonStat
+
+    monkeypatch.setattr(comparison, "_SCAN_ABOVE", 0)
+    with open(snapshot_dir / "kolada/values/kkik_core_1994-2022.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.reader(fh) if r[2] == "2022"]
+    new = next(r[0] for r in rows if r[0] not in default_kpi_ids() and not Value.objects.filter(kpi=r[0]).exists())
+    mine = [",".join(r) for r in rows if r[0] in (new, "U21401")]
+    path = write_values_file("two.csv", HEADER, mine)
+    _import_file(snapshot_dir, path, years=(2022, 2022), kpis=[new, "U21401"])
+    assert Value.objects.filter(kpi=new).count() == sum(r.startswith(new + ",") for r in mine)
+    after_import = list(ComparisonStat.objects.filter(kpi=new, year=2022).order_by("gender").values())
+    assert after_import and after_import[0]["n"] > 200
+    comparison.recompute([(new, 2022), ("U21401", 2022)])  # from the store alone
+    again = list(ComparisonStat.objects.filter(kpi=new, year=2022).order_by("gender").values())
+    assert [{k: v for k, v in r.items() if k not in ("id", "computed_at")} for r in after_import] == [
+        {k: v for k, v in r.items() if k not in ("id", "computed_at")} for r in again
+    ]

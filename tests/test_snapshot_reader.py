@@ -150,7 +150,7 @@ def test_the_background_reader_is_a_spawned_process_giving_the_same_rows(write_v
     original = multiprocessing.context.SpawnProcess.start
     monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", lambda p: started.append(p) or original(p))
     path = write_values_file(
-        "v.csv", HEADER, [f"N1,1463,{2000 + i % 20},T,{i}" for i in range(120)] + ["N1,1463,x,T,1"]
+        "v.csv", HEADER, [f"N1,{1400 + i // 20},{2000 + i % 20},T,{i}" for i in range(120)] + ["N1,1463,x,T,1"]
     )
     bad = []
     rows = [r for b in read_values_in_background(path, on_bad_row=bad.append, batch_size=50) for r in b]

@@ -60,6 +60,16 @@ SETTINGS: tuple[Setting, ...] = (
         "false",
         "true when a front server (nginx, Caddy) terminates HTTPS and sends X-Forwarded-Proto (production)",
     ),
+    Setting(
+        "KOMMUNKVALITET_UPLOAD_MAX_MB",
+        "5",
+        "largest uploaded spreadsheet in MB; the server reads no further than that into a bigger one",
+    ),
+    Setting(
+        "KOMMUNKVALITET_UPLOAD_MAX_UNPACKED_MB",
+        "50",
+        "largest total size in MB of an uploaded workbook's unpacked parts (a zip bomb is refused before it is read)",
+    ),
     Setting("EMAIL_HOST", None, "mail server for password reset mails; without it an administrator resets"),
     Setting("EMAIL_PORT", "25", "the mail server's port"),
     Setting("EMAIL_HOST_USER", None, "user name at the mail server"),
@@ -203,3 +213,20 @@ def page_cache() -> dict:
             f"KOMMUNKVALITET_PAGE_CACHE must be file, memory, off, redis://... or memcached://..., not {kind!r}"
         )
     return found
+
+
+def upload_max_bytes() -> int:
+    """The largest spreadsheet upload (``KOMMUNKVALITET_UPLOAD_MAX_MB``) in bytes."""
+    return _positive("KOMMUNKVALITET_UPLOAD_MAX_MB") * 1024 * 1024
+
+
+def upload_max_unpacked_bytes() -> int:
+    """The largest total unpacked size of an uploaded workbook (``KOMMUNKVALITET_UPLOAD_MAX_UNPACKED_MB``)."""
+    return _positive("KOMMUNKVALITET_UPLOAD_MAX_UNPACKED_MB") * 1024 * 1024
+
+
+def _positive(name: str) -> int:
+    value = get_int(name)
+    if value < 1:
+        raise ConfigurationError(f"{name} must be at least 1, not {value}")
+    return value

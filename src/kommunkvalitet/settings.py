@@ -29,6 +29,14 @@ INSTALLED_APPS = [
     "kommunkvalitet.web",
 ]
 
+# Uploads (the goal workbook): the first handler stops reading a file at KOMMUNKVALITET_UPLOAD_MAX_MB, so
+# a huge upload is neither kept in memory nor written to disk; the form then says the file is too big.
+FILE_UPLOAD_HANDLERS = [
+    "kommunkvalitet.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 MIDDLEWARE = [
     "kommunkvalitet.web.pagecache.PageCacheMiddleware",  # first: a hit needs nothing below it
     "django.middleware.security.SecurityMiddleware",

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kommunkvalitet import config
 from kommunkvalitet.core.formatting import parse_number
 from kommunkvalitet.errors import InputError
 
@@ -277,6 +279,11 @@ def write_goal_workbook(book: GoalWorkbook) -> bytes:
     _validate(values, "D", periods)
     _validate(values, "E", _decimal())
     _validate(values, "F", _decimal())
+    for ws in wb.worksheets:  # a user's text that starts with '=' stays a text, never a formula Excel runs
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -382,6 +389,7 @@ def read_goal_workbook(data: bytes | str | Path, name: str) -> GoalWorkbook:
     an .xlsx workbook, a missing sheet, a changed header, a row without an id or year, an id given
     twice, a target or value row that repeats an earlier one. Empty rows are skipped; columns after
     the known ones are ignored (room for a committee's own remarks)."""
+    check_workbook(data, name)
     try:
         source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else Path(data)
         wb = load_workbook(source, read_only=True, data_only=True)
@@ -414,6 +422,53 @@ def read_goal_workbook(data: bytes | str | Path, name: str) -> GoalWorkbook:
         values=values,
         structure_id_row=about.get("structure_id_row", 0),
     )
+
+
+_MACRO_PARTS = ("vbaproject.bin", "vbaprojectsignature.bin")
+
+
+def check_workbook(data: bytes | str | Path, name: str, max_unpacked: int | None = None) -> None:
+    """Refuse, before openpyxl reads it, a file that is not an .xlsx package, one with macros (an .xlsm
+    workbook renamed, or any VBA project) and one that unpacks to more than ``max_unpacked`` bytes
+    (default ``KOMMUNKVALITET_UPLOAD_MAX_UNPACKED_MB``). The parts are unpacked, not their declared
+    sizes trusted (a zip bomb may lie in its headers), and unpacking stops at the limit."""
+    limit = config.upload_max_unpacked_bytes() if max_unpacked is None else max_unpacked
+    try:
+        source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else Path(data)
+        with zipfile.ZipFile(source) as zf:
+            infos = zf.infolist()
+            names = {i.filename.lower() for i in infos}
+            if "[content_types].xml" not in names or not any(n.startswith("xl/") for n in names):
+                raise InputError("filen är ingen Excel-arbetsbok (.xlsx)", file=name)
+            total = 0
+            for info in infos:
+                with zf.open(info) as part:
+                    while chunk := part.read(1 << 20):
+                        total += len(chunk)
+                        if total > limit:
+                            raise InputError(
+                                f"filen packas upp till mer än {limit // (1024 * 1024)} MB och läses inte "
+                                "(en målfil är sällan större än någon MB)",
+                                file=name,
+                            )
+            types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in zf.namelist() else b""
+            if b"macroenabled" in types.lower() or any(n.rsplit("/", 1)[-1] in _MACRO_PARTS for n in names):
+                raise InputError(
+                    "filen innehåller makron (en .xlsm-arbetsbok); spara den som en vanlig Excel-arbetsbok (.xlsx)",
+                    file=name,
+                )
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        OSError,
+        ValueError,
+    ) as exc:
+        raise InputError(
+            f"filen går inte att läsa som en Excel-arbetsbok (.xlsx) ({type(exc).__name__})", file=name
+        ) from None
 
 
 class _Reader:

@@ -76,7 +76,8 @@ def recompute(
     rest = [k for k in kpis if k not in whole]
     rows = _fetch(rest, sorted({y for k, y in pairs if k not in whole})) if rest else _NO_ROWS
     if whole and written is not None:
-        rows = _combine(written.arrays(whole), rows)
+        # a scan of the whole table (many KPIs) brings the written KPIs' stored rows too: not twice
+        rows = _combine(written.arrays(whole), _without(rows, whole))
     return _recompute(pairs, _select(pairs, *rows), settings or current_settings())
 
 
@@ -253,6 +254,16 @@ def _combine(a, b):
     """Two results of :func:`_fetch` (or :meth:`WrittenValues.arrays`) as one."""
     return (a[0] + b[0], np.concatenate([a[1], b[1] + len(a[0])]), np.concatenate([a[2], b[2]]),
             np.concatenate([a[3], b[3]]))  # fmt: skip
+
+
+def _without(rows, kpis: set[str]):
+    """A result of :func:`_fetch` without the rows of these KPIs."""
+    met, kpi_idx, key, value = rows
+    drop = [i for i, k in enumerate(met) if k in kpis]
+    if not drop:
+        return rows
+    keep = ~np.isin(kpi_idx, drop)
+    return met, kpi_idx[keep], key[keep], value[keep]
 
 
 def _select(pairs, met, kpi_idx, key, value) -> _Values:

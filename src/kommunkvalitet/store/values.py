@@ -26,12 +26,11 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from kommunkvalitet.errors import InputError
-from kommunkvalitet.sources.snapshot import ValueRow
+from kommunkvalitet.sources.snapshot import DUPLICATE_MESSAGE, ValueRow
 
 KEY = ("kpi_id", "municipality_id", "year", "gender")
 COLUMNS = (*KEY, "value", "status", "count")
 _DUPLICATE = "kommunkvalitet: duplicate row"
-_DUPLICATE_MESSAGE = "two rows give different values for the same kpi, municipality, year and gender"
 
 KpiYear = tuple[str, int]
 
@@ -154,7 +153,7 @@ def _write_sqlite(
         raise InputError(str(exc), file=label) from None
     except Exception as exc:
         if _DUPLICATE in str(exc):
-            raise InputError(_DUPLICATE_MESSAGE, file=label) from None
+            raise InputError(DUPLICATE_MESSAGE, file=label) from None
         raise
     finally:
         cur.execute("DROP TRIGGER IF EXISTS kk_duplicate_guard")
@@ -223,7 +222,7 @@ def _write_postgresql(batches: Iterable[list[ValueRow]], now: datetime, label: s
         counts.added_by = Counter({(k, int(y)): n for k, y, n in cur.fetchall()})
         counts.added, counts.touched = sum(counts.added_by.values()), set(counts.added_by)
         if updated and _has_conflicting_duplicates(cur):
-            raise InputError(_DUPLICATE_MESSAGE, file=label)
+            raise InputError(DUPLICATE_MESSAGE, file=label)
         cur.execute("DROP TABLE kk_stage")
     return counts
 

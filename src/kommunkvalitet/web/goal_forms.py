@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kommunkvalitet import config
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core.formatting import parse_number
 from kommunkvalitet.store.models import GoalStructure, Indicator
@@ -27,7 +28,6 @@ UNITS = [
     ("points", _("Poäng")),
 ]
 AUTO = "auto"  # unit or direction "as the key figure has it"
-MAX_UPLOAD = 5 * 1024 * 1024
 
 
 class NumberField(forms.CharField):
@@ -369,17 +369,40 @@ class GoalTextForm(AccessibleForm):
 
 
 class ImportForm(AccessibleForm):
+    """The goal workbook's upload: an .xlsx file of at most ``KOMMUNKVALITET_UPLOAD_MAX_MB``, not a
+    macro-enabled one. Its content (a real workbook, no macros, not a zip bomb) is checked by the
+    import (``sources.spreadsheets.check_workbook``), whose errors the view puts on this field."""
+
     file = forms.FileField(
-        label=_("Excelfil (.xlsx)"), help_text=_("Högst 5 MB. Använd gärna den nedladdade filen som mall."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        label=_("Excelfil (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
         error_messages={"required": _("Välj en fil."), "empty": _("Filen är tom."),
                         "invalid": _("Det gick inte att läsa filen.")},
     )  # fmt: skip
 
+    def __init__(self, *args, too_big: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_mb = config.upload_max_bytes() // (1024 * 1024)
+        self.fields["file"].help_text = _("Högst %(mb)s MB. Använd gärna den nedladdade filen som mall.") % {
+            "mb": self.max_mb
+        }
+        self.too_big = too_big
+        if too_big:  # the upload handler stopped reading it: there is no file to require
+            self.fields["file"].required = False
+
+    def _too_big(self) -> ValidationError:
+        return ValidationError(_("Filen är för stor: högst %(mb)s MB.") % {"mb": self.max_mb})
+
     def clean_file(self):
         f = self.cleaned_data["file"]
+        if self.too_big:
+            raise self._too_big()
         if not f.name.lower().endswith(".xlsx"):
             raise ValidationError(_("Filen måste vara en Excelfil som slutar på .xlsx."))
-        if f.size > MAX_UPLOAD:
-            raise ValidationError(_("Filen är för stor (högst 5 MB)."))
+        if "macroenabled" in (f.content_type or "").lower():
+            raise ValidationError(MACROS)
+        if f.size > self.max_mb * 1024 * 1024:
+            raise self._too_big()
         return f
+
+
+MACROS = _("Filen innehåller makron (en .xlsm-arbetsbok). Spara den som en vanlig Excel-arbetsbok (.xlsx).")

@@ -7,10 +7,12 @@ same page with a general message and the way back to the start page.
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from kommunkvalitet.web.jsonout import json_response
 
 
 class NotFound(Http404):
@@ -37,6 +39,6 @@ def not_found(request, exception=None):
     if request.path.endswith(".json"):
         error = {"status": 404, "message": message, "years": years,
                  "links": [{"text": text, "url": url} for text, url in links]}  # fmt: skip
-        return JsonResponse({"error": error}, status=404, json_dumps_params={"ensure_ascii": False})
+        return json_response({"error": error}, status=404)
     context = {"message": message, "links": links, "years": years}
     return render(request, "404.html", context, status=404)

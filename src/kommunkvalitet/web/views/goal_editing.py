@@ -22,6 +22,7 @@ from kommunkvalitet.store import commentary
 from kommunkvalitet.store import goal_editing as build
 from kommunkvalitet.store import goals as store
 from kommunkvalitet.store.models import Indicator, Municipality, Period
+from kommunkvalitet.web import uploads
 from kommunkvalitet.web.goal_forms import (
     AUTO,
     DecisionForm,
@@ -157,8 +158,9 @@ def _count(v) -> int:
 @login_required
 def structure_import(request, municipality_id: str, year: int):
     struct = _structure(request, municipality_id, year)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"  # bound even when the size limit left nothing but the token
+    form = ImportForm(request.POST if posted else None, request.FILES or None, too_big=uploads.too_big(request))
+    if posted and form.is_valid():
         from kommunkvalitet.store import goal_sheets  # lazily: written beside this module
 
         upload = form.cleaned_data["file"]

@@ -27,6 +27,7 @@ from kommunkvalitet.store import goals as store
 from kommunkvalitet.store.models import Municipality, Period
 from kommunkvalitet.web import markup
 from kommunkvalitet.web.goal_presenter import GoalPresenter
+from kommunkvalitet.web.jsonout import json_response
 
 SOURCE = "Källa: kommunens egna uppgifter (indikatorer, målnivåer, bedömningar) och Kolada (RKA). Bearbetning: kommunkvalitet."
 
@@ -46,8 +47,7 @@ class _NotFound(Exception):
 
 def _not_found(fmt: str, message: str):
     if fmt == "json":
-        return JsonResponse({"error": "not_found", "message": message}, status=404,
-                            json_dumps_params={"ensure_ascii": False})  # fmt: skip
+        return json_response({"error": "not_found", "message": message}, status=404)  # fmt: skip
     raise Http404(message)
 
 
@@ -204,7 +204,7 @@ def _num(x) -> float | None:
 
 
 def _json(data: dict) -> JsonResponse:
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "allow_nan": False})
+    return json_response(data)
 
 
 def _head(present: GoalPresenter) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +26,7 @@ from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.measure import MeasurePage, measure_page, years_with_values
 from kommunkvalitet.store.models import KPI, Municipality, MunicipalityGroup
 from kommunkvalitet.web import presentation
+from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.views.report import FIRST_EDITION, _editions
 
 SOURCE = "Källa: Kolada (RKA). Bearbetning: kommunkvalitet."
@@ -97,7 +98,7 @@ def measure(request, kpi_id: str, year: int, fmt: str = "html"):
     map_fig = (figures.map_figure(page, vf, mode="band", areas_loader=_areas_loader(None), href=_href(kpi_id, year))
                if has_map and (page.rows or page.missing) else None)  # fmt: skip
     if fmt == "json":
-        return JsonResponse(_json(page, bar, series, map_fig), json_dumps_params={"ensure_ascii": False})
+        return json_response(_json(page, bar, series, map_fig))
     county_id = page.municipality.county_id if page.municipality else None
     context = {
         "page": page,

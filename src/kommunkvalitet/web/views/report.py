@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.store.report import AreaReport, area_report, measure_set_report
 from kommunkvalitet.web import markup, presentation
 from kommunkvalitet.web.area_pictures import area_pictures
+from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.markup import render as render_markup
 from kommunkvalitet.web.views.errors import NotFound, unknown_municipality
 
@@ -91,7 +91,7 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
         for m in data["measures"]:  # added keys: the gender figures beside the total
             g = genders.get(m["kpi"])
             m["women"], m["men"] = (dataclasses.asdict(g.women), dataclasses.asdict(g.men)) if g else (None, None)
-        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        return json_response(data)
     pictures = area_pictures(report)  # sparklines and links to the measure pages
     area_text = texts.get("")
     rows = [
@@ -158,7 +158,7 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
         raise _not_found(unknown_municipality(municipality_id)) from None
     ov = pages.overview([(r.area, [row.finding for row in r.rows]) for r in reports], current_settings())
     if fmt == "json":
-        return JsonResponse(
+        return json_response(
             {
                 "municipality": _municipality_json(reports[0].municipality),
                 "measure_set": ms.name,
@@ -175,8 +175,7 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
                 ],  # fmt: skip
                 "biggest_improvements": [_change_json(c) for c in ov.improved],
                 "biggest_declines": [_change_json(c) for c in ov.declined],
-            },
-            json_dumps_params={"ensure_ascii": False},
+            }
         )
     context = {
         "is_kommun": reports[0].is_kommun,

@@ -6,11 +6,12 @@ Search forgives case and å/ä/ö written as a/a/o ("vantetid sarskilt boende", 
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
 from kommunkvalitet.store import queries
+from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.presentation import slug
 
 LIMIT = 50
@@ -21,7 +22,7 @@ def search(request, fmt: str = "html"):
     kpis, n_kpis = queries.search_kpi_entries(q, LIMIT) if q else ([], 0)
     kommuner = queries.kommuner(q) if q else []
     if fmt == "json":
-        return JsonResponse(
+        return json_response(
             {
                 "q": q,
                 "kpis": [{"id": e.id, "title": e.title, "operating_area": e.operating_area,
@@ -30,9 +31,7 @@ def search(request, fmt: str = "html"):
                 "kpis_total": n_kpis,
                 "municipalities": [{"id": m.id, "name": m.name, "url": reverse("web:municipality", args=[m.id])}
                                    for m in kommuner],
-            },
-            json_dumps_params={"ensure_ascii": False},
-        )  # fmt: skip
+            })  # fmt: skip
     context = {"q": q, "kpis": kpis, "n_kpis": n_kpis, "kommuner": kommuner, "limit": LIMIT}
     return render(request, "web/search.html", context)
 

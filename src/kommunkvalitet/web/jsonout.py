@@ -1,0 +1,36 @@
+"""The one way a JSON twin (or a JSON error) leaves the web layer.
+
+* Strict JSON: ``allow_nan=False``, so a NaN or an infinity that slipped past the views' number
+  helpers is a loud error in tests, never ``NaN``/``Infinity`` in a response (not JSON; most parsers
+  refuse it).
+* No markup characters in the bytes: ``<``, ``>`` and ``&`` are written as ``\\u003c``, ``\\u003e``
+  and ``\\u0026`` (as Django's ``json_script`` does). A parser reads the same strings, but a user's
+  ``<script>`` in a goal title cannot be sniffed as HTML or break out of a ``<script>`` block that
+  embeds the JSON.
+* Swedish letters as they are (``ensure_ascii=False``; the response is UTF-8).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import JsonResponse
+
+_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+class _Encoder(DjangoJSONEncoder):
+    def encode(self, o: Any) -> str:
+        return super().encode(o).translate(_ESCAPES)
+
+    def iterencode(self, o: Any, _one_shot: bool = False):
+        for chunk in super().iterencode(o, _one_shot):
+            yield chunk.translate(_ESCAPES)
+
+
+def json_response(data: Any, *, status: int = 200) -> JsonResponse:
+    return JsonResponse(
+        data, status=status, encoder=_Encoder, safe=isinstance(data, dict),
+        json_dumps_params={"ensure_ascii": False, "allow_nan": False},
+    )  # fmt: skip
