@@ -116,10 +116,8 @@ def set_role(username: str, code: str, role: str, committees: Sequence[str] = ()
         old.delete()  # one by one: the audit log sees each
     if role == NO_ROLE:
         return []
-    return [
-        EditorRole.objects.create(user=user, municipality=muni, role=role, committee=c)
-        for c in (chosen or [None])  # fmt: skip
-    ]
+    scopes: list[Committee | None] = [*chosen] or [None]  # no committee: the whole municipality
+    return [EditorRole.objects.create(user=user, municipality=muni, role=role, committee=c) for c in scopes]
 
 
 @dataclass(frozen=True)
