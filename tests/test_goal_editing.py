@@ -32,6 +32,11 @@ def editor():
 
 
 @pytest.fixture
+def admin():
+    return _user("administrator", EditorRole.Role.ADMIN)
+
+
+@pytest.fixture
 def publisher():
     return _user("publicerare", EditorRole.Role.PUBLISHER)
 
@@ -86,8 +91,8 @@ def test_the_forms_need_a_login_and_a_role(client):
     assert _client(other).get(NEW).status_code == 403
 
 
-def test_an_editor_builds_a_structure_and_the_assessment_follows_the_value(editor):
-    c = _client(editor)
+def test_an_administrator_builds_a_structure_and_the_assessment_follows_the_value(admin):
+    c = _client(admin)
     page = c.get(NEW).content.decode()
     assert '<label for="id_title">Rubrik</label>' in page and "<legend>Regel för målens bedömning</legend>" in page
     struct = _structure(c)
@@ -133,8 +138,8 @@ def test_an_editor_builds_a_structure_and_the_assessment_follows_the_value(edito
     assert row.column == rules.KEY_FIGURE and row.value is not None
 
 
-def test_errors_are_listed_at_the_top_and_next_to_the_fields(editor):
-    c = _client(editor)
+def test_errors_are_listed_at_the_top_and_next_to_the_fields(admin):
+    c = _client(admin)
     _structure(c)
     response = c.post(EDIT + "mal/ny/", {"title": "", "parent": "", "order": "x"})
     assert response.status_code == 200
@@ -156,11 +161,12 @@ def test_errors_are_listed_at_the_top_and_next_to_the_fields(editor):
     assert "Det finns redan en målstruktur för 2022." in response.content.decode()
 
 
-def test_decisions_need_a_publisher_and_a_motivation_when_they_differ(editor, publisher):
+def test_decisions_need_a_publisher_and_a_motivation_when_they_differ(admin, editor, publisher):
+    a = _client(admin)
+    _structure(a)
+    goal = _goal(a, "Ett mål")
+    a.post(EDIT + f"mal/{goal.pk}/indikator/ny/", OWN)  # 80 against 90: Inte uppfyllt
     c = _client(editor)
-    _structure(c)
-    goal = _goal(c, "Ett mål")
-    c.post(EDIT + f"mal/{goal.pk}/indikator/ny/", OWN)  # 80 against 90: Inte uppfyllt
     url = EDIT + f"mal/{goal.pk}/bedomning/"
     page = c.get(url)
     assert page.status_code == 200 and "Inte uppfyllt" in page.content.decode()
@@ -185,10 +191,11 @@ def test_decisions_need_a_publisher_and_a_motivation_when_they_differ(editor, pu
     assert "Nyckeltalen visar brister." in p.get(url).content.decode()  # the history
 
 
-def test_the_goal_text_starts_from_the_draft_and_only_a_publisher_publishes(editor, publisher):
+def test_the_goal_text_starts_from_the_draft_and_only_a_publisher_publishes(admin, editor, publisher):
+    a = _client(admin)
+    _structure(a)
+    goal = _goal(a, "Ett mål")
     c = _client(editor)
-    _structure(c)
-    goal = _goal(c, "Ett mål")
     url = EDIT + f"mal/{goal.pk}/bedomning/"
     form = c.get(url).context["text_form"]
     assert form["text"].value()  # the drafted text
@@ -206,8 +213,8 @@ def test_the_goal_text_starts_from_the_draft_and_only_a_publisher_publishes(edit
     assert report.node(goal.pk).text.published_text == "Målet är delvis uppfyllt."
 
 
-def test_copy_to_next_year_keeps_the_lineage(editor):
-    c = _client(editor)
+def test_copy_to_next_year_keeps_the_lineage(admin):
+    c = _client(admin)
     struct = _structure(c)
     goal = _goal(c, "Ett mål")
     sub = _goal(c, "Ett delmål", parent=goal)
@@ -225,19 +232,19 @@ def test_copy_to_next_year_keeps_the_lineage(editor):
     assert "det finns redan en målstruktur" in again.content.decode().lower()
 
 
-def test_csrf_is_enforced(editor):
+def test_csrf_is_enforced(admin):
     c = Client(enforce_csrf_checks=True)
-    c.force_login(editor)
+    c.force_login(admin)
     assert c.post(NEW, STRUCTURE).status_code == 403
     assert not GoalStructure.objects.exists()
     token = c.get(NEW).context["csrf_token"]
     assert c.post(NEW, {**STRUCTURE, "csrfmiddlewaretoken": str(token)}).status_code == 302
 
 
-def test_an_upload_must_be_a_small_xlsx(editor):
+def test_an_upload_must_be_a_small_xlsx(admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    c = _client(editor)
+    c = _client(admin)
     _structure(c)
     url = EDIT + "importera/"
     assert c.get(url).status_code == 200
@@ -245,10 +252,10 @@ def test_an_upload_must_be_a_small_xlsx(editor):
     assert "Filen måste vara en Excelfil som slutar på .xlsx." in response.content.decode()
 
 
-def test_the_structure_goes_out_and_back_in_as_excel(editor):
+def test_the_structure_goes_out_and_back_in_as_excel(admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    c = _client(editor)
+    c = _client(admin)
     _structure(c)
     goal = _goal(c, "Ett mål")
     c.post(EDIT + f"mal/{goal.pk}/indikator/ny/", OWN)
@@ -264,10 +271,10 @@ def test_the_structure_goes_out_and_back_in_as_excel(editor):
     assert broken.status_code == 200 and "Formuläret har fel" in broken.content.decode()
 
 
-def test_removing_says_what_goes_with_it_and_needs_a_post(editor):
+def test_removing_says_what_goes_with_it_and_needs_a_post(admin):
     from kommunkvalitet.store.models import IndicatorValue
 
-    c = _client(editor)
+    c = _client(admin)
     struct = _structure(c)
     goal = _goal(c, "Trygg vård")
     sub = _goal(c, "Bra bemötande", parent=goal)

@@ -50,6 +50,13 @@ def publisher():
 
 
 @pytest.fixture
+def admin():
+    user = get_user_model().objects.create_user("maladmin", password="pw-for-tests-only")
+    EditorRole.objects.create(user=user, municipality_id="1463", role=EditorRole.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
 def mark():
     s = GoalStructure.objects.create(municipality_id="1463", year=2017, example_note=NOTE,
                                      interim_end=dt.date(2017, 8, 31))  # fmt: skip
@@ -228,8 +235,8 @@ def test_the_interim_period_is_its_own_page(client, mark):
     assert json.loads(client.get("/kommun/1463/mal/2017.json", {"period": "interim"}).content)["period"] == "interim"
 
 
-def test_the_goal_page_shows_its_history_across_years(client, mark, publisher):
-    copy_to_next_year(publisher, mark["structure"])
+def test_the_goal_page_shows_its_history_across_years(client, mark, admin):
+    copy_to_next_year(admin, mark["structure"])
     url = f"/kommun/1463/mal/2017/mal-{mark['sub2'].pk}/"
     response = client.get(url)
     assert response.status_code == 200

@@ -14,6 +14,7 @@ from kommunkvalitet.sources import spreadsheets as sheets
 from kommunkvalitet.store.goal_sheets import ImportResult, export_structure, import_structure
 from kommunkvalitet.store.models import (
     Committee,
+    EditorRole,
     Goal,
     GoalStructure,
     Indicator,
@@ -30,7 +31,9 @@ VALUE_HEADERS = ["Indikator-id", "Indikator", "År", "Period", "Värde", "Refere
 
 @pytest.fixture
 def user(db):
-    return User.objects.create_user("namnd", password="hemligt-lösen-3")
+    user = User.objects.create_user("namnd", password="hemligt-lösen-3")
+    EditorRole.objects.create(user=user, municipality_id="1463", role=EditorRole.Role.EDITOR)  # every committee
+    return user
 
 
 @pytest.fixture

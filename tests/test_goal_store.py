@@ -11,7 +11,6 @@ from goal_fixtures import build_large_structure
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.store import goal_editing, goals
-from kommunkvalitet.store.commentary import PermissionDenied
 from kommunkvalitet.store.demo import load_demo
 from kommunkvalitet.store.models import (
     EditorRole,
@@ -22,6 +21,7 @@ from kommunkvalitet.store.models import (
     IndicatorTarget,
     IndicatorValue,
 )
+from kommunkvalitet.store.roles import PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,13 @@ def mark():
 def publisher():
     user = User.objects.create_user("pub", password="x-long-password-1")
     EditorRole.objects.create(user=user, municipality_id="1463", role=EditorRole.Role.PUBLISHER)
+    return user
+
+
+@pytest.fixture
+def admin():
+    user = User.objects.create_user("adm", password="x-long-password-1")
+    EditorRole.objects.create(user=user, municipality_id="1463", role=EditorRole.Role.ADMIN)
     return user
 
 
@@ -126,8 +133,10 @@ def test_a_level_target_of_a_key_figure_uses_the_target_of_the_year():
     assert row.target == 18 and row.result.assessment == rules.PARTLY_MET  # 19 staff, one above 18
 
 
-def test_copying_a_year_keeps_each_goals_history(mark, editor):
-    new = goal_editing.copy_to_next_year(editor, mark)
+def test_copying_a_year_keeps_each_goals_history(mark, editor, admin):
+    with pytest.raises(PermissionDenied):  # the structure is the administrator's
+        goal_editing.copy_to_next_year(editor, mark)
+    new = goal_editing.copy_to_next_year(admin, mark)
     assert new.year == 2018 and new.copied_from == mark and new.example_note == mark.example_note
     old_goals = {g.lineage: g for g in mark.goals.all()}
     assert {g.lineage for g in new.goals.all()} == set(old_goals)
@@ -143,7 +152,7 @@ def test_copying_a_year_keeps_each_goals_history(mark, editor):
     plan = goals.goal_report("1463", 2018).node(sub.pk).indicators[0]
     assert plan.previous_year == 2017 and plan.value is None
     with pytest.raises(KommunkvalitetError, match="redan"):
-        goal_editing.copy_to_next_year(editor, mark)
+        goal_editing.copy_to_next_year(admin, mark)
 
 
 def test_a_decision_differing_from_the_suggestion_needs_a_motivation(mark, publisher, editor):

@@ -391,59 +391,122 @@ def measuresets_check(sets) -> None:
         raise KommunkvalitetError("a measure set has errors (see above)")
 
 
+@main.group(name="users")
+def users_() -> None:
+    """Users and their roles per municipality (reader, editor per committee, publisher, admin)."""
+
+
+def _password_option(help_text: str):
+    return click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help=help_text)
+
+
+@users_.command(name="add")
+@click.argument("username")
+@_password_option("The new user's password (asked for when not given).")
+@click.option("--site-admin", is_flag=True, help="Site administrator: everything in every municipality (superuser).")
+def users_add(username, password, site_admin) -> None:
+    """Add a user USERNAME (then give her a role with `users set-role`)."""
+    _django()
+    from kommunkvalitet.store import users
+
+    user = users.add(username, password, site_admin=site_admin)
+    what = "webbplatsens administratör" if site_admin else "tillagd; ge en roll med `users set-role`"
+    click.echo(f"{user.get_username()} är {what}.")
+
+
+@users_.command(name="list")
+@click.option("--kommun", "municipality", default=None, metavar="KOMMUNKOD", help="Only users with a role there.")
+def users_list(municipality) -> None:
+    """List the users with their roles."""
+    _django()
+    from kommunkvalitet.store import users
+
+    found = users.listing(municipality)
+    for u in found:
+        flags = [w for w, on in (("webbplatsens administratör", u.site_admin), ("avstängd", not u.active)) if on]
+        click.echo(u.username + (f" ({', '.join(flags)})" if flags else ""))
+        for line in u.roles or ([] if u.site_admin else ["ingen roll"]):
+            click.echo(f"  {line}")
+    if not found:
+        click.echo("Inga användare.")
+
+
+@users_.command(name="set-role")
+@click.argument("username")
+@click.argument("municipality")
+@click.argument("role", metavar="reader|editor|publisher|admin|none")
+@click.option("--committee", "committees", multiple=True, metavar="NÄMND",
+              help="An editor only for this committee, by name or id (repeatable; default: every committee).")  # fmt: skip
+def users_set_role(username, municipality, role, committees) -> None:
+    """Give USERNAME the ROLE in MUNICIPALITY (replacing her role there; `none` takes it away)."""
+    _django(need_data=True)
+    from kommunkvalitet.store import users
+
+    rows = users.set_role(username, municipality, role, committees)
+    name = users.municipality(municipality).name
+    if not rows:
+        click.echo(f"{username} har ingen roll i {name} längre.")
+        return
+    scope = ", ".join(r.committee.name for r in rows if r.committee) or (
+        "alla nämnder" if role == "editor" else "hela kommunen"
+    )
+    click.echo(f"{username} är nu {rows[0].get_role_display().lower()} i {name} ({scope}).")
+
+
+@users_.command(name="set-password")
+@click.argument("username")
+@_password_option("The new password (asked for when not given).")
+def users_set_password(username, password) -> None:
+    """Set USERNAME's password."""
+    _django()
+    from kommunkvalitet.store import users
+
+    users.set_password(username, password)
+    click.echo(f"Lösenordet för {username} är bytt.")
+
+
+@users_.command(name="deactivate")
+@click.argument("username")
+@click.option("--undo", is_flag=True, help="Activate the user again.")
+def users_deactivate(username, undo) -> None:
+    """Deactivate USERNAME: she can no longer sign in or change anything; what she wrote keeps her name."""
+    _django()
+    from kommunkvalitet.store import users
+
+    users.set_active(username, undo)
+    click.echo(f"{username} är {'aktiv igen' if undo else 'avstängd'}.")
+
+
 @main.group(name="editor")
 def editor_() -> None:
-    """Who may write and publish a municipality's texts."""
+    """The older way to give a role (kept; `users` is the full set)."""
 
 
 @editor_.command(name="add")
 @click.argument("username")
 @click.argument("municipality")
 @click.option("--publisher", is_flag=True, help="May also publish (default: drafts only).")
-@click.option("--admin", is_flag=True, help="Administrator: writes drafts and sees the municipality's audit log.")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="The user's password: set for a new user, changed for an existing one (asked for when not given).",
-)
+@click.option("--admin", is_flag=True, help="Administrator: users, the goal structure and the audit log.")
+@_password_option("The user's password: set for a new user, changed for an existing one (asked for when not given).")
 def editor_add(username, municipality, publisher, admin, password) -> None:
-    """Give USERNAME the right to edit MUNICIPALITY's texts (creates the user if needed, sets the password)."""
+    """Same as `users add` (or `users set-password`) and `users set-role USERNAME MUNICIPALITY editor|publisher|admin`."""
     _django(need_data=True)
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
+    from django.db import transaction
 
-    from kommunkvalitet.store.models import EditorRole, Municipality
+    from kommunkvalitet.store import users
 
-    if not Municipality.objects.filter(pk=municipality, type=Municipality.Type.KOMMUN).exists():
-        raise KommunkvalitetError(f"okänd kommun {municipality!r} (ange kommunkoden, t.ex. 2284)")
-    user_model = get_user_model()
-    name_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
-    try:
-        name_field.run_validators(username.strip())
-        if not username.strip():
-            raise ValidationError("")
-    except ValidationError:
-        raise KommunkvalitetError(
-            f"ogiltigt användarnamn {username!r}: använd 1-{name_field.max_length} bokstäver, siffror och @ . + - _"
-        ) from None
-    user = user_model.objects.filter(username=username).first()
-    try:
-        validate_password(password, user)
-    except ValidationError as err:
-        raise KommunkvalitetError("lösenordet duger inte: " + " ".join(err.messages)) from None
-    if user is None:
-        user = user_model.objects.create_user(username, password=password)
-    else:
-        user.set_password(password)  # the password given (or typed) for an existing user is set, not ignored
-        user.save(update_fields=["password"])
     if publisher and admin:
         raise KommunkvalitetError("välj en roll: --publisher eller --admin")
-    role = EditorRole.Role("admin" if admin else "publisher" if publisher else "editor")
-    EditorRole.objects.update_or_create(user=user, municipality_id=municipality, defaults={"role": role})
-    click.echo(f"{username} är nu {role.label.lower()} för {Municipality.objects.get(pk=municipality).name}.")
+    role = "admin" if admin else "publisher" if publisher else "editor"
+    with transaction.atomic():
+        users.municipality(municipality)
+        name = users.check_username(username)
+        if users.exists(name):
+            users.set_password(name, password)
+        else:
+            users.add(name, password)
+        (row,) = users.set_role(name, municipality, role)
+    click.echo(f"{name} är nu {row.get_role_display().lower()} för {row.municipality.name}.")
 
 
 @main.group(name="values")

@@ -53,8 +53,8 @@ def user_models() -> list[Any]:
     """The models users write, parents before children (the order a restore inserts in)."""
     return [
         get_user_model(),
-        EditorRole,
         *FOLLOW_UP_MODELS,
+        EditorRole,  # after the committees its rows may name
         Commentary,
         CommentaryVersion,
     ]

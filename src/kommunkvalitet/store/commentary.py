@@ -1,21 +1,19 @@
-"""The municipality's own commentary: drafts, publication, permissions. Views call only this."""
+"""The municipality's own commentary: drafts and publication. Views call only this; who may do what is
+:mod:`store.roles`."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from kommunkvalitet.errors import KommunkvalitetError
-from kommunkvalitet.store import dataversion
-from kommunkvalitet.store.models import Commentary, CommentaryVersion, EditorRole
+from kommunkvalitet.store import dataversion, roles
+from kommunkvalitet.store.models import Commentary, CommentaryVersion
 
 MAX_LENGTH = 20_000
-
-
-class PermissionDenied(KommunkvalitetError):
-    """The user may not do this."""
 
 
 class EditConflict(KommunkvalitetError):
@@ -28,24 +26,6 @@ class Place:
     measure_set: str
     area: str
     kpi: str = ""
-
-
-def role(user, municipality_id: str) -> str | None:
-    """ "publisher", "editor" or None for this user and municipality."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if user.is_superuser:
-        return str(EditorRole.Role.PUBLISHER)
-    found = EditorRole.objects.filter(user=user, municipality_id=municipality_id).values_list("role", flat=True)
-    return next(iter(found), None)
-
-
-def can_edit(user, municipality_id: str) -> bool:
-    return role(user, municipality_id) is not None
-
-
-def can_publish(user, municipality_id: str) -> bool:
-    return role(user, municipality_id) == EditorRole.Role.PUBLISHER
 
 
 def get(place: Place) -> Commentary | None:
@@ -68,11 +48,13 @@ def _check_text(text: str) -> str:
 
 
 @transaction.atomic
-def save_draft(user, place: Place, text: str, *, based_on: str | None) -> Commentary:
+def save_draft(
+    user, place: Place, text: str, *, based_on: str | None, committees: Collection[int | None] = ()
+) -> Commentary:
     """Save a draft. ``based_on`` is the ``draft_at`` (ISO) the editor started from; if somebody saved in
-    between, :class:`EditConflict` is raised and nothing is overwritten."""
-    if not can_edit(user, place.municipality_id):
-        raise PermissionDenied("du har inte behörighet att redigera den här kommunens texter")
+    between, :class:`EditConflict` is raised and nothing is overwritten. ``committees``: whose text it is
+    (a goal's committees; none for a KKiK text, which only an editor of every committee writes)."""
+    roles.require_edit(user, place.municipality_id, committees)
     text = _check_text(text)
     obj, _ = Commentary.private_objects.select_for_update().get_or_create(
         municipality_id=place.municipality_id, measure_set=place.measure_set, area=place.area, kpi=place.kpi
@@ -92,8 +74,7 @@ def save_draft(user, place: Place, text: str, *, based_on: str | None) -> Commen
 @transaction.atomic
 def publish(user, place: Place, values: dict[str, float | None]) -> Commentary:
     """Publish the current draft; ``values`` are the figures on the page ("kpi:year" -> value)."""
-    if not can_publish(user, place.municipality_id):
-        raise PermissionDenied("du har inte behörighet att publicera den här kommunens texter")
+    roles.require_publish(user, place.municipality_id)
     obj = get(place)
     if obj is None or not obj.draft_text:
         raise KommunkvalitetError("det finns inget utkast att publicera")

@@ -1,6 +1,7 @@
 """Building a municipality's goal structure: the write functions behind the editing forms
-(web/views/goal_editing.py) and copying a year's structure to the next. Each checks the user's role
-first; mistakes a user can make are raised as :class:`InputError` naming the form field. Reading and
+(web/views/goal_editing.py) and copying a year's structure to the next. Each asks :mod:`store.roles`
+first (the structure and its goals: a municipality's administrator; an indicator: an editor of its
+committee); mistakes a user can make are raised as :class:`InputError` naming the form field. Reading and
 assessing a structure is :mod:`store.goals`."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import transaction
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core.measuresets import measure_sets
 from kommunkvalitet.errors import InputError, KommunkvalitetError
-from kommunkvalitet.store.goals import require_edit
+from kommunkvalitet.store import roles
 from kommunkvalitet.store.models import (
     KPI,
     Committee,
@@ -40,7 +41,7 @@ def copy_to_next_year(user, source: GoalStructure) -> GoalStructure:
     """Copy a year's structure to the next year: goals, sub-goals, committees and indicators with
     their targets, keeping each goal's and indicator's lineage (its history). Values and decisions
     are not copied: they belong to the year they were made for."""
-    require_edit(user, source.municipality_id)
+    roles.require_manage(user, source.municipality_id)
     year = source.year + 1
     if GoalStructure.objects.filter(municipality_id=source.municipality_id, year=year).exists():
         raise KommunkvalitetError(f"det finns redan en målstruktur för {year}")
@@ -175,7 +176,7 @@ def kpi_defaults(kpi_id: str) -> dict | None:
 
 @transaction.atomic
 def create_structure(user, municipality_id: str, year: int, **values) -> GoalStructure:
-    require_edit(user, municipality_id)
+    roles.require_manage(user, municipality_id)
     if not Municipality.objects.filter(pk=municipality_id).exists():
         raise _input_error(f"okänd kommun {municipality_id!r}")
     if GoalStructure.objects.filter(municipality_id=municipality_id, year=year).exists():
@@ -185,7 +186,7 @@ def create_structure(user, municipality_id: str, year: int, **values) -> GoalStr
 
 @transaction.atomic
 def update_structure(user, struct: GoalStructure, **values) -> GoalStructure:
-    require_edit(user, struct.municipality_id)
+    roles.require_manage(user, struct.municipality_id)
     for k, v in _settings(values).items():
         setattr(struct, k, v)
     struct.save()
@@ -214,7 +215,7 @@ def save_goal(
 ) -> Goal:  # fmt: skip
     """Create (``goal`` None) or change a goal or sub-goal, with its committees (existing ones by id,
     new ones by name, created for the municipality)."""
-    require_edit(user, struct.municipality_id)
+    roles.require_manage(user, struct.municipality_id)
     title = title.strip()
     if not title:
         raise _input_error("målet behöver en rubrik", "title")
@@ -254,7 +255,9 @@ def save_indicator(
     ``unit``, ``decimals``, ``direction`` and ``data_year_offset`` left None (or empty) come from the
     KPI (:func:`kpi_defaults`)."""
     struct = goal.structure
-    require_edit(user, struct.municipality_id)
+    roles.require_editor(user, struct.municipality_id)
+    if indicator is not None:  # moving an indicator to another committee needs the right in both
+        roles.require_edit(user, struct.municipality_id, roles.indicator_committees(indicator), "indikatorer")
     if kind not in Indicator.Kind.values:
         raise _input_error(f"okänt slag av indikator {kind!r}", "kind")
     if target_kind not in TARGET_KINDS_FOR[kind]:
@@ -280,11 +283,13 @@ def save_indicator(
         direction = defaults["direction"]
     committee = None
     if new_committee and new_committee.strip():
+        roles.require_manage(user, struct.municipality_id, "lägga till nämnder")
         committee = _committee(struct.municipality_id, new_committee)
     elif committee_id is not None:
         committee = Committee.objects.filter(municipality_id=struct.municipality_id, pk=committee_id).first()
         if committee is None:
             raise _input_error("den nämnden finns inte", "committee")
+    roles.require_edit(user, struct.municipality_id, {committee.pk if committee else None}, "indikatorer")
     if indicator is None:
         indicator = Indicator(goal=goal)
         if order is None:
@@ -331,7 +336,7 @@ def removal_counts(goal: Goal | None = None, indicator: Indicator | None = None)
 def remove_goal(user, goal: Goal) -> dict[str, int]:
     """Remove a goal with its sub-goals, indicators, values and decisions (from this year only; the
     same goal in other years keeps its own). Its published texts stay in the commentary history."""
-    require_edit(user, goal.structure.municipality_id)
+    roles.require_manage(user, goal.structure.municipality_id)
     counts = removal_counts(goal=goal)
     goal.delete()
     return counts
@@ -339,7 +344,8 @@ def remove_goal(user, goal: Goal) -> dict[str, int]:
 
 @transaction.atomic
 def remove_indicator(user, indicator: Indicator) -> dict[str, int]:
-    require_edit(user, indicator.goal.structure.municipality_id)
+    roles.require_edit(user, indicator.goal.structure.municipality_id, roles.indicator_committees(indicator),
+                       "indikatorer")  # fmt: skip
     counts = removal_counts(indicator=indicator)
     indicator.delete()
     return counts

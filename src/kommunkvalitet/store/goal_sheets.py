@@ -16,7 +16,9 @@ The file layout is :mod:`kommunkvalitet.sources.spreadsheets`. What an import do
   an emptied value row (no value, reference or note), removes what was stored; an empty row with
   nothing stored is skipped. Rows left out of the file leave what is stored alone.
 
-Who may import is the caller's check (``store.goals.require_edit``), as for the other writes.
+Who may import: an editor changes only the rows of her committees' indicators (:mod:`store.roles`); a
+file that would change another committee's row is refused whole. ``user`` None is the command line,
+which runs with the install's own rights.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from kommunkvalitet.sources import spreadsheets as sheets
+from kommunkvalitet.store import roles
 from kommunkvalitet.store.models import Goal, GoalStructure, Indicator, IndicatorTarget, IndicatorValue, Period
 
 _PERIOD_ORDER = {Period.YEAR: 0, Period.INTERIM: 1}
@@ -142,6 +145,7 @@ class _Plan:
     target_removals: list[int] = field(default_factory=list)  # IndicatorTarget ids
     values: list[tuple[Indicator, sheets.ValueRow]] = field(default_factory=list)  # added or changed
     value_removals: list[int] = field(default_factory=list)  # IndicatorValue ids
+    touched: dict[int, Indicator] = field(default_factory=dict)  # the indicators whose rows change
     added: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -154,9 +158,13 @@ def import_structure(structure: GoalStructure, data: bytes, name: str, user) -> 
 
     Raises :class:`InputError` (sheet, row, column in the message) and changes nothing when any
     cell is wrong. Returns the counts of added, changed, unchanged and removed rows."""
+    if user is not None:
+        roles.require_editor(user, structure.municipality_id)
     book = sheets.read_goal_workbook(data, name)
     with transaction.atomic():
         plan = _plan(structure, book, name)
+        if user is not None:
+            _require_rows(user, structure, plan)
         for ind, year, level in plan.targets:
             IndicatorTarget.objects.update_or_create(indicator=ind, year=year, defaults={"level": level})
         for ind, row in plan.values:
@@ -174,6 +182,16 @@ def import_structure(structure: GoalStructure, data: bytes, name: str, user) -> 
         unchanged=plan.unchanged,
         removed=len(plan.target_removals) + len(plan.value_removals),
     )
+
+
+def _require_rows(user, structure: GoalStructure, plan: _Plan) -> None:
+    rights = roles.rights(user, structure.municipality_id)
+    refused = [ind for ind in plan.touched.values() if not rights.may_edit(roles.indicator_committees(ind))]
+    if refused:
+        names = ", ".join(f"{ind.pk} ({ind.name})" for ind in sorted(refused, key=lambda i: i.pk))
+        raise roles.PermissionDenied(
+            f"filen ändrar indikatorer som hör till en nämnd du inte skriver för: {names}; inget är inläst"
+        )
 
 
 def _plan(structure: GoalStructure, book: sheets.GoalWorkbook, name: str) -> _Plan:
@@ -217,12 +235,15 @@ def _plan(structure: GoalStructure, book: sheets.GoalWorkbook, name: str) -> _Pl
         if row.level is None:
             if stored is not None:
                 plan.target_removals.append(stored.pk)
+                plan.touched[ind.pk] = ind
         elif stored is None:
             plan.targets.append((ind, row.year, row.level))
             plan.added += 1
+            plan.touched[ind.pk] = ind
         elif stored.level != row.level:
             plan.targets.append((ind, row.year, row.level))
             plan.changed += 1
+            plan.touched[ind.pk] = ind
         else:
             plan.unchanged += 1
 
@@ -246,12 +267,15 @@ def _plan(structure: GoalStructure, book: sheets.GoalWorkbook, name: str) -> _Pl
         if empty:
             if stored is not None:
                 plan.value_removals.append(stored.pk)
+                plan.touched[ind.pk] = ind
         elif stored is None:
             plan.values.append((ind, row))
             plan.added += 1
+            plan.touched[ind.pk] = ind
         elif (stored.value, stored.reference, stored.note) != (row.value, row.reference, row.note):
             plan.values.append((ind, row))
             plan.changed += 1
+            plan.touched[ind.pk] = ind
         else:
             plan.unchanged += 1
     return plan

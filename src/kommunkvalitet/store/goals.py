@@ -22,7 +22,7 @@ from kommunkvalitet.core import trend
 from kommunkvalitet.core.comparison import BAND_NAMES
 from kommunkvalitet.core.goals_text import LANGS, GoalDraft, GoalDraftInput, IndicatorLine, draft_goal
 from kommunkvalitet.errors import KommunkvalitetError
-from kommunkvalitet.store import commentary
+from kommunkvalitet.store import commentary, roles
 from kommunkvalitet.store.comparison import PositionOf, current_settings
 from kommunkvalitet.store.models import (
     KPI,
@@ -49,25 +49,18 @@ class StructureNotFound(KommunkvalitetError):
     """No goal structure for that municipality and year."""
 
 
-# --- permissions (the commentary roles: editors edit, publishers also publish) -------------------
-
-
-def can_edit(user, municipality_id: str) -> bool:
-    return commentary.can_edit(user, municipality_id)
-
-
-def can_publish(user, municipality_id: str) -> bool:
-    return commentary.can_publish(user, municipality_id)
-
-
-def require_edit(user, municipality_id: str) -> None:
-    if not can_edit(user, municipality_id):
-        raise commentary.PermissionDenied("du har inte behörighet att redigera den här kommunens mål")
+# --- texts (the same draft/publish flow and rights as the KKiK texts; the goal's committees write it) --
 
 
 def text_place(goal: Goal, period: str) -> commentary.Place:
     """Where a goal's text lives in the commentary store (same draft/publish flow as KKiK texts)."""
     return commentary.Place(goal.structure.municipality_id, TEXT_SET, f"goal-{goal.pk}-{period}")
+
+
+def save_text(user, goal: Goal, period: str, text: str, *, based_on: str | None):
+    """Save a draft of a goal's text: an editor of one of the goal's committees may."""
+    return commentary.save_draft(user, text_place(goal, period), text, based_on=based_on,
+                                 committees=roles.goal_committees(goal))  # fmt: skip
 
 
 # --- structures -----------------------------------------------------------------------------------
@@ -83,8 +76,13 @@ def years_with_structures(municipality_id: str) -> list[int]:
     )
 
 
+def _require_indicator(user, indicator: Indicator) -> None:
+    roles.require_edit(user, indicator.goal.structure.municipality_id, roles.indicator_committees(indicator),
+                       "indikatorer")  # fmt: skip
+
+
 def set_target(user, indicator: Indicator, year: int, level: float | None) -> None:
-    require_edit(user, indicator.goal.structure.municipality_id)
+    _require_indicator(user, indicator)
     if level is None:
         IndicatorTarget.objects.filter(indicator=indicator, year=year).delete()
         return
@@ -97,7 +95,7 @@ def set_value(
     note: str = "",
 ) -> IndicatorValue | None:  # fmt: skip
     """Enter (or clear, with ``value`` and ``reference`` None and no note) an own or external value."""
-    require_edit(user, indicator.goal.structure.municipality_id)
+    _require_indicator(user, indicator)
     if indicator.kind == Indicator.Kind.KPI:
         raise KommunkvalitetError("värden för nyckeltal från Kolada hämtas från Kolada och skrivs inte in")
     if period not in Period.values:
@@ -125,8 +123,7 @@ def record_decision(user, goal: Goal, period: str, assessment: str, motivation: 
     """Record a person's combined assessment beside the rules' current suggestion. A decision that
     differs from the suggestion needs a written motivation (:class:`core.goals.MotivationRequired`)."""
     municipality_id = goal.structure.municipality_id
-    if not can_publish(user, municipality_id):
-        raise commentary.PermissionDenied("du har inte behörighet att fatta beslut om den här kommunens mål")
+    roles.require_publish(user, municipality_id, "fatta beslut om den här kommunens mål")
     node = goal_report(municipality_id, goal.structure.year, period, drafts=False).node(goal.pk)
     decision = rules.check_decision(node.assessment.suggestion, rules.Decision(assessment, motivation))
     return GoalDecision.objects.create(

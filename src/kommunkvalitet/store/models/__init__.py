@@ -1,7 +1,7 @@
 """The data model: the only place that knows the schema."""
 
 from kommunkvalitet.store.models.audit import AuditEntry
-from kommunkvalitet.store.models.commentary import Commentary, CommentaryVersion, EditorRole
+from kommunkvalitet.store.models.commentary import Commentary, CommentaryVersion
 from kommunkvalitet.store.models.comparison import ComparisonStat
 from kommunkvalitet.store.models.dataversion import DataVersion
 from kommunkvalitet.store.models.geography import GroupMember, Municipality, MunicipalityGroup, MunicipalityShape
@@ -18,6 +18,7 @@ from kommunkvalitet.store.models.goals import (
 from kommunkvalitet.store.models.importlog import ImportLog
 from kommunkvalitet.store.models.kpi import KPI
 from kommunkvalitet.store.models.ledger import SyncKpiYear, SyncRun
+from kommunkvalitet.store.models.roles import EditorRole
 from kommunkvalitet.store.models.values import Value
 
 __all__ = [

@@ -65,22 +65,3 @@ class CommentaryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commentary} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-
-class EditorRole(models.Model):
-    """Who may edit (and publish) a municipality's texts. Superusers may edit every municipality."""
-
-    class Role(models.TextChoices):
-        EDITOR = "editor", "Redaktör (skriver utkast)"
-        PUBLISHER = "publisher", "Publicerare (skriver och publicerar)"
-        ADMIN = "admin", "Administratör (ser ändringsloggen)"
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kk_roles")
-    municipality = models.ForeignKey("store.Municipality", on_delete=models.CASCADE)
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "municipality"], name="unique_editor_role")]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.role} {self.municipality_id}"

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from kommunkvalitet.store import audit
-from kommunkvalitet.store.models import AuditEntry, EditorRole
+from kommunkvalitet.store import audit, roles
+from kommunkvalitet.store.models import AuditEntry
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -43,12 +43,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit log: a site administrator (superuser) sees every change, a municipality's administrator
     that municipality's; ``?kommun=`` narrows it, ``?format=csv`` downloads it."""
     entries = AuditEntry.objects.all()
-    if not request.user.is_superuser:
-        mine = list(
-            EditorRole.objects.filter(user=request.user, role=EditorRole.Role.ADMIN).values_list(
-                "municipality_id", flat=True
-            )
-        )
+    mine = roles.managed_municipalities(request.user)
+    if mine is not None:
         if not mine:
             raise PermissionDenied
         entries = entries.filter(municipality_id__in=mine)

@@ -1,4 +1,5 @@
-"""Editing the municipality's own commentary: drafts and publication, for signed-in editors only."""
+"""Editing the municipality's own commentary: drafts and publication. Readers see the draft; editors of
+every committee save it; publishers publish (store.roles, asked here and again by the store)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kommunkvalitet.core.narrative import draft_area, draft_measure
 from kommunkvalitet.errors import KommunkvalitetError
-from kommunkvalitet.store import commentary
+from kommunkvalitet.store import commentary, roles
 from kommunkvalitet.web.markup import render as render_markup
 from kommunkvalitet.web.views.report import _report
 
@@ -31,7 +32,10 @@ class CommentaryForm(forms.Form):
 
 @login_required
 def edit(request, municipality_id: str, year: int, area_id: str):
-    if not commentary.can_edit(request.user, municipality_id):
+    rights = roles.rights(request.user, municipality_id)
+    if not rights.may_view_drafts or (request.method == "POST" and not rights.may_edit()):
+        raise DjangoPermissionDenied
+    if request.method == "POST" and request.POST.get("action") == "publish" and not rights.may_publish:
         raise DjangoPermissionDenied
     report = _report(municipality_id, year, area_id)
     kpi = request.GET.get("kpi", "")
@@ -73,7 +77,8 @@ def edit(request, municipality_id: str, year: int, area_id: str):
         "form": form,
         "current": current,
         "preview": render_markup(form["text"].value() or ""),
-        "can_publish": commentary.can_publish(request.user, municipality_id),
+        "can_save": rights.may_edit(),
+        "can_publish": rights.may_publish,
         "versions": list(current.versions.all()[:10]) if current else [],
         "back": back,
     }

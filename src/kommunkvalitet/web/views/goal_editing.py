@@ -1,6 +1,7 @@
 """The forms that build a goal structure and fill it in: structures, goals, indicators with their targets
-and values, the combined assessment (decision) and the goal's text. Signed-in editors only; decisions
-and publishing need the publisher role. Thin: the store does the work and checks the rights again."""
+and values, the combined assessment (decision) and the goal's text. Who may open and post each form is :mod:`store.roles` (readers see, editors write
+their committees' indicators and goal texts, publishers publish and decide, administrators build the
+structure). Thin: the store does the work and checks the rights again."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import goals_text
 from kommunkvalitet.errors import KommunkvalitetError
-from kommunkvalitet.store import commentary
+from kommunkvalitet.store import commentary, roles
 from kommunkvalitet.store import goal_editing as build
 from kommunkvalitet.store import goals as store
 from kommunkvalitet.store.models import Indicator, Municipality, Period
@@ -43,13 +44,19 @@ def _lang() -> str:
     return "en" if (get_language() or "sv").startswith("en") else "sv"
 
 
-def _require_edit(request, municipality_id: str) -> None:
-    if not store.can_edit(request.user, municipality_id):
+def _allow(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied
 
 
-def _structure(request, municipality_id: str, year: int):
-    _require_edit(request, municipality_id)
+def _posting(request) -> bool:
+    return request.method == "POST"
+
+
+def _structure(request, municipality_id: str, year: int, *, manage_post: bool = False):
+    """The year's structure, for a user who may see its drafts (and, ``manage_post``, change it by POST)."""
+    rights = roles.rights(request.user, municipality_id)
+    _allow(rights.may_view_drafts and (rights.may_manage or not (manage_post and _posting(request))))
     struct = store.structure(municipality_id, year)
     if struct is None:
         raise Http404(_("Det finns ingen målstruktur för det året."))
@@ -82,7 +89,7 @@ def _words(code: str) -> dict:
 @login_required
 def structure_new(request, municipality_id: str):
     municipality = get_object_or_404(Municipality, pk=municipality_id)
-    _require_edit(request, municipality_id)
+    _allow(roles.rights(request.user, municipality_id).may_manage)
     form = StructureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,7 +106,7 @@ def structure_new(request, municipality_id: str):
 
 @login_required
 def structure_edit(request, municipality_id: str, year: int):
-    struct = _structure(request, municipality_id, year)
+    struct = _structure(request, municipality_id, year, manage_post=True)
     if request.method == "POST":
         form = StructureForm(request.POST, with_year=False, year=year)
         if form.is_valid():
@@ -122,7 +129,7 @@ def structure_edit(request, municipality_id: str, year: int):
     context = {
         "structure": struct, "municipality": report.municipality, "form": form, "nodes": nodes,
         "next_year": year + 1, "next_exists": store.structure(municipality_id, year + 1) is not None,
-        "can_publish": store.can_publish(request.user, municipality_id),
+        "rights": roles.rights(request.user, municipality_id),
     }  # fmt: skip
     return render(request, "web/goals/edit_structure.html", context)
 
@@ -130,7 +137,7 @@ def structure_edit(request, municipality_id: str, year: int):
 @login_required
 @require_POST
 def structure_copy(request, municipality_id: str, year: int):
-    struct = _structure(request, municipality_id, year)
+    struct = _structure(request, municipality_id, year, manage_post=True)
     try:
         new = build.copy_to_next_year(request.user, struct)
     except KommunkvalitetError as err:
@@ -158,6 +165,7 @@ def _count(v) -> int:
 @login_required
 def structure_import(request, municipality_id: str, year: int):
     struct = _structure(request, municipality_id, year)
+    _allow(roles.rights(request.user, municipality_id).is_editor)
     posted = request.method == "POST"  # bound even when the size limit left nothing but the token
     form = ImportForm(request.POST if posted else None, request.FILES or None, too_big=uploads.too_big(request))
     if posted and form.is_valid():
@@ -166,9 +174,7 @@ def structure_import(request, municipality_id: str, year: int):
         upload = form.cleaned_data["file"]
         try:
             result = goal_sheets.import_structure(struct, upload.read(), upload.name, request.user)
-        except commentary.PermissionDenied:
-            raise PermissionDenied from None
-        except KommunkvalitetError as err:
+        except KommunkvalitetError as err:  # also a row of another committee (roles.PermissionDenied)
             form.add_error("file", str(err))
         else:
             counts = {k: _count(getattr(result, k)) for k in ("added", "changed", "unchanged")}
@@ -228,12 +234,14 @@ def _goal_page(request, struct, goal=None):
 
 @login_required
 def goal_new(request, municipality_id: str, year: int):
-    return _goal_page(request, _structure(request, municipality_id, year))
+    struct = _structure(request, municipality_id, year)
+    _allow(roles.rights(request.user, municipality_id).may_manage)
+    return _goal_page(request, struct)
 
 
 @login_required
 def goal_edit(request, municipality_id: str, year: int, goal_id: int):
-    struct = _structure(request, municipality_id, year)
+    struct = _structure(request, municipality_id, year, manage_post=True)
     goal = build.get_goal(struct, goal_id)
     if goal is None:
         raise Http404
@@ -322,6 +330,7 @@ def _save_indicator(user, struct, goal, ind, d: dict, interim: bool):
 @login_required
 def indicator_new(request, municipality_id: str, year: int, goal_id: int):
     struct = _structure(request, municipality_id, year)
+    _allow(roles.rights(request.user, municipality_id).is_editor)  # the store checks the committee chosen
     goal = build.get_goal(struct, goal_id)
     if goal is None:
         raise Http404
@@ -334,6 +343,8 @@ def indicator_edit(request, municipality_id: str, year: int, indicator_id: int):
     ind = build.get_indicator(struct, indicator_id)
     if ind is None:
         raise Http404
+    if _posting(request):
+        _allow(roles.rights(request.user, municipality_id).may_edit(roles.indicator_committees(ind)))
     return _indicator_page(request, struct, ind.goal, ind)
 
 
@@ -352,6 +363,7 @@ def _remove_page(request, struct, what: str, name: str, counts: dict, remove, ba
 @login_required
 def goal_remove(request, municipality_id: str, year: int, goal_id: int):
     struct = _structure(request, municipality_id, year)
+    _allow(roles.rights(request.user, municipality_id).may_manage)
     goal = build.get_goal(struct, goal_id)
     if goal is None:
         raise Http404
@@ -365,6 +377,7 @@ def indicator_remove(request, municipality_id: str, year: int, indicator_id: int
     ind = build.get_indicator(struct, indicator_id)
     if ind is None:
         raise Http404
+    _allow(roles.rights(request.user, municipality_id).may_edit(roles.indicator_committees(ind)))
     return _remove_page(request, struct, "indicator", ind.name, build.removal_counts(indicator=ind),
                         lambda: build.remove_indicator(request.user, ind), _edit_url(struct, f"indikator-{ind.pk}"))  # fmt: skip
 
@@ -381,7 +394,8 @@ def goal_assess(request, municipality_id: str, year: int, goal_id: int):
     period = request.GET.get("period") or request.POST.get("period") or Period.YEAR
     if period not in Period.values or (period == Period.INTERIM and struct.interim_end is None):
         raise Http404
-    may_publish = store.can_publish(request.user, municipality_id)
+    rights = roles.rights(request.user, municipality_id)
+    may_publish, may_write = rights.may_publish, rights.may_edit(roles.goal_committees(goal))
     report = store.goal_report(municipality_id, year, period)
     node = report.node(goal.pk)
     place = store.text_place(goal, period)
@@ -410,15 +424,15 @@ def goal_assess(request, municipality_id: str, year: int, goal_id: int):
                 return redirect(back + "#beslut")
     elif request.method == "POST" and action in ("save_text", "publish_text"):
         publishing = action == "publish_text"
-        if publishing and not may_publish:
-            raise PermissionDenied
+        _allow(may_write and (may_publish or not publishing))
         text_form = GoalTextForm(request.POST, prefix="text")
         if text_form.is_valid():
             try:
-                commentary.save_draft(request.user, place, text_form.cleaned_data["text"],
-                                      based_on=text_form.cleaned_data["based_on"])  # fmt: skip
-                if publishing:
-                    commentary.publish(request.user, place, report.figures())
+                with transaction.atomic():  # a refused publication saves no draft either
+                    store.save_text(request.user, goal, period, text_form.cleaned_data["text"],
+                                    based_on=text_form.cleaned_data["based_on"])  # fmt: skip
+                    if publishing:
+                        commentary.publish(request.user, place, report.figures())
             except KommunkvalitetError as err:
                 _form_error(text_form, err)
             else:
@@ -436,7 +450,7 @@ def goal_assess(request, municipality_id: str, year: int, goal_id: int):
     a = node.assessment
     context = {
         "structure": struct, "goal": goal, "node": node, "period": period, "periods": Period.choices,
-        "interim": struct.interim_end is not None, "can_publish": may_publish,
+        "interim": struct.interim_end is not None, "can_publish": may_publish, "can_save": may_write,
         "suggestion": _words(a.suggestion), "reason": goals_text.reason_text(a.suggestion_reason, _lang()),
         "committee": _words(a.committee.assessment), "key_figures": _words(a.key_figures.assessment),
         "overall": _words(a.overall), "decision_form": decision_form, "text_form": text_form,

@@ -24,6 +24,7 @@ from kommunkvalitet.core.goals_text import (
     rule_text,
 )
 from kommunkvalitet.store import goals as store
+from kommunkvalitet.store import roles
 from kommunkvalitet.store.models import Municipality, Period
 from kommunkvalitet.web import markup
 from kommunkvalitet.web.goal_presenter import GoalPresenter
@@ -93,7 +94,7 @@ def index(request, municipality_id: str):
     context = {
         "municipality": municipality,
         "structures": [s for s in structures if s is not None],
-        "can_edit": store.can_edit(request.user, municipality_id),
+        "can_edit": roles.rights(request.user, municipality_id).may_manage,
     }
     return render(request, "web/goals/index.html", context)
 
@@ -182,7 +183,7 @@ def _page(request, present: GoalPresenter) -> dict:
         "query": f"?period={report.period}" if report.period != Period.YEAR else "",
         "legend": legend(lang),
         "rule_text": rule_text(present.rule, lang),
-        "can_edit": store.can_edit(request.user, report.municipality.id),
+        "can_edit": roles.rights(request.user, report.municipality.id).may_view_drafts,
         "source": SOURCE,
     }
 

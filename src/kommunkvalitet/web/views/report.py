@@ -16,7 +16,7 @@ from kommunkvalitet.core import pages, vocabulary
 from kommunkvalitet.core.gender import with_gender_gaps
 from kommunkvalitet.core.measuresets import MeasureSet, measure_sets, set_for_edition
 from kommunkvalitet.core.narrative import draft_area, draft_measure
-from kommunkvalitet.store import commentary
+from kommunkvalitet.store import commentary, roles
 from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.gender import gender_findings
 from kommunkvalitet.store.models import Municipality
@@ -116,7 +116,7 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
         "area_text": area_text,
         "area_text_html": render_markup(area_text.published_text) if area_text else "",
         "area_revised": commentary.revised_since_publication(area_text, figures) if area_text else [],
-        "can_edit": commentary.can_edit(request.user, municipality_id),
+        "can_edit": roles.rights(request.user, municipality_id).may_edit(),
         "editions": _editions(),
     }
     return render(request, "web/area.html", context)
