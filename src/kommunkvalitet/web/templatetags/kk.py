@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import goals_text, pages, vocabulary
 from kommunkvalitet.core.formatting import format_number, format_percentage_points, format_value
@@ -47,6 +48,19 @@ def named(thing):
 def and_list(items):
     """``{{ years|and_list }}``: "2021 och 2022" / "2021 and 2022"."""
     return join_list([str(i) for i in items], _AND[_lang()])
+
+
+@register.filter
+def line_label(line):
+    """A time series' name as a table header in the page's language (store.measure names them in Swedish:
+    the municipality and the groups by name, the reference lines by what they are)."""
+    if line.key == "national_mean":
+        return _("Rikssnitt (ovägt medel)")
+    if line.key == "riket":
+        return _("Riket (viktat)")
+    if line.key == "skr":  # "Kommungrupp: <the group's name>"
+        return _("Kommungrupp: %(g)s") % {"g": line.label.partition(": ")[2]}
+    return line.label
 
 
 @register.filter

@@ -93,8 +93,8 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
             g = genders.get(m["kpi"])
             m["women"], m["men"] = (dataclasses.asdict(g.women), dataclasses.asdict(g.men)) if g else (None, None)
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    pictures = area_pictures(report)  # sparklines and links to the measure pages
     lang = page_lang()  # the reader's language (web.language): the drafts of both are made above
+    pictures = area_pictures(report, lang)  # sparklines and links to the measure pages
     area_text = texts.get("")
     rows = [
         {
