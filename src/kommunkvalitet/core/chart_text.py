@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from kommunkvalitet.core.charts import BarRow, SeriesLine, ValueFormat
 from kommunkvalitet.core.formatting import format_value
+from kommunkvalitet.core.narrative import phrases
 
 BAND_PHRASE = {
     "best": "bland de 25 procent bästa",
@@ -19,7 +20,6 @@ BAND_PHRASE = {
 }
 
 
-_AND = {"sv": "och", "en": "and"}
 # The sparkline's sentence in both languages (the area page is served in either)
 _SPARK = {
     "sv": {"none": "Inga värden över tid.", "one": "Utveckling: bara ett värde, {v} ({y}).",
@@ -40,7 +40,7 @@ def _years(years: Sequence[int], lang: str = "sv") -> str:
         else:
             runs.append([y])
     parts = [p for r in runs for p in ([f"{r[0]}–{r[-1]}"] if len(r) > 2 else [str(y) for y in r])]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {_AND[lang]} " + parts[-1]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {phrases.t('and', lang)} " + parts[-1]
 
 
 def describe_bar(rows: list[BarRow], fmt: ValueFormat, *, year: int, direction: str, mean: float | None,

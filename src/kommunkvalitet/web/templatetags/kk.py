@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import goals_text, pages, vocabulary
 from kommunkvalitet.core.formatting import format_number, format_percentage_points, format_value
+from kommunkvalitet.core.narrative import phrases
 from kommunkvalitet.core.narrative.common import join_list
 from kommunkvalitet.web import presentation
 from kommunkvalitet.web.language import page_lang as _lang
 
 register = template.Library()
-_AND = {"sv": "och", "en": "and"}
 
 
 @register.filter
@@ -47,7 +47,7 @@ def named(thing):
 @register.filter
 def and_list(items):
     """``{{ years|and_list }}``: "2021 och 2022" / "2021 and 2022"."""
-    return join_list([str(i) for i in items], _AND[_lang()])
+    return join_list([str(i) for i in items], phrases.t("and", _lang()))
 
 
 @register.filter
