@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export KOMMUNKVALITET_DATA_DIR ?= $(CURDIR)/var
 export KOMMUNKVALITET_SNAPSHOT ?= $(abspath $(CURDIR)/../shared/data)
 
-.PHONY: run test install install-test lint typecheck format bench clean
+.PHONY: run test install install-test lint typecheck format bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ typecheck: install-test
 format: install-test
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
+
+# The English catalogue: collect every message of the templates and the Python code into the .po (new ones
+# with an empty msgstr, for you to translate), then compile the .mo with Babel (no GNU msgfmt needed).
+# makemessages needs GNU gettext's xgettext (Debian: gettext). tests/test_translations.py checks both files.
+LOCALE := src/kommunkvalitet/locale/en/LC_MESSAGES
+messages: install-test
+	cd src/kommunkvalitet && $(CURDIR)/$(BIN)/kommunkvalitet manage makemessages -l en --no-obsolete --add-location file --ignore 'static/*'
+	$(BIN)/pybabel compile -D django -i $(LOCALE)/django.po -o $(LOCALE)/django.mo -l en --statistics
 
 bench: install-test
 	$(BIN)/python benchmarks/import_snapshot.py

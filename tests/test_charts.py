@@ -88,6 +88,11 @@ def test_descriptions_are_one_sentence_with_the_numbers_of_the_table():
         "Utveckling 2018–2020: från 10\xa0dagar till 12\xa0dagar, lägst 8\xa0dagar (2019) och högst 12\xa0dagar (2020)."
     )
     assert chart_text._years([2015, 2016, 2017, 2019]) == "2015–2017 och 2019"
+    # the area page is served in English too: the sparkline's caption follows it (numbers the English way)
+    assert chart_text.describe_sparkline(
+        [(2018, 10.0), (2019, None), (2020, 12.5)], ValueFormat("percent", 1), "en"
+    ) == ("Trend 2018–2020: from 10.0% to 12.5%; no data for 2019.")
+    assert chart_text._years([2015, 2016, 2017, 2019], "en") == "2015–2017 and 2019"
 
 
 @pytest.mark.django_db

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "kommunkvalitet.web.formats.AlternatesMiddleware",  # Link: rel="alternate" (inside the page cache)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kommunkvalitet.web.language.LanguageMiddleware",  # Swedish, or the reader's choice (web.language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,11 +119,13 @@ CACHES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Swedish first. The browser's Accept-Language does not switch the interface (LocaleMiddleware is off)
-# until the English translation of every page is complete; the JSON twins carry both drafts.
+# Swedish first; English when the reader chooses it with the switch on every page (a cookie for a year)
+# or, for a JSON twin, `?lang=en`. The browser's Accept-Language is not read (web.language).
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # the English catalogue: `make messages` updates it
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Stockholm"
@@ -154,6 +157,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 if config.is_production():
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     # HTTPS only, for a year, remembered by browsers (docs/deploy.md: behind a front server that
     # terminates TLS, set KOMMUNKVALITET_BEHIND_PROXY so that Django trusts its X-Forwarded-Proto).
     SECURE_SSL_REDIRECT = True

@@ -1,5 +1,5 @@
-"""The one-sentence description of each chart and map (Swedish), written from the same data the chart
-draws. It is the figure's caption: what a reader who does not see the picture needs to know first.
+"""The one-sentence description of each chart and map (Swedish; the sparkline's also in English), written
+from the same data the chart draws. It is the figure's caption: what a reader who does not see the picture needs to know first.
 Every number in it is in the chart's data table. Pure functions."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from kommunkvalitet.core.charts import BarRow, SeriesLine, ValueFormat
+from kommunkvalitet.core.formatting import format_value
+from kommunkvalitet.core.narrative import phrases
 
 BAND_PHRASE = {
     "best": "bland de 25 procent bästa",
@@ -18,8 +20,19 @@ BAND_PHRASE = {
 }
 
 
-def _years(years: Sequence[int]) -> str:
-    """2018, 2020 och 2021 -> "2018, 2020 och 2021"; consecutive runs as ranges: "2018–2020"."""
+# The sparkline's sentence in both languages (the area page is served in either)
+_SPARK = {
+    "sv": {"none": "Inga värden över tid.", "one": "Utveckling: bara ett värde, {v} ({y}).",
+           "span": "Utveckling {y0}–{y1}: från {v0} till {v1}", "range": ", lägst {lo} ({ly}) och högst {hi} ({hy})",
+           "gaps": "; uppgift saknas för {years}"},
+    "en": {"none": "No values over time.", "one": "Trend: only one value, {v} ({y}).",
+           "span": "Trend {y0}–{y1}: from {v0} to {v1}", "range": ", lowest {lo} ({ly}) and highest {hi} ({hy})",
+           "gaps": "; no data for {years}"},
+}  # fmt: skip
+
+
+def _years(years: Sequence[int], lang: str = "sv") -> str:
+    """2018, 2020 och 2021 -> "2018, 2020 och 2021" ("and" in English); consecutive runs as ranges: "2018–2020"."""
     runs: list[list[int]] = []
     for y in sorted(years):
         if runs and y == runs[-1][-1] + 1:
@@ -27,7 +40,7 @@ def _years(years: Sequence[int]) -> str:
         else:
             runs.append([y])
     parts = [p for r in runs for p in ([f"{r[0]}–{r[-1]}"] if len(r) > 2 else [str(y) for y in r])]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {phrases.t('and', lang)} " + parts[-1]
 
 
 def describe_bar(rows: list[BarRow], fmt: ValueFormat, *, year: int, direction: str, mean: float | None,
@@ -72,22 +85,27 @@ def describe_series(lines: list[SeriesLine], fmt: ValueFormat) -> str:
     return text + "."
 
 
-def describe_sparkline(points: list[tuple[int, float | None]], fmt: ValueFormat) -> str:
+def describe_sparkline(points: list[tuple[int, float | None]], fmt: ValueFormat, lang: str = "sv") -> str:
+    words = _SPARK[lang]
+
+    def text(value: float | None) -> str:
+        return format_value(value, fmt.unit, fmt.decimals, lang)
+
     present = [(y, v) for y, v in points if v is not None]
     if not present:
-        return "Inga värden över tid."
+        return words["none"]
     (y0, v0), (y1, v1) = present[0], present[-1]
     if len(present) == 1:
-        return f"Utveckling: bara ett värde, {fmt.text(v1)} ({y1})."
+        return words["one"].format(v=text(v1), y=y1)
     low = min(present, key=lambda p: p[1])
     high = max(present, key=lambda p: p[1])
-    text = f"Utveckling {y0}–{y1}: från {fmt.text(v0)} till {fmt.text(v1)}"
+    out = words["span"].format(y0=y0, y1=y1, v0=text(v0), v1=text(v1))
     if len(present) > 2:
-        text += f", lägst {fmt.text(low[1])} ({low[0]}) och högst {fmt.text(high[1])} ({high[0]})"
+        out += words["range"].format(lo=text(low[1]), ly=low[0], hi=text(high[1]), hy=high[0])
     gaps = [y for y, v in points if v is None and y0 < y < y1]
     if gaps:
-        text += f"; uppgift saknas för {_years(gaps)}"
-    return text + "."
+        out += words["gaps"].format(years=_years(gaps, lang))
+    return out + "."
 
 
 def describe_map(*, year: int, bands: dict[str, str | None], mode: str, place: str, total: int,

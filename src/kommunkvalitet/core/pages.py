@@ -117,9 +117,12 @@ def trend_word(change: trend.MunicipalityChange | None, direction: str) -> str |
     return change.assessment
 
 
-def rank_text(rank: int | None, n: int) -> str | None:
-    """ "plats 37 av 286": the rank among the municipalities with a value, or None without a rank."""
-    return f"plats {rank} av {n}" if rank else None
+_RANK_TEXT = {"sv": "plats {rank} av {n}", "en": "rank {rank} of {n}"}
+
+
+def rank_text(rank: int | None, n: int, lang: str = "sv") -> str | None:
+    """ "plats 37 av 286" / "rank 37 of 286": the rank among the municipalities with a value, or None without a rank."""
+    return _RANK_TEXT[lang].format(rank=rank, n=n) if rank else None
 
 
 # --- an edition's overview --------------------------------------------------------------------------

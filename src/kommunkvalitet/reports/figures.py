@@ -76,14 +76,14 @@ def series_figure(page, fmt: ValueFormat) -> Figure | None:
 
 
 def sparkline_figure(kpi: str, year: int, municipality_id: str, version: str,
-                     points: list[tuple[int, float | None]], fmt: ValueFormat) -> Figure | None:  # fmt: skip
+                     points: list[tuple[int, float | None]], fmt: ValueFormat, lang: str = "sv") -> Figure | None:  # fmt: skip
     if not any(v is not None for _, v in points):
         return None
 
     def build() -> dict:
         return sparkline_spec(points)
 
-    description = chart_text.describe_sparkline(points, fmt)
+    description = chart_text.describe_sparkline(points, fmt, lang)  # the picture itself has no words
     key = cache_key("spark", kpi, year, municipality_id, version)
     # The picture is hidden from assistive technology: its figure's caption is the description.
     return Figure("sparkline", lambda: cached_svg(key, build, name="", css="chart chart-spark"), description, "", build)

@@ -28,14 +28,17 @@ def points_of(series: list[tuple[int, float | None]], year: int) -> list[tuple[i
     return [(y, known.get(y)) for y in range(first, year + 1)]
 
 
-def area_pictures(report) -> dict[str, RowPicture]:
-    """Per KPI of an ``AreaReport``: one query for the data versions, then one cache read per sparkline."""
+def area_pictures(report, lang: str = "sv") -> dict[str, RowPicture]:
+    """Per KPI of an ``AreaReport``: one query for the data versions, then one cache read per sparkline
+    (its description in ``lang``)."""
     mid = report.municipality.id
     versions = kpi_versions([r.finding.kpi for r in report.rows])
     out = {}
     for r in report.rows:
         f = r.finding
         points = points_of(r.series, f.year)
-        spark = figures.sparkline_figure(f.kpi, f.year, mid, versions[f.kpi], points, ValueFormat(f.unit, f.decimals))
+        spark = figures.sparkline_figure(
+            f.kpi, f.year, mid, versions[f.kpi], points, ValueFormat(f.unit, f.decimals), lang
+        )
         out[f.kpi] = RowPicture(reverse("web:measure", args=[f.kpi, f.year]) + f"?kommun={mid}", points, spark)
     return out

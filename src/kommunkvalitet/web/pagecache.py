@@ -23,11 +23,12 @@ from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
-from django.utils.translation import get_language_from_request
 
 from kommunkvalitet.store.dataversion import page_version
+from kommunkvalitet.web.language import request_language
 
 # The public pages: the start page, a municipality's pages (overview, area, goal report and goal pages
 # with their other forms, .json, .csv, .xlsx, .pdf; not the forms under redigera/ or mal/ny/) and the
@@ -47,6 +48,11 @@ PUBLIC = re.compile(
 )
 _SKIP_HEADERS = {"set-cookie", "date"}
 CACHED_HEADER = "X-Page-Cache"
+# The CSRF token of a page's forms (the language switch on every page) differs per reader: a page is
+# stored with a slot in its place, and every answer from the cache fills it with the reader's own token
+# and sends the CSRF cookie, as Django does for a page it renders.
+_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+(")')
+_SLOT = b"@csrf-token@"
 
 
 class PageCacheMiddleware:
@@ -54,7 +60,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
         self.cache = caches["pages"]
         self.fresh_cookies = (settings.SESSION_COOKIE_NAME, "messages")
-        self.localized = "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+        self.csrf = CsrfViewMiddleware(get_response)
         self._guard = threading.Lock()
         self._rendering: dict[str, threading.Lock] = {}  # key -> held while one thread renders it
 
@@ -71,7 +77,7 @@ class PageCacheMiddleware:
             version = page_version(match["municipality"])
         except (DisallowedHost, DatabaseError):  # or no database yet (setup not run): the view says so
             return self.get_response(request)
-        language = get_language_from_request(request) if self.localized else settings.LANGUAGE_CODE
+        language = request_language(request)
         etag = f'"{version}-{language}"'
         if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
             response = HttpResponseNotModified()
@@ -81,7 +87,7 @@ class PageCacheMiddleware:
         key = f"page:{hashlib.sha1(f'{language} {url}'.encode()).hexdigest()}:{etag.strip(chr(34))}"
         stored = self.cache.get(key)
         if stored is not None:
-            return self._stored(stored)
+            return self._stored(request, stored)
         # One render per page and process: the threads that ask for the same cold page meanwhile wait
         # for it rather than render it again (a stampede on the hot pages after every import).
         with self._guard:
@@ -90,29 +96,33 @@ class PageCacheMiddleware:
             with lock:
                 stored = self.cache.get(key)
                 if stored is not None:
-                    return self._stored(stored)
+                    return self._stored(request, stored)
                 return self._render(request, key, etag)
         finally:
             with self._guard:
                 self._rendering.pop(key, None)
 
-    @staticmethod
-    def _stored(stored) -> HttpResponse:
+    def _stored(self, request: HttpRequest, stored) -> HttpResponse:
         status, headers, body = stored
+        if _SLOT in body:
+            self.csrf.process_request(request)  # the reader's CSRF cookie, if any, as the page's secret
+            body = body.replace(_SLOT, get_token(request).encode())
         response = HttpResponse(body, status=status)
         for name, value in headers:
             response[name] = value
         response[CACHED_HEADER] = "hit"
-        return response
+        return self.csrf.process_response(request, response)  # sets the CSRF cookie a token needs
 
     def _render(self, request: HttpRequest, key: str, etag: str) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code != 200 or response.streaming or response.cookies:
+        other_cookies = set(response.cookies) - {settings.CSRF_COOKIE_NAME}
+        if response.status_code != 200 or response.streaming or other_cookies:
             return response
         response["ETag"] = etag
         response["Cache-Control"] = "no-cache"  # revisits ask again with If-None-Match and get 304
         patch_vary_headers(response, ["Cookie"])
         headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
-        self.cache.set(key, (response.status_code, headers, response.content))
+        body = _TOKEN.sub(rb"\1" + _SLOT + rb"\2", response.content)
+        self.cache.set(key, (response.status_code, headers, body))
         response[CACHED_HEADER] = "miss"
         return response

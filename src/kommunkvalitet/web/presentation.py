@@ -4,14 +4,10 @@ every band and trend has a word and a symbol too."""
 from __future__ import annotations
 
 from django.utils.functional import lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kommunkvalitet.core import vocabulary
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "sv").startswith("en") else "sv"
+from kommunkvalitet.web.language import page_lang as _lang
 
 
 def _word(kind: str, code: str):

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import goals_text, pages, vocabulary
 from kommunkvalitet.core.formatting import format_number, format_percentage_points, format_value
+from kommunkvalitet.core.narrative import phrases
+from kommunkvalitet.core.narrative.common import join_list
 from kommunkvalitet.web import presentation
+from kommunkvalitet.web.language import page_lang as _lang
 
 register = template.Library()
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "sv").startswith("en") else "sv"
 
 
 @register.filter
@@ -36,6 +35,32 @@ def change(f):
         return format_percentage_points(f.change_pp, f.decimals, _lang(), signed=True)
     text = format_value(f.change, f.unit, f.decimals, _lang())
     return ("+" + text) if f.change > 0 else text
+
+
+@register.filter
+def named(thing):
+    """``{{ report.area|named }}``: an area's (or group's) English name on an English page, else its name."""
+    english = getattr(thing, "name_en", "") if _lang() == "en" else ""
+    return english or thing.name
+
+
+@register.filter
+def and_list(items):
+    """``{{ years|and_list }}``: "2021 och 2022" / "2021 and 2022"."""
+    return join_list([str(i) for i in items], phrases.t("and", _lang()))
+
+
+@register.filter
+def line_label(line):
+    """A time series' name as a table header in the page's language (store.measure names them in Swedish:
+    the municipality and the groups by name, the reference lines by what they are)."""
+    if line.key == "national_mean":
+        return _("Rikssnitt (ovägt medel)")
+    if line.key == "riket":
+        return _("Riket (viktat)")
+    if line.key == "skr":  # "Kommungrupp: <the group's name>"
+        return _("Kommungrupp: %(g)s") % {"g": line.label.partition(": ")[2]}
+    return line.label
 
 
 @register.filter

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,14 +33,11 @@ from kommunkvalitet.web.goal_forms import (
     KpiSearchForm,
     StructureForm,
 )
+from kommunkvalitet.web.language import page_lang as _lang
 from kommunkvalitet.web.markup import render as render_markup
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MOTIVATION_REQUIRED = "Bedömningen skiljer sig från regelns förslag: skriv en motivering."
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "sv").startswith("en") else "sv"
 
 
 def _allow(allowed: bool) -> None:

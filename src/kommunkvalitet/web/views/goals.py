@@ -13,7 +13,6 @@ import math
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import goals as rules
@@ -29,12 +28,9 @@ from kommunkvalitet.store.models import Municipality, Period
 from kommunkvalitet.web import markup
 from kommunkvalitet.web.goal_presenter import GoalPresenter
 from kommunkvalitet.web.jsonout import json_response
+from kommunkvalitet.web.language import page_lang as _lang
 
 SOURCE = "Källa: kommunens egna uppgifter (indikatorer, målnivåer, bedömningar) och Kolada (RKA). Bearbetning: kommunkvalitet."
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "sv").startswith("en") else "sv"
 
 
 # --- errors ------------------------------------------------------------------------------------------

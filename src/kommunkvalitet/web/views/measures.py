@@ -27,6 +27,7 @@ from kommunkvalitet.store.measure import MeasurePage, measure_page, years_with_v
 from kommunkvalitet.store.models import KPI, Municipality, MunicipalityGroup
 from kommunkvalitet.web import presentation
 from kommunkvalitet.web.jsonout import json_response
+from kommunkvalitet.web.language import page_lang
 from kommunkvalitet.web.views.report import FIRST_EDITION, _editions
 
 SOURCE = "Källa: Kolada (RKA). Bearbetning: kommunkvalitet."
@@ -116,7 +117,7 @@ def measure(request, kpi_id: str, year: int, fmt: str = "html"):
         ),
         "bar_table": mark_safe(
             cached(  # noqa: S308 - rendered by our own template
-                cache_key("bartable", kpi_id, year, mid or "-", page.version),
+                cache_key("bartable", kpi_id, year, mid or "-", page.version, page_lang()),  # words and numbers
                 lambda: render_to_string(
                     "web/_bar_table.html", {"page": page, "info": page.info, "vf": vf, "mid": mid}
                 ),

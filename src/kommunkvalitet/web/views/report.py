@@ -24,6 +24,7 @@ from kommunkvalitet.store.report import AreaReport, area_report, measure_set_rep
 from kommunkvalitet.web import markup, presentation
 from kommunkvalitet.web.area_pictures import area_pictures
 from kommunkvalitet.web.jsonout import json_response
+from kommunkvalitet.web.language import page_lang
 from kommunkvalitet.web.markup import render as render_markup
 from kommunkvalitet.web.views.errors import NotFound, unknown_municipality
 
@@ -92,13 +93,14 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
             g = genders.get(m["kpi"])
             m["women"], m["men"] = (dataclasses.asdict(g.women), dataclasses.asdict(g.men)) if g else (None, None)
         return json_response(data)
-    pictures = area_pictures(report)  # sparklines and links to the measure pages
+    lang = page_lang()  # the reader's language (web.language): the drafts of both are made above
+    pictures = area_pictures(report, lang)  # sparklines and links to the measure pages
     area_text = texts.get("")
     rows = [
         {
             "r": r,
             "f": r.finding,
-            "summary": draft_measure(r.finding, "sv") if report.is_kommun else None,
+            "summary": draft_measure(r.finding, lang) if report.is_kommun else None,
             "comment": texts.get(r.finding.kpi),
             "comment_html": render_markup(texts[r.finding.kpi].published_text) if r.finding.kpi in texts else "",
             "revised": commentary.revised_since_publication(texts[r.finding.kpi], figures)
@@ -112,7 +114,7 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
     context = {
         "report": report,
         "rows": rows,
-        "draft": drafts.get("sv"),
+        "draft": drafts.get(lang),
         "area_text": area_text,
         "area_text_html": render_markup(area_text.published_text) if area_text else "",
         "area_revised": commentary.revised_since_publication(area_text, figures) if area_text else [],
@@ -136,7 +138,7 @@ def _area_json(report: AreaReport, drafts, texts) -> dict:
             {
                 **dataclasses.asdict(r.finding),
                 "verdict": pages.verdict(r.finding.position, r.finding.direction),
-                "rank_text": r.rank_text,
+                "rank_text": pages.rank_text(r.finding.rank, r.finding.n, page_lang()),
                 "gap_text": presentation.gap(r.finding.gap) if r.finding.value is None else None,
                 "comparable": r.finding.value is not None and r.finding.implausible is None,
                 "series": [{"year": y, "value": v} for y, v in r.series],
@@ -146,7 +148,7 @@ def _area_json(report: AreaReport, drafts, texts) -> dict:
         ],
         "draft": {lang: {"title": d.title, "text": d.text} for lang, d in drafts.items()} or None,
         "commentary": {kpi or "_area": markup.for_json(c.published_text) for kpi, c in texts.items()},
-        "source": "Källa: Kolada (RKA). Bearbetning: kommunkvalitet.",
+        "source": _("Källa: Kolada (RKA). Bearbetning: kommunkvalitet."),
     }
 
 

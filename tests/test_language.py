@@ -1,0 +1,213 @@
+"""The English interface, served in-process on the imported snapshot: the language switch keeps the page
+(also from a cached page, with CSRF enforced), the page cache keeps each language apart, English pages
+have no Swedish interface strings and ``lang="en"``, the drafts, ranks and numbers follow the language, and
+a JSON twin takes ``?lang=en``. The browser test (keyboard, axe-core) is tests/test_language_browser.py."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.core.cache import caches
+from django.test import Client
+
+import kommunkvalitet
+from kommunkvalitet.core import pages, vocabulary
+from kommunkvalitet.core.formatting import format_value
+from kommunkvalitet.core.measuresets import MEASURESET_DIR, load_measure_set
+from kommunkvalitet.store.demo import load_demo
+from kommunkvalitet.store.models import Indicator
+from kommunkvalitet.web.pagecache import CACHED_HEADER
+
+pytestmark = pytest.mark.django_db
+
+MUNI, YEAR, AREA = "2284", 2022, "stod_och_omsorg"
+AREA_HTML = f"/kommun/{MUNI}/{YEAR}/{AREA}/"
+AREA_JSON = f"/kommun/{MUNI}/{YEAR}/{AREA}.json"
+PO = Path(kommunkvalitet.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+# A sample of every page family a reader meets: start, overview, area, measure, goal report, search, login
+SAMPLE = ["/", f"/kommun/{MUNI}/{YEAR}/", AREA_HTML, f"/nyckeltal/U23401/{YEAR}/?kommun={MUNI}",
+          "/kommun/1463/mal/2017/", "/sok/?q=omsorg", "/konto/login/"]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    """A real (per-process) page cache, empty at the start of each test."""
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                    "LOCATION": "test-language-pages"}}  # fmt: skip
+    caches["pages"].clear()
+
+
+def reader(lang: str | None = None, **kw) -> Client:
+    client = Client(**kw)
+    if lang:
+        client.cookies["django_language"] = lang
+    return client
+
+
+def ok(response):
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def lang_of(response) -> str:
+    return re.search(r'<html lang="(\w+)"', response.content.decode())[1]
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def catalogue() -> dict[str, str]:
+    """Swedish interface string -> its English, for the whole strings a page shows as they are (no
+    placeholder, no markup) and that English writes differently."""
+    with PO.open("rb") as fh:
+        messages = read_po(fh)
+    return {
+        m.id.strip(" :"): m.string
+        for m in messages
+        if isinstance(m.id, str) and m.id and "%(" not in m.id and "<" not in m.id and m.string != m.id
+    }
+
+
+class Strings(HTMLParser):
+    """The strings a reader meets: text nodes and the attributes read aloud, outside the charts and any
+    element marked as another language (the switch's "På svenska")."""
+
+    SPOKEN = ("aria-label", "title", "alt", "placeholder")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self.stack: list[bool] = []  # per open element: inside an svg or a lang="sv" part
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        skip = (
+            (self.stack and self.stack[-1])
+            or tag in ("svg", "script", "style")
+            or (tag != "html" and a.get("lang") == "sv")
+        )
+        if tag not in ("input", "meta", "link", "br", "img", "hr"):
+            self.stack.append(bool(skip))
+        if not skip:
+            self.found += [a[k].strip(" :") for k in self.SPOKEN if a.get(k)]
+
+    def handle_endtag(self, tag):
+        if tag not in ("input", "meta", "link", "br", "img", "hr") and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if data.strip() and not (self.stack and self.stack[-1]):
+            self.found.append(data.strip().strip(" :"))
+
+
+def strings(response) -> set[str]:
+    parser = Strings()
+    parser.feed(response.content.decode())
+    return set(parser.found)
+
+
+def test_english_pages_have_lang_en_and_no_swedish_interface_string():
+    load_demo()  # the example goal report (Mark 2017), as `make run` loads it
+    # what users wrote stays in their language: the example's indicators name their source "Exempeldata"
+    written = {s.strip(" :") for s in Indicator.objects.values_list("source", flat=True) if s}
+    words = {sv: en for sv, en in catalogue().items() if sv not in written}
+    sv, en = reader(), reader("en")
+    for url in SAMPLE:
+        swedish, english = ok(sv.get(url)), ok(en.get(url))
+        assert lang_of(swedish) == "sv" and lang_of(english) == "en", url
+        assert english["Content-Language"] == "en", url
+        assert strings(swedish) & set(words), url  # the check can see a Swedish string when there is one
+        left = strings(english) & set(words)
+        assert not left, f"{url}: Swedish interface strings on the English page: {sorted(left)}"
+        assert strings(english) & set(words.values()), url
+
+
+def test_the_switch_posts_to_set_language_and_comes_back_to_the_same_page_even_from_the_cache():
+    url = AREA_HTML + "?x=1&y=2"
+    assert ok(reader().get(url))[CACHED_HEADER] == "miss"
+    browser = reader(enforce_csrf_checks=True)  # a new reader without cookies gets the stored page
+    first = ok(browser.get(url))
+    assert first[CACHED_HEADER] == "hit" and "csrftoken" in browser.cookies
+    for lang, back in (("en", "sv"), ("sv", "en")):
+        page = first.content.decode() if lang == "en" else ok(browser.get(url)).content.decode()
+        form = re.search(r'<form class="language" method="post" action="([^"]+)">(.*?)</form>', page, re.S)
+        assert form, "no language switch"
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form[2]))
+        assert html.unescape(fields["next"]) == url and fields["language"] == lang
+        response = browser.post(form[1], {**fields, "next": html.unescape(fields["next"])})
+        assert response.status_code == 302 and response["Location"] == url
+        assert lang_of(ok(browser.get(url))) == lang
+        assert f'name="language" value="{back}"' in ok(browser.get(url)).content.decode()
+    refused = reader(enforce_csrf_checks=True).post(form[1], {"language": "en", "next": url})
+    assert refused.status_code == 403  # CSRF is enforced: the switch works because the token is right
+
+
+def test_the_page_cache_keeps_each_language_apart():
+    sv, en = reader(), reader("en")
+    for url in (AREA_HTML, AREA_JSON):
+        first_sv, first_en = sv.get(url), en.get(url)
+        assert (first_sv[CACHED_HEADER], first_en[CACHED_HEADER]) == ("miss", "miss"), url
+        assert first_sv["ETag"] != first_en["ETag"]
+        again_en, again_sv = en.get(url), sv.get(url)
+        assert (again_en[CACHED_HEADER], again_sv[CACHED_HEADER]) == ("hit", "hit"), url
+        assert again_en["Content-Language"] == "en" and again_sv["Content-Language"] == "sv"
+        assert "Cookie" in again_en["Vary"]
+    assert lang_of(en.get(AREA_HTML)) == "en" and lang_of(sv.get(AREA_HTML)) == "sv"
+    # a Swedish reader's ETag does not answer an English reader's revisit with 304
+    assert en.get(AREA_HTML, headers={"if-none-match": first_sv["ETag"]}).status_code == 200
+
+
+def _json(client: Client, url: str) -> dict:
+    return json.loads(ok(client.get(url)).content)
+
+
+def test_the_json_twin_speaks_the_language_asked_for():
+    swedish = _json(reader(), AREA_JSON)
+    english = _json(reader(), AREA_JSON + "?lang=en")
+    assert _json(reader("en"), AREA_JSON) == english  # the reader's cookie, as the page
+    assert _json(reader("en"), AREA_JSON + "?lang=sv") == swedish  # ?lang wins over the cookie
+    assert _json(reader(), AREA_JSON + "?lang=de") == swedish  # an unknown language: Swedish
+    ranked = [m for m in english["measures"] if m["rank"]]
+    assert ranked
+    for sv_m, en_m in zip(swedish["measures"], english["measures"], strict=True):
+        assert en_m["rank_text"] == pages.rank_text(en_m["rank"], en_m["n"], "en")
+        assert sv_m["rank_text"] == pages.rank_text(sv_m["rank"], sv_m["n"], "sv")
+        if en_m["gap_text"]:
+            gap = en_m["gap"] if en_m["gap"] in vocabulary.WORDS["gap"] else "unknown"
+            assert en_m["gap_text"] == vocabulary.label("gap", gap, "en") != sv_m["gap_text"]
+    assert english["source"] == catalogue()[swedish["source"].strip(" :")]
+    assert english["draft"] == swedish["draft"]  # both drafts, whatever the language
+
+
+def test_the_drafts_and_the_area_name_follow_the_language():
+    data = _json(reader(), AREA_JSON)
+    swedish, english = text(ok(reader().get(AREA_HTML))), text(ok(reader("en").get(AREA_HTML)))
+    for lang, page in (("sv", swedish), ("en", english)):
+        assert data["draft"][lang]["text"].split(". ")[0] in page, lang
+    assert data["draft"]["en"]["text"].split(". ")[0] not in swedish
+    assert data["draft"]["sv"]["text"].split(". ")[0] not in english
+    area = load_measure_set(MEASURESET_DIR / "kkik_2022.toml").area(AREA)
+    assert f"<h1>{area.name_en} " in english and f"<h1>{area.name} " in swedish
+
+
+def test_numbers_are_swedish_on_swedish_pages_and_english_on_english_pages():
+    data = _json(reader(), AREA_JSON)
+    swedish, english = text(ok(reader().get(AREA_HTML))), text(ok(reader("en").get(AREA_HTML)))
+    shares = [m for m in data["measures"] if m["unit"] == "percent" and m["value"] is not None]
+    large = [m for m in data["measures"] if m["value"] is not None and abs(m["value"]) >= 1000]
+    assert shares and large, "the area has a share and a value over 1,000"
+    for m in (shares[0], large[0]):
+        sv_text = format_value(m["value"], m["unit"], m["decimals"], "sv")
+        en_text = format_value(m["value"], m["unit"], m["decimals"], "en")
+        assert sv_text != en_text
+        assert sv_text in swedish and en_text not in swedish
+        assert en_text in english and sv_text not in english
+    assert re.search(r"\d\xa0%", swedish) and not re.search(r"\d\xa0%", english)  # "12,5 %" / "12.5%"
+    assert re.search(r"\d\xa0\d{3}\b", swedish) and re.search(r"\d,\d{3}\b", english)  # "1 234" / "1,234"
