@@ -124,7 +124,7 @@ def test_the_report_shows_the_goals_in_three_columns_with_symbols_words_and_the_
     # sub-goal 2: one of four key figures better than the national mean: Inte uppfyllt
     assert "Inte uppfyllt" in _row(table, SUB2)
     assert "1 av 4 nyckeltal når målnivån (regel: andel ≥ 75\xa0% Uppfyllt, ≥ 50\xa0% Delvis" in html
-    assert response["Link"] == '</kommun/1463/mal/2017.json>; rel="alternate"; type="application/json"'
+    assert '</kommun/1463/mal/2017.json>; rel="alternate"; type="application/json"' in response["Link"]
 
 
 def test_the_key_figures_are_marks_kkik_2017_figures_of_seed_002(client, mark):
@@ -247,7 +247,7 @@ def test_the_goal_page_shows_its_history_across_years(client, mark, admin):
     copy = Goal.objects.get(structure__year=2018, lineage=mark["sub2"].lineage)
     assert f'href="/kommun/1463/mal/2018/mal-{copy.pk}/"' in history
     assert 'href="/kommun/1463/mal/2017/#mal-' in history
-    assert response["Link"].startswith(f"</kommun/1463/mal/2017/mal-{mark['sub2'].pk}.json>")
+    assert f"</kommun/1463/mal/2017/mal-{mark['sub2'].pk}.json>" in response["Link"]
     data = json.loads(client.get(f"/kommun/1463/mal/2017/mal-{mark['sub2'].pk}.json").content)
     assert [h["year"] for h in data["history"]] == [2018, 2017]
     assert data["goal"]["title"] == SUB2 and data["example_note"] == NOTE

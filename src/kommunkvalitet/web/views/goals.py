@@ -25,7 +25,7 @@ from kommunkvalitet.core.goals_text import (
 from kommunkvalitet.store import goals as store
 from kommunkvalitet.store import roles
 from kommunkvalitet.store.models import Municipality, Period
-from kommunkvalitet.web import markup
+from kommunkvalitet.web import downloads, markup
 from kommunkvalitet.web.goal_presenter import GoalPresenter
 from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.language import page_lang as _lang
@@ -101,6 +101,8 @@ def report(request, municipality_id: str, year: int, fmt: str = "html"):
         report = _goal_report(municipality_id, year, period)
     except _NotFound as e:
         return _not_found(fmt, e.message)
+    if fmt in downloads.FORMATS:  # CSV and Excel: goals, assessments and indicators
+        return downloads.goals(fmt, report)
     present = GoalPresenter(report, _lang())
     if fmt == "json":
         data = {**_head(present), "goals": [_goal_json(present, n) for n in report.goals], "source": SOURCE}
@@ -126,6 +128,8 @@ def goal(request, municipality_id: str, year: int, goal_id: int, fmt: str = "htm
             raise _NotFound(_("Okänt mål")) from None
     except _NotFound as e:
         return _not_found(fmt, e.message)
+    if fmt in downloads.FORMATS:  # the goal and its sub-goals, as in the goal report's files
+        return downloads.goals(fmt, report, [node, *_descendants(node)])
     history = store.goal_history(node.goal, period)
     query = f"?period={period}" if period != Period.YEAR else ""
     present = GoalPresenter(report, _lang())

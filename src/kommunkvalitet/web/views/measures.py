@@ -25,7 +25,7 @@ from kommunkvalitet.store import geo
 from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.measure import MeasurePage, measure_page, years_with_values
 from kommunkvalitet.store.models import KPI, Municipality, MunicipalityGroup
-from kommunkvalitet.web import presentation
+from kommunkvalitet.web import downloads, presentation
 from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.language import page_lang
 from kommunkvalitet.web.views.report import FIRST_EDITION, _editions
@@ -92,6 +92,8 @@ def _county(county_id: str | None) -> tuple[str | None, str]:
 def measure(request, kpi_id: str, year: int, fmt: str = "html"):
     mid = _kommun(request)
     page = _page(kpi_id, year, mid)
+    if fmt in downloads.FORMATS:  # CSV and Excel of every kommun's value
+        return downloads.measure(fmt, page)
     vf = ValueFormat(page.info.unit, page.info.decimals)
     bar = figures.bar_figure(page, vf)
     series = figures.series_figure(page, vf)

@@ -21,7 +21,7 @@ from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.gender import gender_findings
 from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.store.report import AreaReport, area_report, measure_set_report
-from kommunkvalitet.web import markup, presentation
+from kommunkvalitet.web import downloads, markup, presentation
 from kommunkvalitet.web.area_pictures import area_pictures
 from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.language import page_lang
@@ -78,6 +78,8 @@ def _not_found(message: str, municipality_id: str | None = None, area_id: str | 
 
 def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "html"):
     report = _report(municipality_id, year, area_id)
+    if fmt in downloads.FORMATS:  # CSV and Excel: the table and the published commentary
+        return downloads.area(fmt, report, commentary.published_for(municipality_id, report.measure_set.slug, area_id))
     findings = [r.finding for r in report.rows]
     genders = gender_findings(municipality_id, findings)  # women and men, where the KPI is divided by gender
     drafts = {lang: with_gender_gaps(draft_area(report.area.name if lang == "sv" else report.area.name_en, findings,
@@ -159,6 +161,9 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
     except Municipality.DoesNotExist:
         raise _not_found(unknown_municipality(municipality_id)) from None
     ov = pages.overview([(r.area, [row.finding for row in r.rows]) for r in reports], current_settings())
+    if fmt in downloads.FORMATS:  # CSV and Excel of the whole edition
+        texts = {r.area.id: commentary.published_for(municipality_id, ms.slug, r.area.id) for r in reports}
+        return downloads.edition(fmt, reports, ov, texts)
     if fmt == "json":
         return json_response(
             {
