@@ -29,12 +29,19 @@ urlpatterns = [
     ),
     path("kommun/<str:municipality_id>/<int:year>/", page(report.overview), name="overview"),
     path("kommun/<str:municipality_id>/<int:year>.json", page(report.overview), {"fmt": "json"}, name="overview_json"),
+    path("kommun/<str:municipality_id>/<int:year>.pdf", page(report.overview), {"fmt": "pdf"}, name="overview_pdf"),
     path("kommun/<str:municipality_id>/<int:year>/<slug:area_id>/", page(report.area), name="area"),
     path(
         "kommun/<str:municipality_id>/<int:year>/<slug:area_id>.json",
         page(report.area),
         {"fmt": "json"},
         name="area_json",
+    ),
+    path(
+        "kommun/<str:municipality_id>/<int:year>/<slug:area_id>.pdf",
+        page(report.area),
+        {"fmt": "pdf"},
+        name="area_pdf",
     ),
     path("kommun/<str:municipality_id>/<int:year>/<slug:area_id>/redigera/", form(editing.edit), name="edit"),
     # Goal follow-up: the public report and goal pages (with JSON twins) ...
