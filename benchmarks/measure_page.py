@@ -127,8 +127,8 @@ def main() -> None:
           f"inline, {len(gzip.compress(svg)) / 1000:.1f} kB gzipped")  # fmt: skip
 
     # 3. The area page with and without its pictures, interleaved over the same URLs.
-    from kommunkvalitet.web import area_pictures as pictures_module
-    from kommunkvalitet.web.views import report as report_view
+    from kommunkvalitet.reports import area_pictures as pictures_module
+    from kommunkvalitet.reports import report_pages as report_view
 
     real_pictures, real_gender = report_view.area_pictures, report_view.gender_findings
 

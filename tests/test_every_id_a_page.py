@@ -21,7 +21,7 @@ def _text(response) -> str:
 
 def _editions() -> list[int]:
     from kommunkvalitet.core.measuresets import measure_sets
-    from kommunkvalitet.web.views.report import FIRST_EDITION
+    from kommunkvalitet.reports.report_pages import FIRST_EDITION
 
     return list(range(FIRST_EDITION, max(s.edition for s in measure_sets()) + 1))
 

@@ -660,6 +660,44 @@ def goals_import(municipality, year, file) -> None:
                    f"{result.unchanged} oförändrade.")  # fmt: skip
 
 
+@main.command(name="pdf")
+@click.option("--year", type=int, required=True, help="The KKiK edition, e.g. 2022.")
+@click.option(
+    "--area",
+    "area",
+    default=None,
+    metavar="OMRÅDE",
+    help="One area, e.g. stod_och_omsorg [default: the whole edition].",
+)
+@click.option("--kommun", "kommuner", multiple=True, metavar="KOD", help="A municipality's code (repeatable).")
+@click.option("--all", "all_kommuner", is_flag=True, help="All 290 kommuner.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("pdf"), show_default=True,
+              help="The folder to write the PDFs to (created if missing).")  # fmt: skip
+@click.option("--workers", type=int, default=None, help="Worker processes [default: the number of cores].")
+@click.option("--base-url", default=None, metavar="URL", help="The site's address, for the links in the PDFs.")
+def pdf_(year, area, kommuner, all_kommuner, out, workers, base_url) -> None:
+    """Write the PDF of an area (or of the whole KKiK edition) for each municipality asked for into a folder.
+
+    A municipality that fails is reported as a Fel: line and the others are made; the exit code is then 1.
+    """
+    _django(need_data=True)
+    from tqdm import tqdm
+
+    from kommunkvalitet.reports import pdf_batch
+
+    jobs = pdf_batch.plan(year, area, list(kommuner), all_kommuner)
+    failed = 0
+    with tqdm(total=len(jobs), unit="pdf", disable=None) as bar:
+        for result in pdf_batch.run(jobs, out, workers or os.cpu_count() or 1, base_url):
+            bar.update()
+            if result.error:
+                failed += 1
+                tqdm.write(click.style(f"Fel: {result.job.municipality_id}: {result.error}", fg="red"), file=sys.stderr)
+    click.echo(f"{len(jobs) - failed} PDF-filer skrivna till {out}.")
+    if failed:
+        raise KommunkvalitetError(f"{failed} av {len(jobs)} PDF-filer kunde inte göras")
+
+
 def gunicorn_args(bind: str, workers: int | None, threads: int, access_log: bool = True) -> list[str]:
     """The gunicorn command line of ``serve`` (also used by the load benchmark and the server tests).
 

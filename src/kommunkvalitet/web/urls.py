@@ -40,6 +40,7 @@ urlpatterns = [
     path("kommun/<str:municipality_id>/<int:year>/", page(report.overview), name="overview"),
     path("kommun/<str:municipality_id>/<int:year>.json", page(report.overview), {"fmt": "json"}, name="overview_json"),
     *tables("kommun/<str:municipality_id>/<int:year>", report.overview, "overview"),
+    path("kommun/<str:municipality_id>/<int:year>.pdf", page(report.overview), {"fmt": "pdf"}, name="overview_pdf"),
     path("kommun/<str:municipality_id>/<int:year>/<slug:area_id>/", page(report.area), name="area"),
     path(
         "kommun/<str:municipality_id>/<int:year>/<slug:area_id>.json",
@@ -48,6 +49,12 @@ urlpatterns = [
         name="area_json",
     ),
     *tables("kommun/<str:municipality_id>/<int:year>/<slug:area_id>", report.area, "area"),
+    path(
+        "kommun/<str:municipality_id>/<int:year>/<slug:area_id>.pdf",
+        page(report.area),
+        {"fmt": "pdf"},
+        name="area_pdf",
+    ),
     path("kommun/<str:municipality_id>/<int:year>/<slug:area_id>/redigera/", form(editing.edit), name="edit"),
     # Goal follow-up: the public report and goal pages (with JSON twins) ...
     path("kommun/<str:municipality_id>/mal/", page(goals.index), name="goals"),

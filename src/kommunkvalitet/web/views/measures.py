@@ -21,6 +21,7 @@ from kommunkvalitet.core.text import swedish_sort_key
 from kommunkvalitet.reports import figures
 from kommunkvalitet.reports.charts import cache_key, cached
 from kommunkvalitet.reports.maps import MAP_CSS, MapArea
+from kommunkvalitet.reports.report_pages import FIRST_EDITION, editions
 from kommunkvalitet.store import geo
 from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.measure import MeasurePage, measure_page, years_with_values
@@ -28,7 +29,6 @@ from kommunkvalitet.store.models import KPI, Municipality, MunicipalityGroup
 from kommunkvalitet.web import downloads, presentation
 from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.language import page_lang
-from kommunkvalitet.web.views.report import FIRST_EDITION, _editions
 
 SOURCE = "Källa: Kolada (RKA). Bearbetning: kommunkvalitet."
 
@@ -168,7 +168,7 @@ def _series_table(page: MeasurePage) -> dict | None:
 def _area_links(page: MeasurePage) -> list[dict]:
     """Where the KPI is a KKiK measure: the area page of the edition that shows this data year."""
     out = []
-    last = max(_editions())
+    last = max(editions())
     for ms, area, m in page.info.memberships:
         edition = page.year - m.data_year_offset
         if FIRST_EDITION <= edition <= last:

@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kommunkvalitet.reports.report_pages import editions
 from kommunkvalitet.store import goals, queries
 from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.web.views.errors import NotFound, unknown_municipality
-from kommunkvalitet.web.views.report import _editions
 
 
 def start(request):
@@ -23,7 +23,7 @@ def municipality(request, municipality_id: str):
         profile = queries.municipality_profile(municipality_id)
     except Municipality.DoesNotExist:
         links = [(_("Sök nyckeltal"), reverse("web:search"))]
-        raise NotFound(unknown_municipality(municipality_id), links, _editions()) from None
+        raise NotFound(unknown_municipality(municipality_id), links, editions()) from None
     goal_years = goals.years_with_structures(municipality_id)
-    context = {"p": profile, "goal_years": goal_years, "kkik_years": _editions()}
+    context = {"p": profile, "goal_years": goal_years, "kkik_years": editions()}
     return render(request, "web/municipality.html", context)

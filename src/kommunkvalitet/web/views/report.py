@@ -8,36 +8,35 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import pages, vocabulary
-from kommunkvalitet.core.gender import with_gender_gaps
 from kommunkvalitet.core.measuresets import MeasureSet, measure_sets, set_for_edition
-from kommunkvalitet.core.narrative import draft_area, draft_measure
+from kommunkvalitet.errors import KommunkvalitetError
+from kommunkvalitet.reports import markup, pdf
+from kommunkvalitet.reports.report_pages import area_page, edition_set, editions, overview_context
 from kommunkvalitet.store import commentary, roles
-from kommunkvalitet.store.comparison import current_settings
-from kommunkvalitet.store.gender import gender_findings
 from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.store.report import AreaReport, area_report, measure_set_report
-from kommunkvalitet.web import downloads, markup, presentation
-from kommunkvalitet.web.area_pictures import area_pictures
+from kommunkvalitet.web import downloads, presentation
 from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.language import page_lang
-from kommunkvalitet.web.markup import render as render_markup
 from kommunkvalitet.web.views.errors import NotFound, unknown_municipality
 
 #: The code kinds of an area's JSON twin, explained in words by its "vocabulary" key (core.vocabulary).
 _JSON_WORDS = ("band", "position", "verdict", "trend", "gap", "implausible", "direction")
-FIRST_EDITION = 2016  # the snapshot holds 2015-2022; an edition shows its own and the previous year
 
 
 def _measure_set(year: int, municipality_id: str, area_id: str | None = None) -> MeasureSet:
-    ms = set_for_edition(measure_sets(), year)
-    if ms is None or year not in _editions():
-        raise _not_found(_("Det finns ingen KKiK-utgåva för %(year)s.") % {"year": year}, municipality_id, area_id)
-    return ms
+    try:
+        return edition_set(year)
+    except KommunkvalitetError:
+        message = _("Det finns ingen KKiK-utgåva för %(year)s.") % {"year": year}
+        raise _not_found(message, municipality_id, area_id) from None
 
 
 def _report(municipality_id: str, year: int, area_id: str) -> AreaReport:
@@ -52,11 +51,6 @@ def _report(municipality_id: str, year: int, area_id: str) -> AreaReport:
         raise _not_found(message, municipality_id, links=links) from None
 
 
-def _editions() -> list[int]:
-    """The KKiK years there are pages for, newest first."""
-    return list(range(max(s.edition for s in measure_sets()), FIRST_EDITION - 1, -1))
-
-
 def _not_found(message: str, municipality_id: str | None = None, area_id: str | None = None,
                links: list[tuple[str, str]] | None = None) -> NotFound:  # fmt: skip
     """A 404 that names the KKiK years there are, with links to them for a known municipality (to the
@@ -64,8 +58,8 @@ def _not_found(message: str, municipality_id: str | None = None, area_id: str | 
     links = list(links or [])
     muni = Municipality.objects.filter(pk=municipality_id).first() if municipality_id else None
     if muni is None:
-        return NotFound(message, links, _editions())
-    for y in _editions():
+        return NotFound(message, links, editions())
+    for y in editions():
         ms = set_for_edition(measure_sets(), y)
         has_area = area_id is not None and ms is not None and area_id in {a.id for a in ms.areas}
         url = (
@@ -73,55 +67,26 @@ def _not_found(message: str, municipality_id: str | None = None, area_id: str | 
         )
         links.append((f"{muni.name}, KKiK {y}", url))
     links.append((muni.name, reverse("web:municipality", args=[muni.id])))
-    return NotFound(message, links, _editions())
+    return NotFound(message, links, editions())
 
 
 def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "html"):
     report = _report(municipality_id, year, area_id)
+    if fmt == "pdf":
+        return _download(pdf.area_pdf(report, base_url=request.build_absolute_uri("/")))
     if fmt in downloads.FORMATS:  # CSV and Excel: the table and the published commentary
         return downloads.area(fmt, report, commentary.published_for(municipality_id, report.measure_set.slug, area_id))
-    findings = [r.finding for r in report.rows]
-    genders = gender_findings(municipality_id, findings)  # women and men, where the KPI is divided by gender
-    drafts = {lang: with_gender_gaps(draft_area(report.area.name if lang == "sv" else report.area.name_en, findings,
-                                                lang, year, set_edition=report.measure_set.edition),
-                                     list(genders.values()), current_settings())
-              for lang in ("sv", "en")} if report.is_kommun else {}  # fmt: skip
-    # The drafts are written about a kommun among kommuner: Riket and the regions get none.
-    texts = commentary.published_for(municipality_id, report.measure_set.slug, area_id)
-    figures = report.figures()
+    page = area_page(report, page_lang())  # the reader's language (web.language)
     if fmt == "json":
-        data = _area_json(report, drafts, texts)
+        data = _area_json(page.report, page.drafts, page.texts)
         for m in data["measures"]:  # added keys: the gender figures beside the total
-            g = genders.get(m["kpi"])
+            g = page.genders.get(m["kpi"])
             m["women"], m["men"] = (dataclasses.asdict(g.women), dataclasses.asdict(g.men)) if g else (None, None)
         return json_response(data)
-    lang = page_lang()  # the reader's language (web.language): the drafts of both are made above
-    pictures = area_pictures(report, lang)  # sparklines and links to the measure pages
-    area_text = texts.get("")
-    rows = [
-        {
-            "r": r,
-            "f": r.finding,
-            "summary": draft_measure(r.finding, lang) if report.is_kommun else None,
-            "comment": texts.get(r.finding.kpi),
-            "comment_html": render_markup(texts[r.finding.kpi].published_text) if r.finding.kpi in texts else "",
-            "revised": commentary.revised_since_publication(texts[r.finding.kpi], figures)
-            if r.finding.kpi in texts
-            else [],
-            "pic": pictures[r.finding.kpi],
-            "gender": genders.get(r.finding.kpi),
-        }
-        for r in report.rows
-    ]
     context = {
-        "report": report,
-        "rows": rows,
-        "draft": drafts.get(lang),
-        "area_text": area_text,
-        "area_text_html": render_markup(area_text.published_text) if area_text else "",
-        "area_revised": commentary.revised_since_publication(area_text, figures) if area_text else [],
+        **page.context(),
         "can_edit": roles.rights(request.user, municipality_id).may_edit(),
-        "editions": _editions(),
+        "editions": editions(),
     }
     return render(request, "web/area.html", context)
 
@@ -160,7 +125,10 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
         reports = list(measure_set_report(municipality_id, ms, edition=year).values())
     except Municipality.DoesNotExist:
         raise _not_found(unknown_municipality(municipality_id)) from None
-    ov = pages.overview([(r.area, [row.finding for row in r.rows]) for r in reports], current_settings())
+    if fmt == "pdf":
+        return _download(pdf.edition_pdf(reports, ms, year, base_url=request.build_absolute_uri("/")))
+    context = overview_context(reports, ms, year)
+    ov = context["overview"]
     if fmt in downloads.FORMATS:  # CSV and Excel of the whole edition
         texts = {r.area.id: commentary.published_for(municipality_id, ms.slug, r.area.id) for r in reports}
         return downloads.edition(fmt, reports, ov, texts)
@@ -184,15 +152,14 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
                 "biggest_declines": [_change_json(c) for c in ov.declined],
             }
         )
-    context = {
-        "is_kommun": reports[0].is_kommun,
-        "municipality": reports[0].municipality,
-        "ms": ms,
-        "year": year,
-        "overview": ov,
-        "editions": _editions(),
-    }
-    return render(request, "web/overview.html", context)
+    return render(request, "web/overview.html", {**context, "editions": editions()})
+
+
+def _download(file: pdf.PdfFile) -> HttpResponse:
+    """A PDF to save, under its own file name."""
+    response = HttpResponse(file.content, content_type=pdf.MIME)
+    response["Content-Disposition"] = content_disposition_header(True, file.filename)
+    return response
 
 
 def _municipality_json(m: Municipality) -> dict:

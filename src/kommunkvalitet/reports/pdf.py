@@ -1,0 +1,90 @@
+"""PDF of an area report and of a municipality's whole KKiK edition, with WeasyPrint.
+
+The PDF renders templates of its own (``web/pdf/``) around the pages' partials (``web/_area_body.html``,
+``web/_overview_body.html``), from the same objects as the pages and their JSON twins
+(:mod:`kommunkvalitet.reports.report_pages`): the same figures, sparklines, drafts and *published*
+commentary. The print layout is ``web/static/web/print.css`` on top of the site's stylesheet: A4, the
+municipality and the year at the top of every page, the source line and "Sida 3 av 12" at the bottom.
+
+The file is a tagged PDF/UA-1 (structure tree, ``/Lang`` and title from the HTML), so a screen reader
+reads it in order, with its headings and tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kommunkvalitet.core.measuresets import MeasureSet
+from kommunkvalitet.errors import ConfigurationError
+from kommunkvalitet.reports.report_pages import area_page, overview_context
+from kommunkvalitet.store.report import AreaReport
+
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static" / "web"
+STYLESHEETS = (STATIC / "site.css", STATIC / "print.css")
+MIME = "application/pdf"
+PANGO_HINT = "installera libpango-1.0-0 och libpangoft2-1.0-0 (Debian/Ubuntu: apt-get install ...)"
+PDF_VARIANT = "pdf/ua-1"  # WeasyPrint's PDF/UA-1: tagged, with the language and the title in the catalog
+
+
+@dataclass(frozen=True)
+class PdfFile:
+    content: bytes
+    filename: str  # e.g. "kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"
+
+
+def area_pdf(report: AreaReport, base_url: str | None = None) -> PdfFile:
+    """One area of a municipality's KKiK edition. ``base_url`` (the site's address) makes the links to
+    the measure pages work in the PDF; without it they are left out."""
+    page = area_page(report)
+    context = {
+        **page.context(),
+        "municipality": report.municipality,
+        "year": report.edition,
+        "title": f"{report.area.name} – {report.municipality.name}, KKiK {report.edition}",
+    }
+    html = render_to_string("web/pdf/area.html", context)
+    return PdfFile(_write(html, base_url), filename(report.municipality.name, report.edition, report.area.id))
+
+
+def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: str | None = None) -> PdfFile:
+    """A municipality's whole KKiK edition: the overview, then every area (``reports`` in the set's order)."""
+    muni = reports[0].municipality
+    context = {
+        **overview_context(reports, ms, year),
+        "areas": [area_page(r).context() for r in reports],
+        "title": _("%(municipality)s: Kommunens kvalitet i korthet %(year)s")
+        % {"municipality": muni.name, "year": year},
+    }
+    html = render_to_string("web/pdf/edition.html", context)
+    return PdfFile(_write(html, base_url), filename(muni.name, year))
+
+
+def filename(municipality_name: str, year: int, area_id: str | None = None) -> str:
+    """An ASCII file name that sorts by year and municipality: ``kkik-2022-ornskoldsvik[-AREA].pdf``."""
+    parts = ["kkik", str(year), slugify(municipality_name), *([area_id] if area_id else [])]
+    return "-".join(parts) + ".pdf"
+
+
+def _write(html: str, base_url: str | None) -> bytes:
+    try:
+        from weasyprint import HTML  # imported on first use: it loads Pango, which the pages never need
+    except OSError as err:  # the library is there, Pango is not
+        raise ConfigurationError(f"PDF kräver Pango ({err}): {PANGO_HINT}") from None
+    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=_stylesheets(), pdf_variant=PDF_VARIANT)
+
+
+@cache
+def _stylesheets() -> list:
+    from weasyprint import CSS
+
+    # site.css has screen rules WeasyPrint does not know (overflow-x, media queries, SVG strokes): it
+    # would warn about each, in every process, for every PDF. Errors are still logged.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return [CSS(filename=str(path)) for path in STYLESHEETS]
