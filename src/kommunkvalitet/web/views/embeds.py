@@ -65,7 +65,7 @@ def standalone_svg(fig: figures.Figure) -> str:
 
 
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})
+@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]  # django-csp types a view as f(request)
 def embed(request, kpi_id: str, year: int, chart: str, fmt: str = "html"):
     page, vf, kind, fig, mid = _figure(request, kpi_id, year, chart)
     if fmt == "svg":
