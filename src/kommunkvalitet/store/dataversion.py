@@ -66,6 +66,14 @@ def page_version(municipality_id: str | None) -> str:
     return f"{v[DATA]}-{v[TEXTS]}-{v[texts_scope(municipality_id)]}"
 
 
+def modified_at(version: str) -> float | None:
+    """When a page version (:func:`page_version`) last advanced, in seconds since the epoch (the
+    Last-Modified of its pages), None if it never did. A version is the time in microseconds of its
+    last advance (or one more than the one before, for advances within the same microsecond)."""
+    latest = max(int(part) for part in version.split("-"))
+    return min(latest / 1_000_000, time.time()) if latest else None
+
+
 def kpi_versions(kpis: Iterable[str]) -> dict[str, str]:
     """``{kpi: version}`` for the chart cache: the ``data`` version, the same for every KPI (one query)."""
     kpis = set(kpis)

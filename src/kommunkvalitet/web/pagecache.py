@@ -3,7 +3,9 @@
 A page is a pure function of its URL (with the query), the language and the data version
 (:mod:`kommunkvalitet.store.dataversion`), so it is cached under exactly that and never goes stale: a
 change advances the version in the same transaction as the data, and the next request looks under the
-new key. The version is also the ETag, so a revisit with ``If-None-Match`` gets 304 without any work.
+new key. The version is also the ETag, and the time it last advanced the Last-Modified, so a revisit
+with ``If-None-Match`` or ``If-Modified-Since`` gets 304 without any work, whether the cache backend
+is on, off or misses.
 
 The middleware comes first in ``MIDDLEWARE``: a hit costs one small query (the version) and one cache
 read, with no session, authentication, view or template. Anybody with a session cookie (a signed-in
@@ -25,9 +27,9 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import patch_vary_headers
-from django.utils.http import parse_etags
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
-from kommunkvalitet.store.dataversion import page_version
+from kommunkvalitet.store.dataversion import modified_at, page_version
 from kommunkvalitet.web.language import request_language
 
 # The public pages: the start page, a municipality's pages (overview, area, goal report and goal pages
@@ -55,6 +57,17 @@ _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+(")')
 _SLOT = b"@csrf-token@"
 
 
+def _not_modified(request: HttpRequest, etag: str, modified: float | None) -> bool:
+    """The client's copy is current (RFC 9110 13.2.2): ``If-None-Match`` names the ETag or, only when
+    there is no ``If-None-Match``, ``If-Modified-Since`` is not before the data version's last advance.
+    Last-Modified has whole seconds: a client that must see two changes within one second uses the ETag."""
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        return etag in parse_etags(if_none_match)
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return since is not None and modified is not None and int(modified) <= since
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -79,9 +92,14 @@ class PageCacheMiddleware:
             return self.get_response(request)
         language = request_language(request)
         etag = f'"{version}-{language}"'
-        if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        modified = modified_at(version)
+        last_modified = http_date(int(modified)) if modified is not None else None
+        if _not_modified(request, etag, modified):
             response = HttpResponseNotModified()
             response["ETag"] = etag
+            if last_modified:
+                response["Last-Modified"] = last_modified
+            response["Cache-Control"] = "no-cache"
             return response
         url = f"{request.scheme}://{host}{request.get_full_path()}"  # a page may hold absolute links
         key = f"page:{hashlib.sha1(f'{language} {url}'.encode()).hexdigest()}:{etag.strip(chr(34))}"
@@ -97,7 +115,7 @@ class PageCacheMiddleware:
                 stored = self.cache.get(key)
                 if stored is not None:
                     return self._stored(request, stored)
-                return self._render(request, key, etag)
+                return self._render(request, key, etag, last_modified)
         finally:
             with self._guard:
                 self._rendering.pop(key, None)
@@ -113,12 +131,14 @@ class PageCacheMiddleware:
         response[CACHED_HEADER] = "hit"
         return self.csrf.process_response(request, response)  # sets the CSRF cookie a token needs
 
-    def _render(self, request: HttpRequest, key: str, etag: str) -> HttpResponse:
+    def _render(self, request: HttpRequest, key: str, etag: str, last_modified: str | None) -> HttpResponse:
         response = self.get_response(request)
         other_cookies = set(response.cookies) - {settings.CSRF_COOKIE_NAME}
         if response.status_code != 200 or response.streaming or other_cookies:
             return response
         response["ETag"] = etag
+        if last_modified:
+            response["Last-Modified"] = last_modified
         response["Cache-Control"] = "no-cache"  # revisits ask again with If-None-Match and get 304
         patch_vary_headers(response, ["Cookie"])
         headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]

@@ -2,7 +2,17 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.http import require_safe as page
 
-from kommunkvalitet.web.views import editing, goal_editing, goals, measures, municipalities, report, search
+from kommunkvalitet.web.views import (
+    api,
+    editing,
+    embeds,
+    goal_editing,
+    goals,
+    measures,
+    municipalities,
+    report,
+    search,
+)
 
 # ``page(view)``: a public, read-only page that answers GET and HEAD only (405 with ``Allow`` to anything
 # else, POST with a valid CSRF token included); ``form(view)``: a signed-in editor's form, GET, HEAD
@@ -22,6 +32,9 @@ urlpatterns = [
     path("", page(municipalities.start), name="start"),
     path("kommun/<str:municipality_id>/", page(municipalities.municipality), name="municipality"),
     # Search and the measure pages: any KPI with values, its bar chart, time series and map
+    # The open API: a page and the OpenAPI description (web.apischema)
+    path("api/", page(api.index), name="api"),
+    path("api/openapi.json", page(api.index), {"fmt": "json"}, name="api_json"),
     path("sok/", page(search.search), name="search"),
     path("sok.json", page(search.search), {"fmt": "json"}, name="search_json"),
     path("nyckeltal/", page(search.kpi_areas), name="kpi_areas"),
@@ -36,6 +49,14 @@ urlpatterns = [
         page(measures.measure_map),
         {"fmt": "svg"},
         name="measure_map_svg",
+    ),
+    # Each chart of a measure page to embed on another site (may be framed: views.embeds)
+    path("nyckeltal/<str:kpi_id>/<int:year>/inbadda/<slug:chart>/", page(embeds.embed), name="embed"),
+    path(
+        "nyckeltal/<str:kpi_id>/<int:year>/inbadda/<slug:chart>.svg",
+        page(embeds.embed),
+        {"fmt": "svg"},
+        name="embed_svg",
     ),
     path("kommun/<str:municipality_id>/<int:year>/", page(report.overview), name="overview"),
     path("kommun/<str:municipality_id>/<int:year>.json", page(report.overview), {"fmt": "json"}, name="overview_json"),

@@ -29,6 +29,7 @@ from kommunkvalitet.store.models import KPI, Municipality, MunicipalityGroup
 from kommunkvalitet.web import downloads, presentation
 from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.language import page_lang
+from kommunkvalitet.web.views import embeds
 
 SOURCE = "Källa: Kolada (RKA). Bearbetning: kommunkvalitet."
 
@@ -136,6 +137,7 @@ def measure(request, kpi_id: str, year: int, fmt: str = "html"):
         "query": _query(mid),
         "operating_area_slug": presentation.slug(page.info.operating_area),
         "gender_sentence": _gender_sentence(page),
+        "embeds": embeds.snippets(request, kpi_id, year, mid, [bar, series, map_fig]),
     }
     return render(request, "web/measure.html", context)
 
