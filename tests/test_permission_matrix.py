@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kommunkvalitet.store.demo import load_demo
 from kommunkvalitet.store.models import Committee, EditorRole, Goal, GoalStructure, Indicator
+from kommunkvalitet.web.formats import FORMATS
 
 pytestmark = pytest.mark.django_db
 OWN, OTHER = "1463", "2284"  # Mark (the example structure) and Örnsköldsvik
@@ -46,7 +47,7 @@ ROWS: dict[str, tuple[str, list[tuple[str, dict | None, str]]]] = {
     "structure_new": ("municipality", [("GET", None, "manage"), ("POST", {}, "manage")]),
     "structure_edit": ("structure", [("GET", None, "view"), ("POST", {}, "manage")]),
     "structure_copy": ("structure", [("POST", {}, "manage")]),
-    "structure_xlsx": ("structure", [("GET", None, "view")]),
+    "structure_template": ("structure", [("GET", None, "view")]),
     "structure_import": ("structure", [("GET", None, "editor"), ("POST", {}, "editor")]),
     "goal_new": ("structure", [("GET", None, "manage"), ("POST", {}, "manage")]),
     "goal_edit": ("goal", [("GET", None, "view"), ("POST", {}, "manage")]),
@@ -76,8 +77,10 @@ ROWS: dict[str, tuple[str, list[tuple[str, dict | None, str]]]] = {
 PUBLIC = {
     "start", "municipality", "search", "search_json", "kpi_areas", "kpi_area", "measure_latest", "measure",
     "measure_json", "measure_map", "measure_map_svg", "overview", "overview_json", "area", "area_json", "goals",
-    "goal_report", "goal_report_json", "goal", "goal_json", "set_language",
+    "goal_report", "goal_report_json", "goal", "goal_json", "set_language", "api", "embed", "embed_svg",
 }  # fmt: skip
+# ... and every other form of a public page (web.formats: "<page>_<format>"), answered to anybody
+PUBLIC |= {f"{name}_{fmt.key}" for name in PUBLIC for fmt in FORMATS}
 DJANGO_ACCOUNT = {
     "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete",
@@ -96,6 +99,7 @@ def _names(patterns) -> set[str]:
 
 def test_every_url_is_public_or_has_a_row():
     names = _names(get_resolver().url_patterns)
+    assert names >= {"area_pdf", "area_xlsx", "overview_csv", "measure_json"}  # the rule finds real forms
     assert names - PUBLIC - DJANGO_ACCOUNT == set(ROWS), "a new URL: add its row to ROWS (or to PUBLIC)"
 
 
