@@ -16,7 +16,7 @@ CHARTS = {
     "tidsserie": ("series", _("Linjediagram: över tid")),
     "karta": ("map", _("Karta")),
 }
-HEIGHTS = {"bar": 560, "series": 520, "map": 760}
+HEIGHTS = {"bar": 580, "series": 600, "map": 1200}  # px: the chart, its description, the closed table, the source
 
 
 def snippets(request, kpi_id: str, year: int, query: str, shown: list[Figure | None]) -> list[dict]:
