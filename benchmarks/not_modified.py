@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/not_modified.py --data-dir DIR [--requests 500]
+    .venv/bin/python benchmarks/not_modified.py --data-dir DIR [--requests 500] [--served]
 
 ``DIR`` is a data dir prepared by ``kommunkvalitet setup`` (the default import and the example goal
 structure). Every request goes through the whole WSGI application in-process (Django's ``WSGIHandler``
@@ -10,12 +10,16 @@ with the real ``MIDDLEWARE``: CORS, page cache, security, sessions, CSRF, CSP, .
 server's, without the network. Per URL (an area page, its JSON twin, a measure page's JSON twin and an
 embed) it times, interleaved, a revisit with ``If-None-Match`` (304), one with ``If-Modified-Since``
 (304) and, the baseline, the same request without a validator (200, from the page cache after the
-first). It prints medians and p95 of wall and CPU time and the ratio 304 / 200.
+first). It prints medians and p95 of wall and CPU time and the ratio 304 / 200. With ``--served`` it
+then does the same against the server as ``make run`` serves it (``kommunkvalitet serve``: gunicorn,
+started as benchmarks/load.py starts it) over one kept-alive loopback connection: the round trip as a
+client sees it.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import io
 import os
 import statistics
@@ -34,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--served", action="store_true", help="also against gunicorn on loopback")
     args = parser.parse_args()
     os.environ["KOMMUNKVALITET_DATA_DIR"] = str(args.data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
@@ -77,7 +82,43 @@ def main() -> None:
             walls, cpus = [w for w, _ in pairs], [c for _, c in pairs]
             ratio = f", ratio to baseline {statistics.median(walls) / base:.2f}" if kind != "baseline" else ""
             print(f"  {kind:18} wall p50 {statistics.median(walls):.2f} ms, p95 {percentile(walls, 95):.2f} ms; "
-                  f"cpu p50 {statistics.median(cpus):.2f} ms{ratio}")  # fmt: skip
+                  f"cpu p50 {statistics.median(cpus):.2f} ms, p95 {percentile(cpus, 95):.2f} ms{ratio}")  # fmt: skip
+    if args.served:
+        served(args.requests)
+
+
+def served(requests: int) -> None:
+    from load import free_port, start_server, stop
+
+    port = free_port()
+    proc = start_server(dict(os.environ), port)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def get(url: str, **headers: str) -> tuple[int, dict, float]:
+            t = time.perf_counter()
+            conn.request("GET", url, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status, dict(response.getheaders()), (time.perf_counter() - t) * 1000
+
+        print("served by gunicorn, one kept-alive loopback connection (round trip as the client sees it)")
+        for url in URLS:
+            status, headers, _ = get(url)
+            assert status == 200, (url, status)
+            kinds = {"If-None-Match": {"If-None-Match": headers["ETag"]}, "baseline": {}}
+            times: dict[str, list[float]] = {kind: [] for kind in kinds}
+            for _ in range(requests):
+                for kind, extra in kinds.items():
+                    status, _, ms = get(url, **extra)
+                    assert status == (304 if extra else 200), (url, kind, status)
+                    times[kind].append(ms)
+            p50 = {kind: statistics.median(t) for kind, t in times.items()}
+            print(f"{url}\n  304 p50 {p50['If-None-Match']:.2f} ms (p95 {percentile(times['If-None-Match'], 95):.2f}); "
+                  f"200 p50 {p50['baseline']:.2f} ms (p95 {percentile(times['baseline'], 95):.2f}); "
+                  f"ratio {p50['If-None-Match'] / p50['baseline']:.2f}")  # fmt: skip
+    finally:
+        stop(proc)
 
 
 if __name__ == "__main__":

@@ -122,7 +122,9 @@ def test_the_api_page_links_the_spec_in_swedish(client):
     html = client.get("/api/").content.decode()
     assert 'lang="sv"' in html and "Öppna data och API" in html and 'href="/api/openapi.json"' in html
     for endpoint in apischema.ENDPOINTS:
-        assert endpoint.path in html
+        assert endpoint.path in html and f'href="{endpoint.example.replace("&", "&amp;")}"' in html
+    assert "Ett nyckeltal för alla kommuner" in html  # the twins named in Swedish
+    assert 'href="/api/"' in client.get("/kommun/2284/2022/").content.decode()  # every page's footer links it
 
 
 def test_docs_api_md_has_the_tables_of_the_schema_module():

@@ -39,7 +39,7 @@ FILE_UPLOAD_HANDLERS = [
 
 MIDDLEWARE = [
     "kommunkvalitet.web.cors.CorsMiddleware",  # outermost: cache hits and 304s get the CORS headers too
-    "kommunkvalitet.web.pagecache.PageCacheMiddleware",  # first: a hit needs nothing below it
+    "kommunkvalitet.web.pagecache.PageCacheMiddleware",  # next: a hit needs nothing below it
     "django.middleware.security.SecurityMiddleware",
     "kommunkvalitet.web.formats.AlternatesMiddleware",  # Link: rel="alternate" (inside the page cache)
     "whitenoise.middleware.WhiteNoiseMiddleware",

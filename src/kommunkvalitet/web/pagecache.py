@@ -7,11 +7,11 @@ new key. The version is also the ETag, and the time it last advanced the Last-Mo
 with ``If-None-Match`` or ``If-Modified-Since`` gets 304 without any work, whether the cache backend
 is on, off or misses.
 
-The middleware comes first in ``MIDDLEWARE``: a hit costs one small query (the version) and one cache
-read, with no session, authentication, view or template. Anybody with a session cookie (a signed-in
-editor) or a pending message always gets a fresh page, and only anonymous 200 answers that set no cookie
-are stored. The cache is the ``pages`` alias (``KOMMUNKVALITET_PAGE_CACHE``: a file cache in the data dir
-by default, Redis or memcached for a server).
+The middleware comes first in ``MIDDLEWARE`` after CORS (web.cors): a hit costs one small query (the
+version) and one cache read, with no session, authentication, view or template. Anybody with a session
+cookie (a signed-in editor) or a pending message always gets a fresh page, and only anonymous 200
+answers that set no cookie are stored. The cache is the ``pages`` alias (``KOMMUNKVALITET_PAGE_CACHE``:
+a file cache in the data dir by default, Redis or memcached for a server).
 """
 
 from __future__ import annotations

@@ -31,10 +31,10 @@ app_name = "web"
 urlpatterns = [
     path("", page(municipalities.start), name="start"),
     path("kommun/<str:municipality_id>/", page(municipalities.municipality), name="municipality"),
-    # Search and the measure pages: any KPI with values, its bar chart, time series and map
     # The open API: a page and the OpenAPI description (web.apischema)
     path("api/", page(api.index), name="api"),
     path("api/openapi.json", page(api.index), {"fmt": "json"}, name="api_json"),
+    # Search and the measure pages: any KPI with values, its bar chart, time series and map
     path("sok/", page(search.search), name="search"),
     path("sok.json", page(search.search), {"fmt": "json"}, name="search_json"),
     path("nyckeltal/", page(search.kpi_areas), name="kpi_areas"),

@@ -14,23 +14,14 @@ from csp.decorators import csp_replace
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from kommunkvalitet.core.charts import ValueFormat
 from kommunkvalitet.reports import figures
 from kommunkvalitet.reports.maps import MAP_CSS
 from kommunkvalitet.store import geo
+from kommunkvalitet.web.embedding import CHARTS, SOURCE
 from kommunkvalitet.web.views import measures
-
-SOURCE = "Källa: Kolada; bearbetning: kommunkvalitet"
-#: The charts that can be embedded: URL slug -> (kind, what the snippet calls it).
-CHARTS = {
-    "stapel": ("bar", _("Stapeldiagram: alla kommuner")),
-    "tidsserie": ("series", _("Linjediagram: över tid")),
-    "karta": ("map", _("Karta")),
-}
 
 
 def _figure(request, kpi_id: str, year: int, chart: str):
@@ -84,22 +75,3 @@ def embed(request, kpi_id: str, year: int, chart: str, fmt: str = "html"):
         "source": SOURCE,
     }
     return render(request, "web/embed/chart.html", context)
-
-
-HEIGHTS = {"bar": 560, "series": 520, "map": 760}
-
-
-def snippets(request, kpi_id: str, year: int, mid: str | None, shown: list[figures.Figure | None]) -> list[dict]:
-    """The "Bädda in" code of each chart the measure page shows: an ``<iframe>`` titled with the chart's
-    accessible name, so that a screen reader on the host site says what the frame holds."""
-    out = []
-    query = measures._query(mid)
-    by_kind = {f.kind: f for f in shown if f is not None and (f.kind != "bar" or f.svg)}
-    for chart, (kind, label) in CHARTS.items():
-        if kind not in by_kind:
-            continue
-        url = request.build_absolute_uri(reverse("web:embed", args=[kpi_id, year, chart]) + query)
-        code = (f'<iframe src="{escape(url)}" title="{escape(by_kind[kind].name)}" width="100%" '
-                f'height="{HEIGHTS[kind]}" loading="lazy"></iframe>')  # fmt: skip
-        out.append({"chart": chart, "label": label, "url": url, "code": code})
-    return out

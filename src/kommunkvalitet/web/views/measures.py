@@ -27,9 +27,9 @@ from kommunkvalitet.store.comparison import current_settings
 from kommunkvalitet.store.measure import MeasurePage, measure_page, years_with_values
 from kommunkvalitet.store.models import KPI, Municipality, MunicipalityGroup
 from kommunkvalitet.web import downloads, presentation
+from kommunkvalitet.web.embedding import snippets
 from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.language import page_lang
-from kommunkvalitet.web.views import embeds
 
 SOURCE = "Källa: Kolada (RKA). Bearbetning: kommunkvalitet."
 
@@ -137,7 +137,7 @@ def measure(request, kpi_id: str, year: int, fmt: str = "html"):
         "query": _query(mid),
         "operating_area_slug": presentation.slug(page.info.operating_area),
         "gender_sentence": _gender_sentence(page),
-        "embeds": embeds.snippets(request, kpi_id, year, mid, [bar, series, map_fig]),
+        "embeds": snippets(request, kpi_id, year, _query(mid), [bar, series, map_fig]),
     }
     return render(request, "web/measure.html", context)
 
