@@ -168,15 +168,15 @@ if config.is_production():
     if config.get_bool("KOMMUNKVALITET_BEHIND_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Content-Security-Policy (django-csp). Everything from this site only; no inline script anywhere and no
-# script at all on the public pages. 'unsafe-inline' for styles is the one concession and why: the
-# server-rendered Vega-Lite charts and maps are inline SVG whose marks carry presentation attributes and
-# a <style> element that vl-convert writes; those cannot run code. Pages may not be framed.
+# Content-Security-Policy (django-csp): what each directive permits and why is in docs/deploy.md
+# ("Content-Security-Policy"). Everything from this site only; no inline script or style anywhere
+# (tests/test_csp.py scans the pages), so no 'unsafe-inline'. The one exception is by hash, on one
+# response: the map downloaded on its own (karta.svg) carries its hover style (reports.maps.MAP_CSS_HASH).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -415,7 +415,8 @@ class KeyCheck:
     depend on what the store held before (a first row that repeats the stored value changes nothing
     there, and a later different row would then look like the first change) and names the lines on
     both backends. It keeps four numbers per row (32 bytes: 135 MB for the 4.2 million rows of the
-    largest file), made batch by batch in C loops, and compares them once, at the end of the file: a
+    largest file, about twice that while they are sorted at the end), made batch by batch in C loops,
+    and compares them once, at the end of the file (docs/performance.md, "Per-file key check"): a
     whole-file fault, also with ``--skip-bad-rows`` (which of the two rows would be the bad one?).
     """
 

@@ -20,7 +20,7 @@ from kommunkvalitet.core.charts import ValueFormat
 from kommunkvalitet.core.text import swedish_sort_key
 from kommunkvalitet.reports import figures
 from kommunkvalitet.reports.charts import cache_key, cached
-from kommunkvalitet.reports.maps import MAP_CSS, MapArea
+from kommunkvalitet.reports.maps import MAP_CSS, MAP_CSS_HASH, MapArea
 from kommunkvalitet.reports.report_pages import FIRST_EDITION, editions
 from kommunkvalitet.store import geo
 from kommunkvalitet.store.comparison import current_settings
@@ -235,7 +235,9 @@ def measure_map(request, kpi_id: str, year: int, fmt: str = "html"):
     if fmt == "svg":
         svg = fig.svg.replace("<svg ", '<svg xmlns:xlink="http://www.w3.org/1999/xlink" ', 1)
         svg = svg.replace("<defs>", f"<style>{MAP_CSS}</style><defs>", 1)
-        return HttpResponse('<?xml version="1.0" encoding="utf-8"?>\n' + svg, content_type="image/svg+xml")
+        response = HttpResponse('<?xml version="1.0" encoding="utf-8"?>\n' + svg, content_type="image/svg+xml")
+        response._csp_update = {"style-src": [MAP_CSS_HASH]}  # type: ignore[attr-defined]  # django-csp reads it
+        return response
     shown = set(_shown_ids(fig.svg))
     rows = [r for r in page.rows if r.id in shown]
     missing = [m for m in page.missing if m[0] in shown]
