@@ -191,6 +191,15 @@ def test_the_area_workbook_has_typed_cells_with_the_shown_format_a_frozen_header
     assert any(m["value"] is not None for m in data["measures"])
 
 
+def test_riket_has_its_values_without_ranks_or_bands(client):
+    data = _json(client, "/kommun/0000/2022/stod_och_omsorg.json")
+    rows = {r["kpi"]: r for r in _plain_csv(client, "/kommun/0000/2022/stod_och_omsorg.plain.csv")}
+    assert any(m["value"] is not None for m in data["measures"])
+    for m in data["measures"]:
+        assert _num(rows[m["kpi"]]["value"]) == m["value"]
+        assert rows[m["kpi"]]["rank"] == rows[m["kpi"]]["band"] == ""
+
+
 # --- the whole edition ------------------------------------------------------------------------------
 
 
