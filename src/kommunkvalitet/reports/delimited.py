@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from kommunkvalitet.core.formatting import shown
 from kommunkvalitet.reports.tables import INTEGER, NUMBER, Column, Table
@@ -55,13 +56,13 @@ def excel_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _plain(column: Column, value: object) -> str:
+def _plain(column: Column, value: Any) -> str:
     if value is None:
         return ""
     if column.kind == NUMBER:
-        return repr(float(value))  # type: ignore[arg-type]
+        return repr(float(value))
     if column.kind == INTEGER:
-        return str(int(value))  # type: ignore[call-overload]
+        return str(int(value))
     return str(value)
 
 

@@ -26,9 +26,7 @@ from kommunkvalitet.reports.tables import INTEGER, NUMBER, Table
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
-_HEADER = Alignment(wrap_text=True, vertical="top")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
 _WIDE = 40  # text columns at least this wide wrap their text
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
@@ -66,21 +64,21 @@ def _sheet(ws: Worksheet, table: Table, index: int) -> None:
     widths = []
     for col, column in enumerate(table.columns, start=1):
         cell = _put(ws, header, col, column.header)
-        cell.font, cell.alignment = _BOLD, _HEADER
+        cell.font, cell.alignment = _BOLD, _WRAP
         widths.append(column.width)
     for i, row in enumerate(table.rows, start=header + 1):
         decimals = max(int(row.get("decimals", 0)), 0)
         for col, column in enumerate(table.columns, start=1):
             value = row.get(column.key)
             if column.kind == NUMBER:
-                _put(ws, i, col, None if value is None else float(value), number_format(decimals)).alignment = _TOP
+                _put(ws, i, col, None if value is None else float(value), number_format(decimals))
             elif column.kind == INTEGER:
-                _put(ws, i, col, None if value is None else int(value), "0").alignment = _TOP
-            else:
-                cell = _put(ws, i, col, value)
-                cell.alignment = _WRAP if column.width >= _WIDE else _TOP
-                if value and column.width < _WIDE:
-                    widths[col - 1] = max(widths[col - 1], min(len(str(value)) + 2, _WIDE))
+                _put(ws, i, col, None if value is None else int(value), "0")
+            elif column.width >= _WIDE:
+                _put(ws, i, col, value).alignment = _WRAP
+            elif value:  # a style costs a lookup per cell: only the wide columns wrap
+                _put(ws, i, col, value)
+                widths[col - 1] = max(widths[col - 1], min(len(str(value)) + 2, _WIDE))
     last = header + max(len(table.rows), 1)
     ref = f"A{header}:{get_column_letter(len(table.columns))}{last}"
     if table.rows:

@@ -127,9 +127,14 @@ def _about_area(report) -> list[tuple[Column, object]]:
     ]
 
 
-def _area_title(report, lang: str) -> str:
-    name = report.area.name if lang == "sv" else report.area.name_en
-    return f"{report.municipality.name} – {report.measure_set.name} – {name}"
+def _area_name(area, lang: str) -> str:
+    return area.name if lang == "sv" else area.name_en
+
+
+def _years_line(years) -> str:
+    return _("Dataår: %(years)s. Rikssnittet är det ovägda medelvärdet av kommunerna med värde.") % {
+        "years": ", ".join(str(y) for y in sorted(years))
+    }
 
 
 def _commentary_notes(area_text: str, lang: str, area_name: str | None = None) -> list[str]:
@@ -150,16 +155,14 @@ def area_table(report, comments: Mapping[str, str], lang: str = "sv", *, plain: 
         columns.insert(columns.index(next(c for c in columns if c.key == "unit")) + 1, Column("decimals", "", INTEGER))
         columns.append(Column("area_commentary", ""))
         rows = [row | {"area_commentary": comments.get("", "")} for row in rows]
-    years = ", ".join(str(y) for y in report.data_years)
+    name = _area_name(report.area, lang)
     return Table(
-        sheet=(report.area.name if lang == "sv" else report.area.name_en)[:31],
-        title=_area_title(report, lang),
+        sheet=name[:31],
+        title=f"{report.municipality.name} – {report.measure_set.name} – {name}",
         columns=columns,
         rows=rows,
         about=about,
-        lines=[
-            _("Dataår: %(years)s. Rikssnittet är det ovägda medelvärdet av kommunerna med värde.") % {"years": years}
-        ],
+        lines=[_years_line(report.data_years)],
         notes=_commentary_notes(comments.get("", ""), lang),
     )
 
@@ -174,20 +177,16 @@ def edition_table(reports: Sequence, comments: Mapping[str, Mapping[str, str]], 
     rows = []
     notes = []
     for report, table in zip(reports, tables, strict=True):
-        name = report.area.name if lang == "sv" else report.area.name_en
+        name = _area_name(report.area, lang)
         rows += [{area_col.key: report.area.id if plain else name, **row} for row in table.rows]
         notes += _commentary_notes(comments.get(report.area.id, {}).get("", ""), lang, name)
-    years = sorted({y for r in reports for y in r.data_years})
     return Table(
         sheet=_("Alla mått"),
         title=f"{first.municipality.name} – {first.measure_set.name}",
         columns=[area_col, *tables[0].columns],
         rows=rows,
         about=_about_area(first),
-        lines=[
-            _("Dataår: %(years)s. Rikssnittet är det ovägda medelvärdet av kommunerna med värde.")
-            % {"years": ", ".join(str(y) for y in years)}
-        ],  # fmt: skip
+        lines=[_years_line({y for r in reports for y in r.data_years})],
         notes=notes,
     )
 
@@ -202,7 +201,7 @@ def overview_table(reports: Sequence, overview, lang: str = "sv") -> Table:
         Column("data_years", _("Dataår"), width=12),
     ]
     rows = [
-        {"decimals": 0, "area": a.group.name if lang == "sv" else a.group.name_en, "measures": a.measures,
+        {"decimals": 0, "area": _area_name(a.group, lang), "measures": a.measures,
          **{f"band_{code}": n for code, n in zip(overview.columns, a.cells, strict=True)},
          "data_years": ", ".join(str(y) for y in a.data_years)}
         for a in overview.areas

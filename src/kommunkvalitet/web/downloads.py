@@ -78,14 +78,15 @@ def measure(fmt: str, page) -> HttpResponse:
     return _file(fmt, f"{page.info.id}-{page.year}", lambda plain: [tables.measure_table(page, lang, plain=plain)])
 
 
-def goals(fmt: str, report, nodes: Sequence | None = None) -> HttpResponse:
-    """The goal report (or the goals ``nodes`` of it): the CSVs one row per indicator beside its goal, the
-    workbook a sheet of goals and one of indicators."""
-    nodes = report.nodes() if nodes is None else nodes
+def goals(fmt: str, report, goal=None) -> HttpResponse:
+    """The goal report, or one ``goal`` (a node of it) with its sub-goals: the CSVs one row per indicator
+    beside its goal, the workbook a sheet of goals and one of indicators."""
+    name = f"{report.municipality.name}-mal-{report.year}"
+    nodes = report.nodes() if goal is None else _subtree(goal)
+    if goal is not None:
+        name += f"-mal-{goal.goal.pk}"
     comments = {n.goal.pk: _plain(n.text.published_text) for n in nodes if n.text and n.text.published_text}
     lang = _lang()
-    name = f"{report.municipality.name}-mal-{report.year}" + ("" if len(nodes) == len(report.nodes()) else
-                                                              f"-mal-{nodes[0].goal.pk}")  # fmt: skip
 
     def build(plain: bool) -> list[tables.Table]:
         if fmt == "xlsx":
@@ -93,3 +94,8 @@ def goals(fmt: str, report, nodes: Sequence | None = None) -> HttpResponse:
         return [tables.goal_table(report, comments, lang, plain=plain, nodes=nodes)]
 
     return _file(fmt, name, build)
+
+
+def _subtree(node) -> list:
+    """A goal and its sub-goals, depth first (the order of the report)."""
+    return [node, *(n for child in node.children for n in _subtree(child))]

@@ -129,7 +129,7 @@ def goal(request, municipality_id: str, year: int, goal_id: int, fmt: str = "htm
     except _NotFound as e:
         return _not_found(fmt, e.message)
     if fmt in downloads.FORMATS:  # the goal and its sub-goals, as in the goal report's files
-        return downloads.goals(fmt, report, [node, *_descendants(node)])
+        return downloads.goals(fmt, report, node)
     history = store.goal_history(node.goal, period)
     query = f"?period={period}" if period != Period.YEAR else ""
     present = GoalPresenter(report, _lang())
