@@ -186,9 +186,10 @@ def _strings(obj, key=""):
 # --- writing every field -----------------------------------------------------------------------------
 
 
-def _publisher() -> Client:
-    user = User.objects.create_user("publicerare", password="hemligt-lösen-9")
-    EditorRole.objects.create(user=user, municipality_id=MUNI, role=EditorRole.Role.PUBLISHER)
+def _administrator() -> Client:
+    """An administrator of the municipality: builds the goal structure, writes and publishes every text."""
+    user = User.objects.create_user("administrator", password="hemligt-lösen-9")
+    EditorRole.objects.create(user=user, municipality_id=MUNI, role=EditorRole.Role.ADMIN)
     c = Client()
     c.force_login(user)
     return c
@@ -276,7 +277,7 @@ def test_hostile_text_in_every_field_is_inert_on_every_page_and_in_every_twin(pa
         written[marker] = PAYLOADS[payload].format(m=marker)
         return written[marker]
 
-    c = _publisher()
+    c = _administrator()
     urls = _write_everything(c, text)
     seen: set[str] = set()
     for kind in ("public", "editing"):
