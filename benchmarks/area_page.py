@@ -20,27 +20,16 @@ import argparse
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from benchkit import percentile
-
-ROOT = Path(__file__).resolve().parent.parent
+from benchkit import data_arguments, percentile, use_data_dir
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument(
-        "--snapshot", type=Path, default=Path(os.environ.get("KOMMUNKVALITET_SNAPSHOT", ROOT.parent / "shared/data"))
-    )
+    data_arguments(parser, requests=200)
     args = parser.parse_args()
-    os.environ["KOMMUNKVALITET_DATA_DIR"] = str(args.data_dir or tempfile.mkdtemp())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
-    sys.path.insert(0, str(ROOT / "src"))
+    use_data_dir(args)
     import django
 
     django.setup()

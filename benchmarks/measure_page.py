@@ -31,14 +31,10 @@ import gzip
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-from benchkit import percentile
-
-ROOT = Path(__file__).resolve().parent.parent
+from benchkit import data_arguments, percentile, use_data_dir
 
 
 def summary(name: str, times: list[float]) -> str:
@@ -48,19 +44,12 @@ def summary(name: str, times: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--requests", type=int, default=200)
+    data_arguments(parser, requests=200)
     parser.add_argument("--cold", type=int, default=20, help="cold measure pages (distinct KPI-years)")
     parser.add_argument("--all-kpis", action="store_true", help="only check that every KPI with values is found "
                         "by search and has a measure page (its JSON twin; a sample of HTML pages)")  # fmt: skip
-    parser.add_argument(
-        "--snapshot", type=Path, default=Path(os.environ.get("KOMMUNKVALITET_SNAPSHOT", ROOT.parent / "shared/data"))
-    )
     args = parser.parse_args()
-    os.environ["KOMMUNKVALITET_DATA_DIR"] = str(args.data_dir or tempfile.mkdtemp())
-    os.environ["KOMMUNKVALITET_CHART_CACHE"] = "file"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
-    sys.path.insert(0, str(ROOT / "src"))
+    use_data_dir(args, KOMMUNKVALITET_CHART_CACHE="file")
     import django
 
     django.setup()

@@ -182,7 +182,7 @@ def test_the_json_twin_speaks_the_language_asked_for():
         if en_m["gap_text"]:
             gap = en_m["gap"] if en_m["gap"] in vocabulary.WORDS["gap"] else "unknown"
             assert en_m["gap_text"] == vocabulary.label("gap", gap, "en") != sv_m["gap_text"]
-    assert english["source"] == catalogue()[swedish["source"].strip(" :")]
+    assert english["source"] == swedish["source"]  # the attribution is the same in every twin
     assert english["draft"] == swedish["draft"]  # both drafts, whatever the language
 
 
@@ -211,3 +211,21 @@ def test_numbers_are_swedish_on_swedish_pages_and_english_on_english_pages():
         assert en_text in english and sv_text not in english
     assert re.search(r"\d\xa0%", swedish) and not re.search(r"\d\xa0%", english)  # "12,5 %" / "12.5%"
     assert re.search(r"\d\xa0\d{3}\b", swedish) and re.search(r"\d,\d{3}\b", english)  # "1 234" / "1,234"
+
+
+def test_the_measure_pages_gender_sentence_follows_the_language():
+    """The drafted sentence on a large gap between women and men (core.gender) on the measure page."""
+    data = _json(reader(), AREA_JSON)
+    said = 0
+    for m in data["measures"]:
+        if not (m["women"] and m["men"] and m["women"]["value"] is not None and m["men"]["value"] is not None):
+            continue
+        url = f"/nyckeltal/{m['kpi']}/{YEAR}/?kommun={MUNI}"
+        swedish, english = text(ok(reader().get(url))), text(ok(reader("en").get(url)))
+        if "Skillnaden mellan kvinnor och män är stor" not in swedish:
+            continue
+        said += 1
+        assert "Skillnaden mellan kvinnor och män" not in english
+        women, men = (format_value(m[g]["value"], m["unit"], m["decimals"], "en") for g in ("women", "men"))
+        assert re.search(rf"{re.escape(women)} for women and {re.escape(men)} for men", english), m["kpi"]
+    assert said, "no measure of the area has a large gap between women and men"

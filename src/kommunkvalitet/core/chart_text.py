@@ -1,6 +1,6 @@
 """The one-sentence description of each chart and map (Swedish; the sparkline's also in English), written
-from the same data the chart draws. It is the figure's caption: what a reader who does not see the picture needs to know first.
-Every number in it is in the chart's data table. Pure functions."""
+from the same data the chart draws. It is the figure's caption: what a reader who does not see the
+picture needs to know first. Every number in it is in the chart's data table. Pure functions."""
 
 from __future__ import annotations
 

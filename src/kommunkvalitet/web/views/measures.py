@@ -152,7 +152,7 @@ def _gender_sentence(page: MeasurePage):
         gender.GenderFigure("K", women.value, women.mean, women.n, women.band, women.rank),
         gender.GenderFigure("M", men.value, men.mean, men.n, men.band, men.rank),
     )  # fmt: skip
-    return gender.gap_sentence(finding) if gender.is_large_gap(finding, current_settings()) else None
+    return gender.gap_sentence(finding, page_lang()) if gender.is_large_gap(finding, current_settings()) else None
 
 
 def _series_table(page: MeasurePage) -> dict | None:

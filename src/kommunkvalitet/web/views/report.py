@@ -115,7 +115,7 @@ def _area_json(report: AreaReport, drafts, texts) -> dict:
         ],
         "draft": {lang: {"title": d.title, "text": d.text} for lang, d in drafts.items()} or None,
         "commentary": {kpi or "_area": markup.for_json(c.published_text) for kpi, c in texts.items()},
-        "source": _("Källa: Kolada (RKA). Bearbetning: kommunkvalitet."),
+        "source": "Källa: Kolada (RKA). Bearbetning: kommunkvalitet.",
     }
 
 
