@@ -128,8 +128,13 @@ def record_decision(user, goal: Goal, period: str, assessment: str, motivation: 
     decision = rules.check_decision(node.assessment.suggestion, rules.Decision(assessment, motivation))
     return GoalDecision.objects.create(
         goal=goal, period=period, assessment=decision.assessment, suggestion=node.assessment.suggestion,
-        motivation=decision.motivation, decided_by=user,
+        motivation=decision.motivation, decided_by=user, values=decision_values(node),
     )  # fmt: skip
+
+
+def decision_values(node: GoalNode) -> dict[str, float | None]:
+    """The goal's own indicator values a decision rests on ("indicator:<id>:<year>" -> value)."""
+    return {f"indicator:{r.indicator.pk}:{r.data_year}": r.value for r in node.indicators}
 
 
 # --- the report -----------------------------------------------------------------------------------

@@ -186,7 +186,9 @@ class IndicatorValue(models.Model):
 class GoalDecision(models.Model):
     """A person's combined assessment of a goal for a period, beside the rules' suggestion at the time.
 
-    Append-only: a new decision is a new row; the latest is in force, the earlier ones are its history.
+    Append-only: a new decision is a new row; the latest is in force, the earlier ones are its history. A
+    decision keeps the rules' suggestion and the goal's indicator values as they were when it was made
+    (``values``: "indicator:<id>:<year>" -> value), so a later revision of a figure does not rewrite it.
     """
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="decisions")
@@ -196,12 +198,18 @@ class GoalDecision(models.Model):
     motivation = models.TextField(blank=True, default="")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+    values = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-decided_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.goal_id} {self.period}: {self.assessment} (förslag {self.suggestion})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("a decision is never changed: a new decision is a new row")
+        super().save(*args, **kwargs)
 
 
 #: The goal follow-up's models, parents first (the data version, the audit log and backups use them).

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,8 +34,12 @@ from kommunkvalitet.web.goal_forms import (
     StructureForm,
 )
 from kommunkvalitet.web.markup import render as render_markup
+from kommunkvalitet.web.views.editing import SendBackForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEXT_ACTIONS = {"save_text": gettext_lazy("Utkastet är sparat."),
+                "submit_text": gettext_lazy("Texten är skickad för granskning."),
+                "publish_text": gettext_lazy("Texten är publicerad.")}  # fmt: skip
 MOTIVATION_REQUIRED = "Bedömningen skiljer sig från regelns förslag: skriv en motivering."
 
 
@@ -405,6 +409,7 @@ def goal_assess(request, municipality_id: str, year: int, goal_id: int):
     )
     decision_form = DecisionForm(initial={"assessment": node.assessment.suggestion}, choices=choices)
     text_form = None
+    send_back = SendBackForm()
     if request.method == "POST" and action == "decide":
         if not may_publish:
             raise PermissionDenied
@@ -420,21 +425,34 @@ def goal_assess(request, municipality_id: str, year: int, goal_id: int):
             else:
                 messages.success(request, _("Bedömningen är sparad."))
                 return redirect(back + "#beslut")
-    elif request.method == "POST" and action in ("save_text", "publish_text"):
+    elif request.method == "POST" and action == "return_text":
+        _allow(may_publish)
+        send_back = SendBackForm(request.POST)
+        if send_back.is_valid():
+            try:
+                commentary.send_back(request.user, place, send_back.cleaned_data["note"])
+            except KommunkvalitetError as err:
+                send_back.add_error(None, str(err))
+            else:
+                messages.success(request, _("Texten är skickad tillbaka till redaktören med din kommentar."))
+                return redirect(back + "#text")
+    elif request.method == "POST" and action in TEXT_ACTIONS:
         publishing = action == "publish_text"
         _allow(may_write and (may_publish or not publishing))
         text_form = GoalTextForm(request.POST, prefix="text")
         if text_form.is_valid():
             try:
-                with transaction.atomic():  # a refused publication saves no draft either
+                with transaction.atomic():  # a refused step saves no draft either
                     store.save_text(request.user, goal, period, text_form.cleaned_data["text"],
                                     based_on=text_form.cleaned_data["based_on"])  # fmt: skip
-                    if publishing:
+                    if action == "submit_text":
+                        commentary.submit(request.user, place, committees=roles.goal_committees(goal))
+                    elif publishing:
                         commentary.publish(request.user, place, report.figures())
             except KommunkvalitetError as err:
                 _form_error(text_form, err)
             else:
-                messages.success(request, _("Texten är publicerad.") if publishing else _("Utkastet är sparat."))
+                messages.success(request, TEXT_ACTIONS[action])
                 return redirect(back + "#text")
     elif request.method == "POST":
         raise PermissionDenied
@@ -452,7 +470,7 @@ def goal_assess(request, municipality_id: str, year: int, goal_id: int):
         "suggestion": _words(a.suggestion), "reason": goals_text.reason_text(a.suggestion_reason, _lang()),
         "committee": _words(a.committee.assessment), "key_figures": _words(a.key_figures.assessment),
         "overall": _words(a.overall), "decision_form": decision_form, "text_form": text_form,
-        "current": current, "preview": render_markup(text_form["text"].value() or ""),
+        "current": current, "send_back": send_back, "send_back_action": "return_text", "preview": render_markup(text_form["text"].value() or ""),
         "history": [{"d": d, "assessment": _words(d.assessment), "suggestion": _words(d.suggestion)}
                     for d in node.decisions],
         "words": {code: _words(code) for code in rules.ASSESSMENTS},

@@ -1,9 +1,18 @@
-# Roles per committee (issue 11): an editor's row may name a committee; existing rows keep their
-# meaning (no committee = every committee of the municipality), so no data changes.
+# Issue 11: roles per committee (an editor's row may name a committee; existing rows keep their meaning,
+# no committee = every committee) and the review workflow of texts (status, the comment of a refusal);
+# a decision keeps the indicator values it rests on.
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+
+def published_texts_are_published(apps, schema_editor):
+    """A text whose draft is what was published starts as published, not as a new draft."""
+    Commentary = apps.get_model("store", "Commentary")
+    Commentary._default_manager.exclude(published_text="").filter(published_text=models.F("draft_text")).update(
+        status="published"
+    )
 
 
 class Migration(migrations.Migration):
@@ -19,9 +28,24 @@ class Migration(migrations.Migration):
             name='unique_editor_role',
         ),
         migrations.AddField(
+            model_name='commentary',
+            name='review_note',
+            field=models.TextField(blank=True, default=''),
+        ),
+        migrations.AddField(
+            model_name='commentary',
+            name='status',
+            field=models.CharField(choices=[('draft', 'Utkast'), ('review', 'Klar för granskning'), ('returned', 'Skickad tillbaka'), ('published', 'Publicerad')], default='draft', max_length=10),
+        ),
+        migrations.AddField(
             model_name='editorrole',
             name='committee',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='editor_roles', to='store.committee'),
+        ),
+        migrations.AlterField(
+            model_name='commentaryversion',
+            name='action',
+            field=models.CharField(choices=[('saved', 'Utkast sparat'), ('submitted', 'Klar för granskning'), ('returned', 'Skickad tillbaka'), ('published', 'Publicerad'), ('unpublished', 'Avpublicerad')], max_length=12),
         ),
         migrations.AlterField(
             model_name='editorrole',
@@ -40,4 +64,10 @@ class Migration(migrations.Migration):
             model_name='editorrole',
             constraint=models.CheckConstraint(condition=models.Q(('committee__isnull', True), ('role', 'editor'), _connector='OR'), name='editor_role_committee_only_for_editors'),
         ),
+        migrations.AddField(
+            model_name='goaldecision',
+            name='values',
+            field=models.JSONField(blank=True, default=dict),
+        ),
+        migrations.RunPython(published_texts_are_published, migrations.RunPython.noop),
     ]
