@@ -149,3 +149,31 @@ def test_a_decision_keeps_the_suggestion_and_values_it_rests_on(client):
     decision.motivation = "Ändrad i efterhand."
     with pytest.raises(ValueError, match="never changed"):
         decision.save()
+
+
+def test_an_editor_proposes_a_decision_and_the_publisher_returns_then_publishes_it(client):
+    ((struct, _),) = load_demo()
+    goal = next(g for g in Goal.objects.filter(structure=struct) if g.committees.count() == 1 and g.indicators.exists())
+    editor = _client("namnd", "editor", "1463", goal.committees.get())
+    publisher = _client("pub", "publisher", "1463")
+    url = f"/kommun/1463/mal/2017/redigera/mal/{goal.pk}/bedomning/"
+    twin = f"/kommun/1463/mal/2017/mal-{goal.pk}.json"
+    before = client.get(twin).json()["goal"]["assessment"]["decision"]
+    proposal = {"action": "propose", "period": "year", "assessment": "not_assessable", "motivation": "Osäkra data."}
+    assert editor.post(url, proposal).status_code == 302
+    assert client.get(twin).json()["goal"]["assessment"]["decision"] == before  # not public under review
+    assert "Förslag som väntar på granskning" in publisher.get(url).content.decode()
+
+    refused = publisher.post(url, {"action": "return_decision", "period": "year", "beslut-note": ""})
+    assert refused.status_code == 200 and goals.pending_decision(goal, "year").status == "review"
+    back = {"action": "return_decision", "period": "year", "beslut-note": "Vilka data saknas?"}
+    assert publisher.post(url, back).status_code == 302
+    assert "Vilka data saknas?" in editor.get(url).content.decode()
+
+    assert editor.post(url, {**proposal, "motivation": "Enkäten 2017 saknas."}).status_code == 302
+    assert publisher.post(url, {"action": "publish_decision", "period": "year"}).status_code == 302
+    shown = client.get(twin).json()["goal"]["assessment"]["decision"]
+    assert (shown["code"], shown["motivation"]) == ("not_assessable", "Enkäten 2017 saknas.")
+    assert shown["values_then"] and goals.pending_decision(goal, "year") is None
+    statuses = list(goal.decisions.order_by("id").values_list("status", flat=True))
+    assert statuses[-2:] == ["returned", "published"]  # the refused proposal stays in the history

@@ -1,6 +1,7 @@
 # Issue 11: roles per committee (an editor's row may name a committee; existing rows keep their meaning,
 # no committee = every committee) and the review workflow of texts (status, the comment of a refusal);
-# a decision keeps the indicator values it rests on.
+# a decision keeps the indicator values it rests on and goes through review when an editor proposes it
+# (existing decisions were made by publishers: published).
 
 import django.db.models.deletion
 from django.conf import settings
@@ -68,6 +69,16 @@ class Migration(migrations.Migration):
             model_name='goaldecision',
             name='values',
             field=models.JSONField(blank=True, default=dict),
+        ),
+        migrations.AddField(
+            model_name='goaldecision',
+            name='status',
+            field=models.CharField(choices=[('review', 'Klar för granskning'), ('returned', 'Skickad tillbaka'), ('published', 'Publicerad')], default='published', max_length=10),
+        ),
+        migrations.AddField(
+            model_name='goaldecision',
+            name='review_note',
+            field=models.TextField(blank=True, default=''),
         ),
         migrations.RunPython(published_texts_are_published, migrations.RunPython.noop),
     ]

@@ -44,6 +44,19 @@ class SendBackForm(forms.Form):
     )
 
 
+def sent_back(request, place: commentary.Place, form: SendBackForm) -> bool:
+    """Send a text under review back with the form's comment; False (the error on the form) if refused."""
+    if not form.is_valid():
+        return False
+    try:
+        commentary.send_back(request.user, place, form.cleaned_data["note"])
+    except KommunkvalitetError as err:
+        form.add_error(None, str(err))
+        return False
+    messages.success(request, _("Texten är skickad tillbaka till redaktören med din kommentar."))
+    return True
+
+
 WRITE_ACTIONS = {"save": _("Utkastet är sparat."), "submit": _("Texten är skickad för granskning."),
                  "publish": _("Texten är publicerad.")}  # fmt: skip
 
@@ -67,14 +80,8 @@ def edit(request, municipality_id: str, year: int, area_id: str):
     current = commentary.get(place)
     back = reverse("web:area", args=[municipality_id, year, area_id])
     send_back = SendBackForm(request.POST if action == "send_back" else None)
-    if action == "send_back" and send_back.is_valid():
-        try:
-            commentary.send_back(request.user, place, send_back.cleaned_data["note"])
-        except KommunkvalitetError as err:
-            send_back.add_error(None, str(err))
-        else:
-            messages.success(request, _("Texten är skickad tillbaka till redaktören med din kommentar."))
-            return redirect(request.get_full_path())
+    if action == "send_back" and sent_back(request, place, send_back):
+        return redirect(request.get_full_path())
     if action in WRITE_ACTIONS:
         form = CommentaryForm(request.POST)
         if form.is_valid():
