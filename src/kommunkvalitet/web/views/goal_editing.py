@@ -1,7 +1,8 @@
 """The forms that build a goal structure and fill it in: structures, goals, indicators with their targets
-and values, the combined assessment (decision) and the goal's text. Who may open and post each form is :mod:`store.roles` (readers see, editors write
-their committees' indicators and goal texts, publishers publish and decide, administrators build the
-structure). Thin: the store does the work and checks the rights again."""
+and values, the combined assessment (decision) and the goal's text, with their review. Who may open and
+post each form is :mod:`store.roles` (readers see; editors write their committees' indicators, goal
+texts and proposed assessments; publishers publish and decide; administrators build the structure).
+Thin: the store does the work and checks the rights again."""
 
 from __future__ import annotations
 
