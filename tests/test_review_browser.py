@@ -1,7 +1,8 @@
 """The review workflow in a real Chromium, by keyboard only, with two users: the editor writes the text
 of Mark's Stöd och omsorg and sends it for review; the publisher sends it back with a comment; the
 editor sees the comment, fixes the text and sends it again; the publisher publishes it; the public page
-shows it. axe-core finds no WCAG 2.1 A/AA violation on the forms. Server and helpers: browserkit.py."""
+shows it. Then a goal's assessment: the editor proposes it, the publisher publishes it. axe-core finds
+no WCAG 2.1 A/AA violation on the forms. Server and helpers: browserkit.py."""
 
 from __future__ import annotations
 
@@ -54,4 +55,21 @@ def test_editor_and_publisher_take_a_text_from_draft_to_published_by_keyboard(se
     public = browser.new_context(locale="sv-SE").new_page()
     public.goto(server + AREA)
     assert "då de var färre" in public.content() and "<em>fler</em>" in public.content()
+
+    # A goal's combined assessment: the editor proposes it, the publisher publishes it.
+    page.goto(f"{server}/kommun/{MUNI}/mal/2017/redigera/")
+    assess = page.locator("a[href*='/bedomning/']").first.get_attribute("href")
+    page.goto(server + assess)
+    tab_to(page, "#id_motivation")
+    page.keyboard.type("Som regeln föreslår.")
+    violations.append(("editor's assessment form", axe(page)))
+    tab_to_text(page, "Skicka förslaget för granskning")
+    enter(page)
+    assert "Förslaget är skickat för granskning." in page.content()
+    publisher.goto(server + assess)
+    assert "Förslag som väntar på granskning" in publisher.content()
+    violations.append(("publisher's assessment form", axe(publisher)))
+    tab_to_text(publisher, "Publicera förslaget")
+    enter(publisher)
+    assert "Bedömningen är publicerad." in publisher.content()
     assert not [v for v in violations if v[1]], violations
