@@ -2,7 +2,9 @@
 session on its own temporary SQLite database, and axe-core for WCAG 2.1 A/AA.
 
 The server has the Stöd och omsorg measures imported, the example goal structure (Mark 2017) loaded as
-`make run` loads it, and a publisher for Mark (:data:`USER`, :data:`PASSWORD`). Chromium is
+`make run` loads it, an administrator for Mark (:data:`USER`, :data:`PASSWORD`), and an editor and a
+publisher for Mark (:data:`EDITOR`, :data:`PUBLISHER`, same password). The keyboard helpers press Tab,
+Enter and type as a keyboard user does. Chromium is
 /usr/bin/chromium: .ci/run installs it; on a machine without it the browser tests are skipped, except
 under CI=true, where a missing browser fails.
 """
@@ -27,6 +29,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = Path(os.environ.get("KOMMUNKVALITET_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var"))
 USER, PASSWORD, MUNI = "tangentbord", "Tangent-Bord-2022!", "1463"
+#: the review workflow's two users in Mark: an editor (of every committee) and a publisher
+EDITOR, PUBLISHER = "redaktor", "granskare"
 
 
 def require_chromium() -> None:
@@ -54,7 +58,11 @@ def server(tmp_path_factory, snapshot_dir):
         ["manage", "migrate", "-v0"],
         ["import", "snapshot", *(a for k in kpis for a in ("--kpi", k))],
         ["goals", "load"],
-        ["editor", "add", USER, MUNI, "--publisher", "--password", PASSWORD],
+        ["editor", "add", USER, MUNI, "--admin", "--password", PASSWORD],
+        ["users", "add", EDITOR, "--password", PASSWORD],
+        ["users", "set-role", EDITOR, MUNI, "editor"],
+        ["users", "add", PUBLISHER, "--password", PASSWORD],
+        ["users", "set-role", PUBLISHER, MUNI, "publisher"],
     ):
         subprocess.run([*cli, *args], env=env, check=True, capture_output=True)
     proc, url, _ = start_server(env)
@@ -109,3 +117,42 @@ def axe(page) -> list[str]:
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])} st)" for v in results.response["violations"]]
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element matching ``selector`` has the focus (the page's own Tab order)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"Tab never reached {selector}")
+
+
+def tab_to_text(page, text: str, limit: int = 120) -> None:
+    """Press Tab until the focused link or button's text starts with ``text``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if (page.evaluate("document.activeElement.textContent") or "").strip().startswith(text):
+            return
+    pytest.fail(f"Tab never reached {text!r}")
+
+
+def enter(page, key: str = "Enter") -> None:
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def replace_text(page, text: str) -> None:
+    page.keyboard.press("Control+a")
+    page.keyboard.type(text)
+
+
+def sign_in(page, server: str, user: str, then: str) -> None:
+    """Sign in by keyboard (the user name field has the focus; Tab; Enter) and land on ``then``."""
+    page.goto(f"{server}/konto/login/?next={then}")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_username'")
+    page.keyboard.type(user)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    enter(page)
+    assert page.url.endswith(then), page.url

@@ -8,39 +8,15 @@ import re
 
 import pytest
 
-from browserkit import MUNI, PASSWORD, SCREENSHOTS, USER, axe, require_chromium
+from browserkit import MUNI, SCREENSHOTS, USER, axe, require_chromium, sign_in
+from browserkit import enter as _enter
+from browserkit import replace_text as _replace
+from browserkit import tab_to as _tab_to
+from browserkit import tab_to_text as _tab_to_text
 
 pytestmark = pytest.mark.browser
 require_chromium()
 YEAR = 2022
-
-
-def _tab_to(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the element matching ``selector`` has the focus (the page's own Tab order)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    pytest.fail(f"Tab never reached {selector}")
-
-
-def _tab_to_text(page, text: str, limit: int = 120) -> None:
-    """Press Tab until the focused link or button's text starts with ``text``."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if (page.evaluate("document.activeElement.textContent") or "").strip().startswith(text):
-            return
-    pytest.fail(f"Tab never reached {text!r}")
-
-
-def _enter(page, key: str = "Enter") -> None:
-    with page.expect_navigation():
-        page.keyboard.press(key)
-
-
-def _replace(page, text: str) -> None:
-    page.keyboard.press("Control+a")
-    page.keyboard.type(text)
 
 
 def _check_axe(page, seen: list) -> None:
@@ -50,13 +26,7 @@ def _check_axe(page, seen: list) -> None:
 def test_building_a_goal_structure_by_keyboard(server, page):
     axe: list[tuple[str, list[str]]] = []
     # Sign in: the user name field has the focus; Tab to the password; Enter submits.
-    page.goto(f"{server}/konto/login/?next=/kommun/{MUNI}/mal/ny/")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_username'")
-    page.keyboard.type(USER)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    _enter(page)
-    assert page.url.endswith(f"/kommun/{MUNI}/mal/ny/")
+    sign_in(page, server, USER, f"/kommun/{MUNI}/mal/ny/")
 
     # A new structure: the year, then Enter in a text field submits.
     _check_axe(page, axe)

@@ -56,7 +56,12 @@ ROWS: dict[str, tuple[str, list[tuple[str, dict | None, str]]]] = {
         [
             ("GET", None, "view"),
             ("POST", {"action": "decide", "period": "year"}, "publish"),
+            ("POST", {"action": "propose", "period": "year", "assessment": "met", "motivation": "Bra."}, "edit:A"),
+            ("POST", {"action": "publish_decision", "period": "year"}, "publish"),
+            ("POST", {"action": "return_decision", "period": "year", "beslut-note": "Nej."}, "publish"),
             ("POST", {"action": "save_text", "text-text": "Utkast.", "text-based_on": ""}, "edit:A"),
+            ("POST", {"action": "submit_text", "text-text": "Utkast.", "text-based_on": ""}, "edit:A"),
+            ("POST", {"action": "return_text", "note": "Skriv om."}, "publish"),
             ("POST", {"action": "publish_text", "text-text": "Text.", "text-based_on": ""}, "publish"),
         ],
     ),
@@ -69,6 +74,8 @@ ROWS: dict[str, tuple[str, list[tuple[str, dict | None, str]]]] = {
         [
             ("GET", None, "view"),
             ("POST", {"text": "Utkast.", "based_on": "", "action": "save"}, "edit:all"),
+            ("POST", {"text": "Utkast.", "based_on": "", "action": "submit"}, "edit:all"),
+            ("POST", {"action": "send_back", "note": "Skriv om."}, "publish"),
             ("POST", {"text": "Text.", "based_on": "", "action": "publish"}, "publish"),
         ],
     ),

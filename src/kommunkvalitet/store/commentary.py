@@ -1,5 +1,11 @@
-"""The municipality's own commentary: drafts and publication. Views call only this; who may do what is
-:mod:`store.roles`."""
+"""The municipality's own commentary (KKiK texts and goal texts): drafts, review and publication.
+
+The workflow: an editor saves drafts and sends one for review (:func:`submit`, "klar för granskning"); a
+publisher publishes it (:func:`publish`) or sends it back with a comment the editor sees
+(:func:`send_back`, "skickas tillbaka"). A publisher may also publish her own draft at once. The
+published text stays on the public site, unchanged, while a new draft is written. Every step is a row
+of the append-only :class:`CommentaryVersion` and a change in the audit log. Views call only this; who
+may do what is :mod:`store.roles`."""
 
 from __future__ import annotations
 
@@ -9,11 +15,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from kommunkvalitet.errors import KommunkvalitetError
+from kommunkvalitet.errors import InputError, KommunkvalitetError
 from kommunkvalitet.store import dataversion, roles
 from kommunkvalitet.store.models import Commentary, CommentaryVersion
 
 MAX_LENGTH = 20_000
+NOTE_MAX = 2_000
+Status = Commentary.Status
 
 
 class EditConflict(KommunkvalitetError):
@@ -65,21 +73,68 @@ def save_draft(
             "någon annan har sparat ett nytt utkast sedan du öppnade sidan; din text har inte sparats "
             "över deras. Kopiera din text, ladda om sidan och för in dina ändringar igen."
         )
+    if text != obj.draft_text or obj.status not in (Status.REVIEW, Status.PUBLISHED):
+        obj.status = Status.DRAFT  # a new edit is a new draft; the published text stays as it was
     obj.draft_text, obj.draft_by, obj.draft_at = text, user, timezone.now()
     obj.save()
     CommentaryVersion.objects.create(commentary=obj, action=CommentaryVersion.Action.SAVED, text=text, author=user)
     return obj
 
 
+def _locked(place: Place) -> Commentary | None:
+    return (
+        Commentary.private_objects.select_for_update()
+        .filter(municipality_id=place.municipality_id, measure_set=place.measure_set, area=place.area, kpi=place.kpi)
+        .first()
+    )
+
+
+@transaction.atomic
+def submit(user, place: Place, *, committees: Collection[int | None] = ()) -> Commentary:
+    """Send the draft for review ("klar för granskning"); who may write it may send it."""
+    roles.require_edit(user, place.municipality_id, committees)
+    obj = _locked(place)
+    if obj is None or not obj.draft_text:
+        raise KommunkvalitetError("det finns inget utkast att skicka för granskning")
+    if obj.status in (Status.REVIEW, Status.PUBLISHED):
+        raise KommunkvalitetError(f"texten är redan {obj.get_status_display().lower()}")
+    obj.status, obj.review_note = Status.REVIEW, ""
+    obj.save()
+    CommentaryVersion.objects.create(
+        commentary=obj, action=CommentaryVersion.Action.SUBMITTED, text=obj.draft_text, author=user
+    )
+    return obj
+
+
+@transaction.atomic
+def send_back(user, place: Place, note: str) -> Commentary:
+    """Refuse a draft under review: back to the editor with ``note`` (required), which her page shows."""
+    roles.require_publish(user, place.municipality_id, "granska den här kommunens texter")
+    note = note.replace("\r\n", "\n").strip()
+    if not note:
+        raise InputError("skriv vad som behöver ändras", field="note")
+    if len(note) > NOTE_MAX:
+        raise InputError(f"kommentaren är för lång ({len(note)} tecken, högst {NOTE_MAX})", field="note")
+    obj = _locked(place)
+    if obj is None or obj.status != Status.REVIEW:
+        raise KommunkvalitetError("texten är inte skickad för granskning")
+    obj.status, obj.review_note = Status.RETURNED, note
+    obj.save()
+    CommentaryVersion.objects.create(commentary=obj, action=CommentaryVersion.Action.RETURNED, text=note, author=user)
+    return obj
+
+
 @transaction.atomic
 def publish(user, place: Place, values: dict[str, float | None]) -> Commentary:
-    """Publish the current draft; ``values`` are the figures on the page ("kpi:year" -> value)."""
+    """Publish the current draft; ``values`` are the figures on the page ("kpi:year" -> value), kept with
+    the text as they were."""
     roles.require_publish(user, place.municipality_id)
-    obj = get(place)
+    obj = _locked(place)
     if obj is None or not obj.draft_text:
         raise KommunkvalitetError("det finns inget utkast att publicera")
     obj.published_text, obj.published_by, obj.published_at = obj.draft_text, user, timezone.now()
     obj.published_values = values
+    obj.status, obj.review_note = Status.PUBLISHED, ""
     obj.save()
     dataversion.advance(dataversion.texts_scope(place.municipality_id))  # its public pages change now
     CommentaryVersion.objects.create(

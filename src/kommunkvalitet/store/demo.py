@@ -78,7 +78,7 @@ def load_structure_file(path: Path) -> tuple[GoalStructure, bool]:
             node = store_goals.goal_report(muni_id, year, drafts=False).node(goal.pk)
             d = rules.check_decision(node.assessment.suggestion, rules.Decision(assessment, motivation))
             GoalDecision.objects.create(goal=goal, assessment=d.assessment, suggestion=node.assessment.suggestion,
-                                        motivation=d.motivation)  # fmt: skip
+                                        motivation=d.motivation, values=store_goals.decision_values(node))  # fmt: skip
     return struct, True
 
 

@@ -21,7 +21,7 @@ from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import trend
 from kommunkvalitet.core.comparison import BAND_NAMES
 from kommunkvalitet.core.goals_text import LANGS, GoalDraft, GoalDraftInput, IndicatorLine, draft_goal
-from kommunkvalitet.errors import KommunkvalitetError
+from kommunkvalitet.errors import InputError, KommunkvalitetError
 from kommunkvalitet.store import commentary, roles
 from kommunkvalitet.store.comparison import PositionOf, current_settings
 from kommunkvalitet.store.models import (
@@ -128,8 +128,66 @@ def record_decision(user, goal: Goal, period: str, assessment: str, motivation: 
     decision = rules.check_decision(node.assessment.suggestion, rules.Decision(assessment, motivation))
     return GoalDecision.objects.create(
         goal=goal, period=period, assessment=decision.assessment, suggestion=node.assessment.suggestion,
-        motivation=decision.motivation, decided_by=user,
+        motivation=decision.motivation, decided_by=user, values=decision_values(node),
     )  # fmt: skip
+
+
+def propose_decision(user, goal: Goal, period: str, assessment: str, motivation: str) -> GoalDecision:
+    """An editor of one of the goal's committees proposes the combined assessment; a publisher publishes
+    it (:func:`publish_decision`) or sends it back (:func:`send_back_decision`). Not public until then."""
+    municipality_id = goal.structure.municipality_id
+    roles.require_edit(user, municipality_id, roles.goal_committees(goal), "mål")
+    node = goal_report(municipality_id, goal.structure.year, period, drafts=False).node(goal.pk)
+    decision = rules.check_decision(node.assessment.suggestion, rules.Decision(assessment, motivation))
+    return GoalDecision.objects.create(
+        goal=goal, period=period, assessment=decision.assessment, suggestion=node.assessment.suggestion,
+        motivation=decision.motivation, decided_by=user, values=decision_values(node),
+        status=GoalDecision.Status.REVIEW,
+    )  # fmt: skip
+
+
+def pending_decision(goal: Goal, period: str) -> GoalDecision | None:
+    """The latest proposal not yet published (under review or sent back), if it is newer than the
+    decision in force."""
+    latest = GoalDecision.objects.filter(goal=goal, period=period).select_related("decided_by").first()
+    return latest if latest is not None and latest.status != GoalDecision.Status.PUBLISHED else None
+
+
+@transaction.atomic
+def publish_decision(user, decision: GoalDecision) -> GoalDecision:
+    """Publish a proposal under review, with the rules' suggestion and the values as they are now."""
+    goal = decision.goal
+    municipality_id = goal.structure.municipality_id
+    roles.require_publish(user, municipality_id, "publicera den här kommunens bedömningar")
+    locked = GoalDecision.objects.select_for_update().get(pk=decision.pk)
+    if locked.status != GoalDecision.Status.REVIEW:
+        raise KommunkvalitetError("bedömningen är inte skickad för granskning")
+    node = goal_report(municipality_id, goal.structure.year, locked.period, drafts=False).node(goal.pk)
+    rules.check_decision(node.assessment.suggestion, rules.Decision(locked.assessment, locked.motivation))
+    locked.suggestion, locked.values = node.assessment.suggestion, decision_values(node)
+    locked.status = GoalDecision.Status.PUBLISHED
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def send_back_decision(user, decision: GoalDecision, note: str) -> GoalDecision:
+    """Refuse a proposal under review with a comment (required) the editor sees."""
+    roles.require_publish(user, decision.goal.structure.municipality_id, "granska den här kommunens bedömningar")
+    note = note.strip()
+    if not note or len(note) > commentary.NOTE_MAX:
+        raise InputError(f"skriv vad som behöver ändras (högst {commentary.NOTE_MAX} tecken)", field="note")
+    locked = GoalDecision.objects.select_for_update().get(pk=decision.pk)
+    if locked.status != GoalDecision.Status.REVIEW:
+        raise KommunkvalitetError("bedömningen är inte skickad för granskning")
+    locked.status, locked.review_note = GoalDecision.Status.RETURNED, note
+    locked.save()
+    return locked
+
+
+def decision_values(node: GoalNode) -> dict[str, float | None]:
+    """The goal's own indicator values a decision rests on ("indicator:<id>:<year>" -> value)."""
+    return {f"indicator:{r.indicator.pk}:{r.data_year}": r.value for r in node.indicators}
 
 
 # --- the report -----------------------------------------------------------------------------------
@@ -345,7 +403,8 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
     )
     rows = _indicator_rows(struct, indicators, targets, period)
     decisions = defaultdict(list)
-    for d in GoalDecision.objects.filter(goal__structure=struct, period=period).select_related("decided_by"):
+    published = GoalDecision.objects.filter(goal__structure=struct, period=period, status=GoalDecision.Status.PUBLISHED)
+    for d in published.select_related("decided_by"):
         decisions[d.goal_id].append(d)
 
     by_goal: dict[int, list[IndicatorRow]] = defaultdict(list)

@@ -12,11 +12,19 @@ class PublicCommentaryManager(models.Manager):
 class Commentary(models.Model):
     """The municipality's own text for one area (``kpi`` empty) or one measure, in one edition.
 
-    It has a draft (what editors work on) and a published version (what citizens see). Publishing
-    copies the draft and remembers the values it spoke of, so that a later revision of a figure can be
-    flagged on the page. Every save is also written to :class:`CommentaryVersion` (append-only), so
-    nothing a user wrote is lost.
+    It has a draft (what editors work on) and a published version (what citizens see). The draft goes
+    draft -> ready for review (``review``) -> published, or back from review (``returned``, with the
+    publisher's comment in ``review_note``). Publishing copies the draft and remembers the values it
+    spoke of, so that a later revision of a figure can be flagged on the page; a new edit makes a new
+    draft while the published text stays. Every step is also written to :class:`CommentaryVersion`
+    (append-only), so nothing a user wrote is lost.
     """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Utkast"
+        REVIEW = "review", "Klar för granskning"
+        RETURNED = "returned", "Skickad tillbaka"
+        PUBLISHED = "published", "Publicerad"
 
     municipality = models.ForeignKey("store.Municipality", on_delete=models.CASCADE)
     measure_set = models.CharField(max_length=60)  # measure set slug, e.g. "kkik_2022"
@@ -30,6 +38,8 @@ class Commentary(models.Model):
     published_at = models.DateTimeField(null=True)
     # {"<kpi>:<year>": value} of the figures on the page when the text was published
     published_values = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    review_note = models.TextField(blank=True, default="")  # why the publisher sent the draft back
 
     public_objects = PublicCommentaryManager()
     private_objects = models.Manager()
@@ -51,6 +61,8 @@ class CommentaryVersion(models.Model):
 
     class Action(models.TextChoices):
         SAVED = "saved", "Utkast sparat"
+        SUBMITTED = "submitted", "Klar för granskning"
+        RETURNED = "returned", "Skickad tillbaka"
         PUBLISHED = "published", "Publicerad"
         UNPUBLISHED = "unpublished", "Avpublicerad"
 
@@ -65,3 +77,8 @@ class CommentaryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commentary} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("a commentary version is never changed: the history is append-only")
+        super().save(*args, **kwargs)

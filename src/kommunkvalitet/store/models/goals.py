@@ -186,8 +186,17 @@ class IndicatorValue(models.Model):
 class GoalDecision(models.Model):
     """A person's combined assessment of a goal for a period, beside the rules' suggestion at the time.
 
-    Append-only: a new decision is a new row; the latest is in force, the earlier ones are its history.
+    Append-only: a new decision is a new row; the latest *published* one is in force, the earlier ones
+    are its history. An editor's proposal is ``review`` until a publisher publishes it or sends it back
+    (``returned``, with ``review_note``); a publisher's own decision is published at once. A published
+    decision keeps the rules' suggestion and the goal's indicator values as they were when it was
+    published (``values``: "indicator:<id>:<year>" -> value) and is never changed.
     """
+
+    class Status(models.TextChoices):
+        REVIEW = "review", "Klar för granskning"
+        RETURNED = "returned", "Skickad tillbaka"
+        PUBLISHED = "published", "Publicerad"
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="decisions")
     period = models.CharField(max_length=8, choices=Period.choices, default=Period.YEAR)
@@ -196,12 +205,21 @@ class GoalDecision(models.Model):
     motivation = models.TextField(blank=True, default="")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+    values = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    review_note = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["-decided_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.goal_id} {self.period}: {self.assessment} (förslag {self.suggestion})"
+
+    def save(self, *args, **kwargs):
+        stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first() if self.pk else None
+        if stored == self.Status.PUBLISHED:
+            raise ValueError("a published decision is never changed: a new decision is a new row")
+        super().save(*args, **kwargs)
 
 
 #: The goal follow-up's models, parents first (the data version, the audit log and backups use them).

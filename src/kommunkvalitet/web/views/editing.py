@@ -1,5 +1,6 @@
-"""Editing the municipality's own commentary: drafts and publication. Readers see the draft; editors of
-every committee save it; publishers publish (store.roles, asked here and again by the store)."""
+"""Editing the municipality's own commentary: drafts, review and publication. Readers see the draft;
+editors of every committee save it and send it for review; publishers publish it or send it back with a
+comment (store.roles, asked here and again by the store)."""
 
 from __future__ import annotations
 
@@ -30,12 +31,45 @@ class CommentaryForm(forms.Form):
     based_on = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
+class SendBackForm(forms.Form):
+    """A publisher's refusal of a draft under review: what the editor needs to change (required)."""
+
+    note = forms.CharField(
+        label=_("Vad behöver ändras?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=commentary.NOTE_MAX,
+        required=True,
+        help_text=_("Redaktören ser kommentaren när hon öppnar texten igen."),
+        error_messages={"required": _("Skriv vad som behöver ändras.")},
+    )
+
+
+def sent_back(request, place: commentary.Place, form: SendBackForm) -> bool:
+    """Send a text under review back with the form's comment; False (the error on the form) if refused."""
+    if not form.is_valid():
+        return False
+    try:
+        commentary.send_back(request.user, place, form.cleaned_data["note"])
+    except KommunkvalitetError as err:
+        form.add_error(None, str(err))
+        return False
+    messages.success(request, _("Texten är skickad tillbaka till redaktören med din kommentar."))
+    return True
+
+
+WRITE_ACTIONS = {"save": _("Utkastet är sparat."), "submit": _("Texten är skickad för granskning."),
+                 "publish": _("Texten är publicerad.")}  # fmt: skip
+
+
 @login_required
 def edit(request, municipality_id: str, year: int, area_id: str):
     rights = roles.rights(request.user, municipality_id)
-    if not rights.may_view_drafts or (request.method == "POST" and not rights.may_edit()):
+    action = request.POST.get("action", "save") if request.method == "POST" else ""
+    if not rights.may_view_drafts or (action and action not in WRITE_ACTIONS and action != "send_back"):
         raise DjangoPermissionDenied
-    if request.method == "POST" and request.POST.get("action") == "publish" and not rights.may_publish:
+    if (action in WRITE_ACTIONS and not rights.may_edit()) or (
+        action in ("publish", "send_back") and not rights.may_publish
+    ):
         raise DjangoPermissionDenied
     report = _report(municipality_id, year, area_id)
     kpi = request.GET.get("kpi", "")
@@ -45,19 +79,23 @@ def edit(request, municipality_id: str, year: int, area_id: str):
     place = commentary.Place(municipality_id, report.measure_set.slug, area_id, kpi)
     current = commentary.get(place)
     back = reverse("web:area", args=[municipality_id, year, area_id])
-    if request.method == "POST":
+    send_back = SendBackForm(request.POST if action == "send_back" else None)
+    if action == "send_back" and sent_back(request, place, send_back):
+        return redirect(request.get_full_path())
+    if action in WRITE_ACTIONS:
         form = CommentaryForm(request.POST)
         if form.is_valid():
-            publishing = request.POST.get("action") == "publish"
             try:
-                # one transaction: a refused publication (no right to publish, a stale form) saves
-                # nothing, so the editor's next save is not met by a conflict with her own draft
+                # one transaction: a refused step (no right to publish, a stale form) saves nothing,
+                # so the editor's next save is not met by a conflict with her own draft
                 with transaction.atomic():
                     commentary.save_draft(request.user, place, form.cleaned_data["text"],
                                           based_on=form.cleaned_data["based_on"])  # fmt: skip
-                    if publishing:
+                    if action == "submit":
+                        commentary.submit(request.user, place)
+                    elif action == "publish":
                         commentary.publish(request.user, place, report.figures())
-                messages.success(request, _("Texten är publicerad.") if publishing else _("Utkastet är sparat."))
+                messages.success(request, WRITE_ACTIONS[action])
                 return redirect(f"{back}#{kpi or 'kommentar'}")
             except KommunkvalitetError as err:
                 form.add_error(None, str(err))
@@ -79,6 +117,7 @@ def edit(request, municipality_id: str, year: int, area_id: str):
         "preview": render_markup(form["text"].value() or ""),
         "can_save": rights.may_edit(),
         "can_publish": rights.may_publish,
+        "send_back": send_back,
         "versions": list(current.versions.all()[:10]) if current else [],
         "back": back,
     }

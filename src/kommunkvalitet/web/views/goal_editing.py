@@ -1,7 +1,8 @@
 """The forms that build a goal structure and fill it in: structures, goals, indicators with their targets
-and values, the combined assessment (decision) and the goal's text. Who may open and post each form is :mod:`store.roles` (readers see, editors write
-their committees' indicators and goal texts, publishers publish and decide, administrators build the
-structure). Thin: the store does the work and checks the rights again."""
+and values, the combined assessment (decision) and the goal's text, with their review. Who may open and
+post each form is :mod:`store.roles` (readers see; editors write their committees' indicators, goal
+texts and proposed assessments; publishers publish and decide; administrators build the structure).
+Thin: the store does the work and checks the rights again."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kommunkvalitet.core import goals as rules
@@ -35,8 +37,12 @@ from kommunkvalitet.web.goal_forms import (
 )
 from kommunkvalitet.web.language import page_lang as _lang
 from kommunkvalitet.web.markup import render as render_markup
+from kommunkvalitet.web.views.editing import SendBackForm, sent_back
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEXT_ACTIONS = {"save_text": gettext_lazy("Utkastet är sparat."),
+                "submit_text": gettext_lazy("Texten är skickad för granskning."),
+                "publish_text": gettext_lazy("Texten är publicerad.")}  # fmt: skip
 MOTIVATION_REQUIRED = "Bedömningen skiljer sig från regelns förslag: skriv en motivering."
 
 
@@ -403,36 +409,64 @@ def goal_assess(request, municipality_id: str, year: int, goal_id: int):
     )
     decision_form = DecisionForm(initial={"assessment": node.assessment.suggestion}, choices=choices)
     text_form = None
-    if request.method == "POST" and action == "decide":
-        if not may_publish:
-            raise PermissionDenied
+    send_back, decision_back = SendBackForm(), SendBackForm(prefix="beslut")
+    pending = store.pending_decision(goal, period)
+    if request.method == "POST" and action in ("decide", "propose"):
+        _allow(may_publish if action == "decide" else may_write)
         decision_form = DecisionForm(request.POST, choices=choices)
         if decision_form.is_valid():
             d = decision_form.cleaned_data
+            record = store.record_decision if action == "decide" else store.propose_decision
             try:
-                store.record_decision(request.user, goal, period, d["assessment"], d["motivation"])
+                record(request.user, goal, period, d["assessment"], d["motivation"])
             except rules.MotivationRequired:
                 decision_form.add_error("motivation", MOTIVATION_REQUIRED)
             except KommunkvalitetError as err:
                 _form_error(decision_form, err)
             else:
-                messages.success(request, _("Bedömningen är sparad."))
+                done = _("Bedömningen är sparad.") if action == "decide" else _("Förslaget är skickat för granskning.")
+                messages.success(request, done)
                 return redirect(back + "#beslut")
-    elif request.method == "POST" and action in ("save_text", "publish_text"):
+    elif request.method == "POST" and action in ("publish_decision", "return_decision"):
+        _allow(may_publish)
+        decision_back = SendBackForm(request.POST, prefix="beslut")
+        try:
+            if pending is None:
+                raise KommunkvalitetError(_("det finns inget förslag att granska"))
+            if action == "publish_decision":
+                store.publish_decision(request.user, pending)
+            elif decision_back.is_valid():
+                store.send_back_decision(request.user, pending, decision_back.cleaned_data["note"])
+            else:
+                raise KommunkvalitetError(_("skriv vad som behöver ändras"))
+        except KommunkvalitetError as err:
+            decision_back.add_error(None, str(err))
+        else:
+            messages.success(request, _("Bedömningen är publicerad.") if action == "publish_decision"
+                             else _("Förslaget är skickat tillbaka med din kommentar."))  # fmt: skip
+            return redirect(back + "#beslut")
+    elif request.method == "POST" and action == "return_text":
+        _allow(may_publish)
+        send_back = SendBackForm(request.POST)
+        if sent_back(request, place, send_back):
+            return redirect(back + "#text")
+    elif request.method == "POST" and action in TEXT_ACTIONS:
         publishing = action == "publish_text"
         _allow(may_write and (may_publish or not publishing))
         text_form = GoalTextForm(request.POST, prefix="text")
         if text_form.is_valid():
             try:
-                with transaction.atomic():  # a refused publication saves no draft either
+                with transaction.atomic():  # a refused step saves no draft either
                     store.save_text(request.user, goal, period, text_form.cleaned_data["text"],
                                     based_on=text_form.cleaned_data["based_on"])  # fmt: skip
-                    if publishing:
+                    if action == "submit_text":
+                        commentary.submit(request.user, place, committees=roles.goal_committees(goal))
+                    elif publishing:
                         commentary.publish(request.user, place, report.figures())
             except KommunkvalitetError as err:
                 _form_error(text_form, err)
             else:
-                messages.success(request, _("Texten är publicerad.") if publishing else _("Utkastet är sparat."))
+                messages.success(request, TEXT_ACTIONS[action])
                 return redirect(back + "#text")
     elif request.method == "POST":
         raise PermissionDenied
@@ -450,7 +484,8 @@ def goal_assess(request, municipality_id: str, year: int, goal_id: int):
         "suggestion": _words(a.suggestion), "reason": goals_text.reason_text(a.suggestion_reason, _lang()),
         "committee": _words(a.committee.assessment), "key_figures": _words(a.key_figures.assessment),
         "overall": _words(a.overall), "decision_form": decision_form, "text_form": text_form,
-        "current": current, "preview": render_markup(text_form["text"].value() or ""),
+        "current": current, "send_back": send_back, "send_back_action": "return_text",
+        "pending": pending, "decision_back": decision_back, "can_propose": may_write, "preview": render_markup(text_form["text"].value() or ""),
         "history": [{"d": d, "assessment": _words(d.assessment), "suggestion": _words(d.suggestion)}
                     for d in node.decisions],
         "words": {code: _words(code) for code in rules.ASSESSMENTS},

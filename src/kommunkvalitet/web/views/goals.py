@@ -254,6 +254,7 @@ def _decision_json(d, lang: str) -> dict | None:
     return {
         **_code(d.assessment, lang),
         "suggestion_then": d.suggestion,
+        "values_then": d.values,
         "motivation": d.motivation,
         "decided_by": (d.decided_by.get_full_name() or d.decided_by.get_username()) if d.decided_by else None,
         "decided_at": d.decided_at.isoformat() if d.decided_at else None,
