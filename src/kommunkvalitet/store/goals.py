@@ -36,7 +36,7 @@ from kommunkvalitet.store.models import (
     Period,
 )
 from kommunkvalitet.store.queries import search_kpis  # noqa: F401 - the goal forms' KPI search, kept here
-from kommunkvalitet.store.report import group_reference, group_values, groups_for
+from kommunkvalitet.store.report import group_reference, group_values, groups_for, placeholders
 
 TEXT_SET = "goals"  # Commentary.measure_set of goal texts; the area is "goal-<id>-<period>"
 
@@ -325,8 +325,17 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
     for goal_id, committee_id in _select(_LINKS_SQL, [struct.pk]):
         committees_of[goal_id].append(committees[committee_id])
     indicators = [ReportIndicator(*row) for row in _select(_INDICATORS_SQL, [struct.pk])]
-    # A handful of committees and KPIs, not one object per indicator (and no join for the own ones).
-    kpis = KPI.objects.defer("description").in_bulk({i.kpi_id for i in indicators if i.kpi_id})
+    # A handful of committees and KPIs, not one object per indicator (and no join for the own ones). Of a
+    # KPI the report reads its title and operating area (which liknande kommuner group fits it).
+    wanted = sorted({i.kpi_id for i in indicators if i.kpi_id})
+    kpis = {
+        pk: KPI(id=pk, title=title, operating_area=area)
+        for pk, title, area in (
+            _select(f"SELECT id, title, operating_area FROM store_kpi WHERE id IN ({placeholders(wanted)})", wanted)
+            if wanted
+            else []
+        )
+    }
     for ind in indicators:
         ind.committee = committees.get(ind.committee_id) if ind.committee_id else None
         ind.kpi = kpis.get(ind.kpi_id) if ind.kpi_id else None
@@ -448,7 +457,7 @@ def _kpi_rows(struct: GoalStructure, inds: list[ReportIndicator], targets: dict[
     kpis = sorted(years_of)
     first = min(years_of.values()) - 8
     own: dict[str, dict[int, float | None]] = defaultdict(dict)
-    marks = ", ".join(["%s"] * len(kpis))
+    marks = placeholders(kpis)
     for kpi, y, v in _select(
         f"SELECT kpi_id, year, value FROM store_value WHERE kpi_id IN ({marks}) AND municipality_id = %s "
         "AND gender = 'T' AND year BETWEEN %s AND %s",
@@ -461,7 +470,7 @@ def _kpi_rows(struct: GoalStructure, inds: list[ReportIndicator], targets: dict[
         kpi: _Stat(n, mean, riket, json.loads(pos) if pos else None)
         for kpi, y, n, mean, riket, pos in _select(
             f"SELECT kpi_id, year, n, mean, riket, {position} FROM store_comparisonstat "
-            f"WHERE kpi_id IN ({marks}) AND year IN ({', '.join(['%s'] * len(data_years))}) AND gender = 'T'",
+            f"WHERE kpi_id IN ({marks}) AND year IN ({placeholders(data_years)}) AND gender = 'T'",
             [param, *kpis, *data_years],
         )
         if y == years_of[kpi]

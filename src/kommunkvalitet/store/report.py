@@ -220,7 +220,7 @@ def groups_for(muni, measures, kpi_meta, years_of) -> dict[str, list[Group]]:
     if chosen:
         with connection.cursor() as cur:
             cur.execute(
-                f"SELECT group_id, municipality_id FROM store_groupmember WHERE group_id IN ({_marks(chosen)})",
+                f"SELECT group_id, municipality_id FROM store_groupmember WHERE group_id IN ({placeholders(chosen)})",
                 list(chosen),
             )
             for group_id, member in cur.fetchall():
@@ -256,7 +256,7 @@ def group_values(groups, kpis, years_of) -> dict[tuple[str, int], dict[str, floa
         return out
     clauses, params = [], []
     for members, theirs in kpis_of.items():
-        clauses.append(f"(kpi_id IN ({_marks(theirs)}) AND municipality_id IN ({_marks(members)}))")
+        clauses.append(f"(kpi_id IN ({placeholders(theirs)}) AND municipality_id IN ({placeholders(members)}))")
         params += [*theirs, *sorted(members)]
     years = ", ".join(str(int(y)) for y in sorted(set(years_of.values())))
     with connection.cursor() as cur:
@@ -270,7 +270,8 @@ def group_values(groups, kpis, years_of) -> dict[tuple[str, int], dict[str, floa
     return out
 
 
-def _marks(items) -> str:
+def placeholders(items) -> str:
+    """ "%s, %s, %s": a parameter's place for each item (plain SQL's IN lists)."""
     return ", ".join(["%s"] * len(items))
 
 
