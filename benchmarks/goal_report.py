@@ -45,6 +45,8 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=300)
     parser.add_argument("--kpi-data-year", type=int, default=None,
                         help="the key figures' data year (default: the latest with data; 2090: none, as before)")  # fmt: skip
+    parser.add_argument("--default-gc", action="store_true",
+                        help="leave the garbage collector as Python starts it (the server tunes it: web/collector.py)")  # fmt: skip
     args = parser.parse_args()
     os.environ["KOMMUNKVALITET_DATA_DIR"] = str(args.data_dir or tempfile.mkdtemp())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
@@ -62,6 +64,7 @@ def main() -> None:
     from goal_fixtures import build_large_structure
     from kommunkvalitet import config
     from kommunkvalitet.store.models import GoalStructure, Value
+    from kommunkvalitet.web.collector import tune_collector
 
     call_command("migrate", verbosity=0)
     if not Value.objects.exists():
@@ -75,6 +78,8 @@ def main() -> None:
     struct = build_large_structure("1463", YEAR, goals=args.goals, indicators=args.indicators,
                                    kpi_data_year=data_year)  # fmt: skip
     try:
+        if not args.default_gc:
+            tune_collector()  # as kommunkvalitet/wsgi.py does in every server process once the app is loaded
         client = Client(HTTP_HOST="127.0.0.1")
         urls = {"html": f"/kommun/1463/mal/{YEAR}/", "json": f"/kommun/1463/mal/{YEAR}.json"}
         pages = caches["pages"]
@@ -113,7 +118,8 @@ def main() -> None:
             timed(url)  # rendered and stored once
             hits[name] = [timed(url, hit=True) for _ in range(args.requests)]
         print(f"machine: {os.cpu_count()} cores; {args.requests} requests each; {args.goals} goals, "
-              f"{args.indicators} indicators, key figures of {data_year}; {n_queries} queries per report")  # fmt: skip
+              f"{args.indicators} indicators, key figures of {data_year}; {n_queries} queries per report; garbage "
+              f"collector {'as Python starts it' if args.default_gc else 'tuned as in the server'}")  # fmt: skip
         for name, times in results.items():
             print(f"goal report {name}: p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 95):.1f} ms, "
                   f"max {max(times):.1f} ms ({cpu_text(urls[name])})")  # fmt: skip
