@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 import numpy as np
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from kommunkvalitet.core import goals as rules
@@ -316,7 +317,7 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
         struct = GoalStructure.objects.select_related("municipality").get(municipality_id=municipality_id, year=year)
     except GoalStructure.DoesNotExist:
         raise StructureNotFound(f"ingen målstruktur för {municipality_id} {year}") from None
-    goals = list(Goal.objects.filter(structure=struct))
+    goals = list(Goal.objects.raw(_GOALS_SQL, [struct.pk]))  # raw: no query to build (see _select)
     for g in goals:
         g.structure = struct
     committees = {c.pk: c for c in Committee.objects.filter(municipality_id=municipality_id)}
@@ -342,7 +343,10 @@ def goal_report(municipality_id: str, year: int, period: str = Period.YEAR, *, d
     targets = dict(_select(_TARGETS_SQL, [struct.pk, year]))
     rows = _indicator_rows(struct, indicators, targets, period)
     decisions = defaultdict(list)
-    for d in GoalDecision.objects.filter(goal__structure=struct, period=period).select_related("decided_by"):
+    made = list(GoalDecision.objects.raw(_DECISIONS_SQL, [struct.pk, period]))
+    deciders = get_user_model().objects.in_bulk({d.decided_by_id for d in made if d.decided_by_id}) if made else {}
+    for d in made:  # newest first, as GoalDecision's ordering
+        d.decided_by = deciders.get(d.decided_by_id)
         decisions[d.goal_id].append(d)
 
     by_goal: dict[int, list[IndicatorRow]] = defaultdict(list)
@@ -550,6 +554,11 @@ def _select(sql: str, params: list) -> list[tuple]:
 
 # The goal report's queries (SQLite and PostgreSQL alike). A lineage is read as the database's text of
 # the UUID (CAST ... AS text), the same for the indicators and their values.
+_GOALS_SQL = 'SELECT * FROM store_goal WHERE structure_id = %s ORDER BY "order", id'
+_DECISIONS_SQL = (
+    "SELECT d.* FROM store_goaldecision d JOIN store_goal g ON g.id = d.goal_id WHERE g.structure_id = %s "
+    "AND d.period = %s ORDER BY d.decided_at DESC, d.id DESC"
+)
 _LINKS_SQL = (
     "SELECT l.goal_id, l.committee_id FROM store_goal_committees l JOIN store_goal g ON g.id = l.goal_id "
     "WHERE g.structure_id = %s"
