@@ -19,3 +19,9 @@ import threading  # noqa: E402
 from kommunkvalitet.reports.charts import warm_up  # noqa: E402
 
 threading.Thread(target=warm_up, name="chart-warm-up", daemon=True).start()
+
+# Everything loaded so far is kept for the process's life: out of the garbage collector's sight, and fewer
+# collections per request (web/collector.py).
+from kommunkvalitet.web.collector import tune_collector  # noqa: E402
+
+tune_collector()

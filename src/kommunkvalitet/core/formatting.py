@@ -177,8 +177,9 @@ def _is_one(value: float, decimals: int) -> bool:
 def format_value(value: float | None, unit: str, decimals: int, lang: str = "sv") -> str:
     """A value with its unit: sv "12,5 %", "77 dagar", "1 234 kr/inv"; en "12.5%", "77 days",
     "SEK 1,234 per inhabitant". Unitless codes (count, ratio, index, "") give the bare number; None -> "–"."""
-    lang = _lang(lang)
-    if value is None or is_missing(value):
+    if lang not in _LOCALES:  # _lang and is_missing written out: a page formats hundreds of values
+        _lang(lang)
+    if value is None or not math.isfinite(value):
         return MISSING
     number = _number_text(value, max(int(decimals), 0), lang)
     one = decimals <= 0 and number.lstrip("-") == "1"  # _is_one without rounding twice

@@ -356,7 +356,7 @@ class GoalPresenter:
         trend = words.trends.get(r.trend or "", words.trends[""])
         if r.previous_value is not None:
             v = self.number(r.previous_value, unit, decimals)
-            previous = words.previous_text % {"v": v, "y": _html(str(r.previous_year))}
+            previous = words.previous_text % {"v": v, "y": r.previous_year}  # a year: digits, nothing to escape
             trend = f'{trend}<br><span class="small">{previous}</span>'
         result_html = words.badges[result]
         if result in _SHOW_REASON:
