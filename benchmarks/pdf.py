@@ -139,7 +139,8 @@ def batch(time_limit: float | None) -> None:
     what = f"STOPPED at the --time-limit of {time_limit:.0f} s" if stopped else f"exit {proc.returncode}"
     print(f"the command, all kommuner: {what}, {len(made)} PDFs, {sum(p.stat().st_size for p in made) / 1e6:.0f} MB; "
           f"wall {wall:.0f} s ({wall / 60:.1f} min, {wall / n:.2f} s per PDF), "
-          f"CPU {cpu:.0f} s ({cpu / n:.2f} s per PDF, {cpu / wall:.2f} cores busy)")  # fmt: skip
+          + (f"CPU {cpu:.0f} s ({cpu / n:.2f} s per PDF, {cpu / wall:.2f} cores busy)" if not stopped
+             else "CPU not counted (the stopped workers' time is lost with them)"))  # fmt: skip
     total = wall if not stopped else wall / n * 290
     print(f"{'all 290' if not stopped else 'all 290 at that rate (extrapolated)'}: {total / 60:.1f} min; "
           f"target under 8 min -> {'met' if total < 480 else 'NOT met'}")  # fmt: skip
