@@ -178,6 +178,8 @@ PUBLIC = {
     "area_csv": "/kommun/2284/2022/stod_och_omsorg.csv",
     "area_plain_csv": "/kommun/2284/2022/stod_och_omsorg.plain.csv",
     "area_xlsx": "/kommun/2284/2022/stod_och_omsorg.xlsx",
+    "overview_pdf": "/kommun/2284/2022.pdf",
+    "area_pdf": "/kommun/2284/2022/stod_och_omsorg.pdf",
     "goals": "/kommun/2284/mal/",
     "goal_report": "/kommun/2284/mal/2022/",
     "goal_report_json": "/kommun/2284/mal/2022.json",
