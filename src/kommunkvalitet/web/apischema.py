@@ -322,6 +322,8 @@ RESULT = obj("A column's result.", WORD | {
 })  # fmt: skip
 DECISION = obj("The council's decided assessment.", WORD | {
     "suggestion_then": text("The suggestion when it was decided."),
+    "values_then": mapping("The goal's own indicator values when it was published, kept as they were.",
+                           '"indicator:<id>:<year>"', number("The value.", "no value then.")),
     "motivation": text("Why it differs from the suggestion.", "not given."),
     "decided_by": text("Who recorded it.", "unknown."),
     "decided_at": text("When (ISO 8601).", "unknown."),
