@@ -89,6 +89,8 @@ WRITTEN = {
     "store.Indicator.source": "the indicator form",
     "store.IndicatorValue.note": "a cell of the goal workbook, uploaded",
     "store.GoalDecision.motivation": "the decision form",
+    "store.GoalDecision.review_note": "the publisher's comment when she sends a proposed assessment back",
+    "store.Commentary.review_note": "the publisher's comment when she sends a text under review back",
     "store.Commentary.draft_text": "the commentary form (area and measure) and the goal's text",
     "store.Commentary.published_text": "the same, published",
     "store.CommentaryVersion.text": "the same (every save is a version)",
@@ -246,6 +248,15 @@ def _write_everything(c: Client, text) -> dict[str, str]:
     _post(c, assess, {"action": "decide", "assessment": other, "motivation": text("store.GoalDecision.motivation")})
     _post(c, assess, {"action": "publish_text", "text-text": text("store.Commentary.draft_text", 2),
                       "text-based_on": c.get(assess).context["text_form"]["based_on"].value() or ""})  # fmt: skip
+    # the publisher's comments when she sends back a proposed assessment and a text under review (the
+    # sub-goal's): the editor reads them on the form
+    sub_assess = EDIT + f"mal/{sub.pk}/bedomning/"
+    proposal = c.get(sub_assess).context["node"].assessment.suggestion
+    _post(c, sub_assess, {"action": "propose", "assessment": proposal, "motivation": ""})
+    _post(c, sub_assess, {"action": "return_decision", "beslut-note": text("store.GoalDecision.review_note")})
+    _post(c, sub_assess, {"action": "submit_text", "text-text": "Ett utkast.",
+                          "text-based_on": c.get(sub_assess).context["text_form"]["based_on"].value() or ""})  # fmt: skip
+    _post(c, sub_assess, {"action": "return_text", "note": text("store.Commentary.review_note")})
     # the area's commentary and a measure's
     for kpi, n in (("", 1), ("U21401", 3)):
         url = AREA + "redigera/" + (f"?kpi={kpi}" if kpi else "")
@@ -257,7 +268,7 @@ def _write_everything(c: Client, text) -> dict[str, str]:
         "public": [GOALS, f"{GOALS}{YEAR}/", goal_url, sub_url, AREA],
         "json": [f"{GOALS}{YEAR}.json", goal_url.rstrip("/") + ".json", sub_url.rstrip("/") + ".json",
                  AREA.rstrip("/") + ".json"],
-        "editing": [EDIT, EDIT + f"mal/{goal.pk}/", EDIT + f"mal/{sub.pk}/", assess, EDIT + "importera/",
+        "editing": [EDIT, EDIT + f"mal/{goal.pk}/", EDIT + f"mal/{sub.pk}/", assess, sub_assess, EDIT + "importera/",
                     *(EDIT + f"indikator/{i.pk}/" for i in Indicator.objects.filter(goal__structure=structure)),
                     AREA + "redigera/", AREA + "redigera/?kpi=U21401"],
         "workbook": [f"{GOALS}{YEAR}/mal.xlsx"],
