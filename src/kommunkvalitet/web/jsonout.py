@@ -17,16 +17,20 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 
-_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+def _escaped(text: str) -> str:
+    # three replaces, not str.translate with a dict: translate walks the text in Python-level steps and
+    # took 80 ms of a 285 kB goal report twin, the replaces well under 1 ms
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 class _Encoder(DjangoJSONEncoder):
     def encode(self, o: Any) -> str:
-        return super().encode(o).translate(_ESCAPES)
+        return _escaped(super().encode(o))
 
     def iterencode(self, o: Any, _one_shot: bool = False):
         for chunk in super().iterencode(o, _one_shot):
-            yield chunk.translate(_ESCAPES)
+            yield _escaped(chunk)
 
 
 def json_response(data: Any, *, status: int = 200) -> JsonResponse:
