@@ -42,7 +42,15 @@ class Alternate:
 
 
 def alternates(request: HttpRequest) -> list[Alternate]:
-    """The other forms of the page ``request`` asked for (none for a page that is itself one of them)."""
+    """The other forms of the page ``request`` asked for (none for a page that is itself one of them);
+    found once per request, for the template and the ``Link`` header."""
+    found = getattr(request, "_kk_alternates", None)
+    if found is None:
+        found = request._kk_alternates = _find(request)
+    return found
+
+
+def _find(request: HttpRequest) -> list[Alternate]:
     match = getattr(request, "resolver_match", None)
     if match is None or not match.url_name or match.url_name.endswith(_SUFFIXES):
         return []

@@ -25,12 +25,8 @@ def _escaped(text: str) -> str:
 
 
 class _Encoder(DjangoJSONEncoder):
-    def encode(self, o: Any) -> str:
+    def encode(self, o: Any) -> str:  # json.dumps (JsonResponse) calls only this: escaped once, whole
         return _escaped(super().encode(o))
-
-    def iterencode(self, o: Any, _one_shot: bool = False):
-        for chunk in super().iterencode(o, _one_shot):
-            yield _escaped(chunk)
 
 
 def json_response(data: Any, *, status: int = 200) -> JsonResponse:

@@ -18,13 +18,14 @@ from kommunkvalitet.web.views import (
 # else, POST with a valid CSRF token included); ``form(view)``: a signed-in editor's form, GET, HEAD
 # and POST only.
 form = require_http_methods(["GET", "HEAD", "POST"])
-TABLE_FORMATS = (("csv", ".csv"), ("plain_csv", ".plain.csv"), ("xlsx", ".xlsx"))
+EXTENSIONS = {"csv": ".csv", "plain_csv": ".plain.csv", "xlsx": ".xlsx", "pdf": ".pdf"}
+TABLES = ("csv", "plain_csv", "xlsx")  # a page's table as files (web.downloads)
 
 
-def tables(route: str, view, name: str) -> list:
-    """A page's CSV and Excel forms (web.downloads): ``<route>.csv``, ``.plain.csv`` and ``.xlsx``, named
-    ``<name>_csv``, ``<name>_plain_csv`` and ``<name>_xlsx``."""
-    return [path(f"{route}{ext}", page(view), {"fmt": fmt}, name=f"{name}_{fmt}") for fmt, ext in TABLE_FORMATS]
+def forms(route: str, view, name: str, fmts: tuple[str, ...] = TABLES) -> list:
+    """A page's other forms (web.formats): ``<route><extension>`` named ``<name>_<fmt>``, answered by the
+    page's own view with ``fmt``."""
+    return [path(f"{route}{EXTENSIONS[fmt]}", page(view), {"fmt": fmt}, name=f"{name}_{fmt}") for fmt in fmts]
 
 
 app_name = "web"
@@ -42,7 +43,7 @@ urlpatterns = [
     path("nyckeltal/<str:kpi_id>/", page(measures.latest), name="measure_latest"),
     path("nyckeltal/<str:kpi_id>/<int:year>/", page(measures.measure), name="measure"),
     path("nyckeltal/<str:kpi_id>/<int:year>.json", page(measures.measure), {"fmt": "json"}, name="measure_json"),
-    *tables("nyckeltal/<str:kpi_id>/<int:year>", measures.measure, "measure"),
+    *forms("nyckeltal/<str:kpi_id>/<int:year>", measures.measure, "measure"),
     path("nyckeltal/<str:kpi_id>/<int:year>/karta/", page(measures.measure_map), name="measure_map"),
     path(
         "nyckeltal/<str:kpi_id>/<int:year>/karta.svg",
@@ -60,8 +61,7 @@ urlpatterns = [
     ),
     path("kommun/<str:municipality_id>/<int:year>/", page(report.overview), name="overview"),
     path("kommun/<str:municipality_id>/<int:year>.json", page(report.overview), {"fmt": "json"}, name="overview_json"),
-    *tables("kommun/<str:municipality_id>/<int:year>", report.overview, "overview"),
-    path("kommun/<str:municipality_id>/<int:year>.pdf", page(report.overview), {"fmt": "pdf"}, name="overview_pdf"),
+    *forms("kommun/<str:municipality_id>/<int:year>", report.overview, "overview", (*TABLES, "pdf")),
     path("kommun/<str:municipality_id>/<int:year>/<slug:area_id>/", page(report.area), name="area"),
     path(
         "kommun/<str:municipality_id>/<int:year>/<slug:area_id>.json",
@@ -69,13 +69,7 @@ urlpatterns = [
         {"fmt": "json"},
         name="area_json",
     ),
-    *tables("kommun/<str:municipality_id>/<int:year>/<slug:area_id>", report.area, "area"),
-    path(
-        "kommun/<str:municipality_id>/<int:year>/<slug:area_id>.pdf",
-        page(report.area),
-        {"fmt": "pdf"},
-        name="area_pdf",
-    ),
+    *forms("kommun/<str:municipality_id>/<int:year>/<slug:area_id>", report.area, "area", (*TABLES, "pdf")),
     path("kommun/<str:municipality_id>/<int:year>/<slug:area_id>/redigera/", form(editing.edit), name="edit"),
     # Goal follow-up: the public report and goal pages (with JSON twins) ...
     path("kommun/<str:municipality_id>/mal/", page(goals.index), name="goals"),
@@ -83,7 +77,7 @@ urlpatterns = [
     path(
         "kommun/<str:municipality_id>/mal/<int:year>.json", page(goals.report), {"fmt": "json"}, name="goal_report_json"
     ),
-    *tables("kommun/<str:municipality_id>/mal/<int:year>", goals.report, "goal_report"),
+    *forms("kommun/<str:municipality_id>/mal/<int:year>", goals.report, "goal_report"),
     path("kommun/<str:municipality_id>/mal/<int:year>/mal-<int:goal_id>/", page(goals.goal), name="goal"),
     path(
         "kommun/<str:municipality_id>/mal/<int:year>/mal-<int:goal_id>.json",
@@ -91,7 +85,7 @@ urlpatterns = [
         {"fmt": "json"},
         name="goal_json",
     ),  # fmt: skip
-    *tables("kommun/<str:municipality_id>/mal/<int:year>/mal-<int:goal_id>", goals.goal, "goal"),
+    *forms("kommun/<str:municipality_id>/mal/<int:year>/mal-<int:goal_id>", goals.goal, "goal"),
     # ... and the forms that build and fill them in (signed-in editors)
     path("kommun/<str:municipality_id>/mal/ny/", form(goal_editing.structure_new), name="structure_new"),
     path(
