@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from kommunkvalitet.core import vocabulary
 from kommunkvalitet.core.formatting import shown
 from kommunkvalitet.core.goals_text import assessment_word
+from kommunkvalitet.reports.filenames import EXTENSIONS
 from kommunkvalitet.store.demo import load_demo
 from kommunkvalitet.store.goals import text_place
 from kommunkvalitet.store.models import Commentary, Goal
@@ -126,6 +127,44 @@ def _status(m: dict) -> str:
     if m["value"] is None:
         return vocabulary.label("gap", m["gap"] or "unknown")
     return ""
+
+
+# --- one file-name rule for every download of a page ------------------------------------------------
+
+
+def _saved_as(response) -> str:
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="') and disposition.endswith('"'), disposition
+    return disposition.split('filename="', 1)[1][:-1]
+
+
+@pytest.mark.parametrize(
+    ("page", "stem"),
+    [
+        (AREA + "/", "kkik-2022-ornskoldsvik-stod_och_omsorg"),
+        (EDITION + "/", "kkik-2022-ornskoldsvik"),
+        (MEASURE + "/?kommun=2284", "nyckeltal-2022-u21401"),
+        (GOALS + "/", "mal-2017-mark"),
+    ],
+)
+def test_every_download_of_a_page_is_saved_under_one_stem(client, mark_demo, page, stem):
+    """The page's "Ladda ner" list (its Link header) is followed to every file form (CSV, plain CSV,
+    Excel, and the PDF where the page has one): each is named <stem><extension> by reports.filenames."""
+    response = client.get(page)
+    assert response.status_code == 200
+    links = re.findall(r'<([^>]+)>; rel="alternate"; type="([^"]+)"', response["Link"])
+    files = [url for url, mime in links if mime != "application/json"]
+    assert len(files) >= 3, links  # CSV, plain CSV and Excel at least
+    names = {}
+    for url in files:
+        download = client.get(url)
+        assert download.status_code == 200, url
+        names[url] = _saved_as(download)
+    for url, name in names.items():
+        path = url.split("?")[0]
+        ext = max((e for e in EXTENSIONS.values() if path.endswith(e)), key=len)  # ".plain.csv" over ".csv"
+        assert name == stem + ext, (url, name)
+    # (the pdf command's files follow the same rule: test_exports_pdf.py)
 
 
 # --- the area report ------------------------------------------------------------------------------

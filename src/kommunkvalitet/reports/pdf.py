@@ -18,11 +18,11 @@ from functools import cache
 from pathlib import Path
 
 from django.template.loader import render_to_string
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kommunkvalitet.core.measuresets import MeasureSet
 from kommunkvalitet.errors import ConfigurationError
+from kommunkvalitet.reports.filenames import filename
 from kommunkvalitet.reports.report_pages import area_page, overview_context
 from kommunkvalitet.store.report import AreaReport
 
@@ -50,7 +50,9 @@ def area_pdf(report: AreaReport, base_url: str | None = None) -> PdfFile:
         "title": f"{report.area.name} – {report.municipality.name}, KKiK {report.edition}",
     }
     html = render_to_string("web/pdf/area.html", context)
-    return PdfFile(_write(html, base_url), filename(report.municipality.name, report.edition, report.area.id))
+    return PdfFile(
+        _write(html, base_url), filename("pdf", "kkik", report.edition, report.municipality.name, report.area.id)
+    )
 
 
 def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: str | None = None) -> PdfFile:
@@ -63,13 +65,7 @@ def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: 
         % {"municipality": muni.name, "year": year},
     }
     html = render_to_string("web/pdf/edition.html", context)
-    return PdfFile(_write(html, base_url), filename(muni.name, year))
-
-
-def filename(municipality_name: str, year: int, area_id: str | None = None) -> str:
-    """An ASCII file name that sorts by year and municipality: ``kkik-2022-ornskoldsvik[-AREA].pdf``."""
-    parts = ["kkik", str(year), slugify(municipality_name), *([area_id] if area_id else [])]
-    return "-".join(parts) + ".pdf"
+    return PdfFile(_write(html, base_url), filename("pdf", "kkik", year, muni.name))
 
 
 def _write(html: str, base_url: str | None) -> bytes:

@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from django.http import HttpResponse
-from django.utils.text import slugify
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
 from kommunkvalitet.reports import delimited, excel, tables
+from kommunkvalitet.reports.filenames import filename
 from kommunkvalitet.web import markup
 
 FORMATS = ("csv", "plain_csv", "xlsx")
-_FILES = {
-    "csv": ("text/csv; charset=utf-8", ".csv"),
-    "plain_csv": ("text/csv; charset=utf-8", ".plain.csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+MIME = {
+    "csv": "text/csv; charset=utf-8",
+    "plain_csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -32,17 +33,22 @@ def _plain(text: str) -> str:
     return markup.for_json(text)["plain"]
 
 
-def _file(fmt: str, name: str, build: Callable[[bool], Sequence[tables.Table]]) -> HttpResponse:
-    """``build(plain)``: the tables of the file; a CSV is the first of them."""
-    mime, suffix = _FILES[fmt]
+def attachment(body: bytes, mime: str, name: str) -> HttpResponse:
+    """A file to save under ``name`` (every download of a page is named by :mod:`reports.filenames`)."""
+    response = HttpResponse(body, content_type=mime)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def _file(fmt: str, name: tuple, build: Callable[[bool], Sequence[tables.Table]]) -> HttpResponse:
+    """``name``: the arguments of :func:`reports.filenames.filename` after the format; ``build(plain)``:
+    the tables of the file; a CSV is the first of them."""
     found = build(fmt == "plain_csv")
     if fmt == "xlsx":
         body = excel.workbook(found)
     else:
         body = (delimited.plain_csv if fmt == "plain_csv" else delimited.excel_csv)(found[0])
-    response = HttpResponse(body, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}{suffix}"'
-    return response
+    return attachment(body, MIME[fmt], filename(fmt, *name))
 
 
 def _comments(texts: Mapping) -> dict[str, str]:
@@ -53,7 +59,7 @@ def _comments(texts: Mapping) -> dict[str, str]:
 def area(fmt: str, report, texts: Mapping) -> HttpResponse:
     """An area report; ``texts``: its published commentary (store.commentary.published_for)."""
     comments, lang = _comments(texts), _lang()
-    name = f"{report.municipality.name}-kkik-{report.edition}-{report.area.id}"
+    name = ("kkik", report.edition, report.municipality.name, report.area.id)
     return _file(fmt, name, lambda plain: [tables.area_table(report, comments, lang, plain=plain)])
 
 
@@ -62,7 +68,7 @@ def edition(fmt: str, reports: Sequence, overview, texts: Mapping[str, Mapping])
     one sheet per area. ``texts``: area id -> its published commentary."""
     comments = {area_id: _comments(t) for area_id, t in texts.items()}
     lang = _lang()
-    name = f"{reports[0].municipality.name}-kkik-{reports[0].edition}"
+    name = ("kkik", reports[0].edition, reports[0].municipality.name)
 
     def build(plain: bool) -> list[tables.Table]:
         if fmt != "xlsx":
@@ -75,16 +81,18 @@ def edition(fmt: str, reports: Sequence, overview, texts: Mapping[str, Mapping])
 
 def measure(fmt: str, page) -> HttpResponse:
     lang = _lang()
-    return _file(fmt, f"{page.info.id}-{page.year}", lambda plain: [tables.measure_table(page, lang, plain=plain)])
+    return _file(
+        fmt, ("nyckeltal", page.year, page.info.id), lambda plain: [tables.measure_table(page, lang, plain=plain)]
+    )
 
 
 def goals(fmt: str, report, goal=None) -> HttpResponse:
     """The goal report, or one ``goal`` (a node of it) with its sub-goals: the CSVs one row per indicator
     beside its goal, the workbook a sheet of goals and one of indicators."""
-    name = f"{report.municipality.name}-mal-{report.year}"
+    name: tuple = ("mal", report.year, report.municipality.name)
     nodes = report.nodes() if goal is None else _subtree(goal)
     if goal is not None:
-        name += f"-mal-{goal.goal.pk}"
+        name += (f"mal-{goal.goal.pk}",)
     comments = {n.goal.pk: _plain(n.text.published_text) for n in nodes if n.text and n.text.published_text}
     lang = _lang()
 

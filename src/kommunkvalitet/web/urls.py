@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.http import require_safe as page
 
+from kommunkvalitet.reports.filenames import EXTENSIONS
 from kommunkvalitet.web.views import (
     api,
     editing,
@@ -18,7 +19,6 @@ from kommunkvalitet.web.views import (
 # else, POST with a valid CSRF token included); ``form(view)``: a signed-in editor's form, GET, HEAD
 # and POST only.
 form = require_http_methods(["GET", "HEAD", "POST"])
-EXTENSIONS = {"csv": ".csv", "plain_csv": ".plain.csv", "xlsx": ".xlsx", "pdf": ".pdf"}
 TABLES = ("csv", "plain_csv", "xlsx")  # a page's table as files (web.downloads)
 
 

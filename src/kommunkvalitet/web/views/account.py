@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from kommunkvalitet.store import audit, roles
 from kommunkvalitet.store.models import AuditEntry
+from kommunkvalitet.web import downloads
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -52,8 +53,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if kommun:
         entries = entries.filter(municipality_id=kommun)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(audit.as_csv(entries.iterator()), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="andringslogg.csv"'
-        return response
+        return downloads.attachment(audit.as_csv(entries.iterator()), downloads.MIME["csv"], "andringslogg.csv")
     page = list(entries[:200])
     return render(request, "registration/audit_log.html", {"entries": page, "kommun": kommun})

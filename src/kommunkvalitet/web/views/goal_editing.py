@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import goals_text
 from kommunkvalitet.errors import KommunkvalitetError
+from kommunkvalitet.reports.filenames import filename
 from kommunkvalitet.store import commentary, roles
 from kommunkvalitet.store import goal_editing as build
 from kommunkvalitet.store import goals as store
 from kommunkvalitet.store.models import Indicator, Municipality, Period
-from kommunkvalitet.web import uploads
+from kommunkvalitet.web import downloads, uploads
 from kommunkvalitet.web.goal_forms import (
     AUTO,
     DecisionForm,
@@ -39,7 +40,6 @@ from kommunkvalitet.web.language import page_lang as _lang
 from kommunkvalitet.web.markup import render as render_markup
 from kommunkvalitet.web.views.editing import SendBackForm, sent_back
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT_ACTIONS = {"save_text": gettext_lazy("Utkastet är sparat."),
                 "submit_text": gettext_lazy("Texten är skickad för granskning."),
                 "publish_text": gettext_lazy("Texten är publicerad.")}  # fmt: skip
@@ -155,9 +155,8 @@ def structure_xlsx(request, municipality_id: str, year: int):
     struct = _structure(request, municipality_id, year)
     from kommunkvalitet.store import goal_sheets  # lazily: written beside this module
 
-    response = HttpResponse(goal_sheets.export_structure(struct), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="mal-{municipality_id}-{year}.xlsx"'
-    return response
+    name = filename("xlsx", "mal", year, struct.municipality.name, "mall")
+    return downloads.attachment(goal_sheets.export_structure(struct), downloads.MIME["xlsx"], name)
 
 
 def _count(v) -> int:

@@ -11,7 +11,6 @@ import dataclasses
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import pages, vocabulary
@@ -157,9 +156,7 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
 
 def _download(file: pdf.PdfFile) -> HttpResponse:
     """A PDF to save, under its own file name."""
-    response = HttpResponse(file.content, content_type=pdf.MIME)
-    response["Content-Disposition"] = content_disposition_header(True, file.filename)
-    return response
+    return downloads.attachment(file.content, pdf.MIME, file.filename)
 
 
 def _municipality_json(m: Municipality) -> dict:
