@@ -245,7 +245,7 @@ def test_riket_has_its_values_without_ranks_or_bands(client):
 def test_the_edition_workbook_has_an_overview_sheet_and_one_sheet_per_area_matching_the_json(client):
     overview = _json(client, EDITION + ".json")
     book = _workbook(client, EDITION + ".xlsx")
-    assert book.sheetnames == ["Översikt"] + [a["name"] for a in overview["areas"]]
+    assert book.sheetnames == ["Översikt", "Största förändringar"] + [a["name"] for a in overview["areas"]]
     _, header, rows = _sheet_rows(book["Översikt"])
     for area, row in zip(overview["areas"], rows, strict=True):
         assert row["Område"].value == area["name"] and row["Antal mått"].value == area["measures"]
@@ -264,6 +264,38 @@ def test_the_edition_workbook_has_an_overview_sheet_and_one_sheet_per_area_match
             assert row["Nyckeltal (Kolada-id)"].value == m["kpi"]
             _is_number(row["Värde"], m["decimals"], m["value"])
             _is_number(row["Rikssnitt (ovägt medel)"], m["decimals"], m["national_mean"])
+
+
+def test_the_edition_workbook_has_the_overviews_biggest_improvements_and_declines_as_the_json(client):
+    overview = _json(client, EDITION + ".json")
+    changes = [("improved", c) for c in overview["biggest_improvements"]]
+    changes += [("worsened", c) for c in overview["biggest_declines"]]
+    assert overview["biggest_improvements"] and overview["biggest_declines"]  # Örnsköldsvik 2022 has both
+    ws = _workbook(client, EDITION + ".xlsx")["Största förändringar"]
+    assert ws["A1"].value == "Örnsköldsvik – KKiK 2022 – största förändringarna"
+    _, header, rows = _sheet_rows(ws)
+    assert len(rows) == len(changes)
+    page = client.get(EDITION + "/").content.decode()
+    for (trend, c), row in zip(changes, rows, strict=True):
+        assert row["Nyckeltal (Kolada-id)"].value == c["kpi"] and row["Mått"].value == c["label"]
+        assert row["Utveckling"].value == vocabulary.label("trend", trend)
+        area = _json(client, f"{EDITION}/{_area_of(overview, client, c['kpi'])}.json")
+        m = next(m for m in area["measures"] if m["kpi"] == c["kpi"])
+        _is_number(row["Förändring"], m["decimals"], c["change"])
+        _is_number(row["Värde"], m["decimals"], m["value"])
+        _is_number(row["Föregående värde"], m["decimals"], m["previous_value"])
+        assert row["Föregående år"].value == m["previous_year"] and row["Dataår"].value == m["year"]
+        assert row["Förändring i standardavvikelser"].value == pytest.approx(c["change_sd"], abs=1e-9)
+        assert row["Förändring i standardavvikelser"].number_format == "#,##0.00"
+        assert row["Markant"].value == ("markant" if m["marked"] else None)
+        assert f"#{c['kpi']}" in page  # the page lists the same measures
+
+
+def _area_of(overview: dict, client, kpi: str) -> str:
+    for area in overview["areas"]:
+        if any(m["kpi"] == kpi for m in _json(client, f"{EDITION}/{area['id']}.json")["measures"]):
+            return area["id"]
+    raise AssertionError(kpi)
 
 
 def test_the_edition_csvs_hold_every_measure_of_every_area(client):

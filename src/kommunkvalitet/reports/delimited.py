@@ -35,7 +35,7 @@ def _swedish(column: Column, row: dict) -> str:
     if value is None or value == "":
         return ""
     if column.kind == NUMBER:
-        decimals = max(int(row.get("decimals", 0)), 0)
+        decimals = max(int(row.get("decimals", 0)), 0) if column.decimals is None else column.decimals
         return f"{shown(value, decimals):.{decimals}f}".replace(".", ",")
     if column.kind == INTEGER:
         return str(int(value))

@@ -71,7 +71,8 @@ def _sheet(ws: Worksheet, table: Table, index: int) -> None:
         for col, column in enumerate(table.columns, start=1):
             value = row.get(column.key)
             if column.kind == NUMBER:
-                _put(ws, i, col, None if value is None else float(value), number_format(decimals))
+                fmt = number_format(decimals if column.decimals is None else column.decimals)
+                _put(ws, i, col, None if value is None else float(value), fmt)
             elif column.kind == INTEGER:
                 _put(ws, i, col, None if value is None else int(value), "0")
             elif column.width >= _WIDE:

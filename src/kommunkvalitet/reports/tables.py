@@ -34,6 +34,7 @@ class Column:
     header: str  # the Swedish header (gettext) of the CSV for Excel and of the Excel sheet
     kind: str = TEXT  # text | number (with the row's "decimals") | integer
     width: int = 12  # a guide for the Excel column width, in characters
+    decimals: int | None = None  # a number column's own decimals (else the row's "decimals")
 
 
 @dataclass
@@ -214,6 +215,60 @@ def overview_table(reports: Sequence, overview, lang: str = "sv") -> Table:
         about=_about_area(first),
         lines=[_("Antal mått per område efter var kommunen ligger bland kommunerna; varje område har ett eget blad.")],
     )
+
+
+def changes_table(reports: Sequence, overview, lang: str = "sv") -> Table:
+    """The overview page's biggest improvements and declines (core.pages.biggest_changes), in the page's
+    order: the improvements, then the declines, each with the change in the measure's unit and in standard
+    deviations of the kommuner's values (the JSON twin's ``change`` and ``change_sd``)."""
+    first = reports[0]
+    columns = [
+        Column("trend", _("Utveckling"), width=14),
+        Column("area", _("Område"), width=24),
+        Column("kpi", _("Nyckeltal (Kolada-id)"), width=10),
+        Column("label", _("Mått"), width=50),
+        Column("previous_year", _("Föregående år"), INTEGER, width=10),
+        Column("data_year", _("Dataår"), INTEGER, width=8),
+        Column("previous_value", _("Föregående värde"), NUMBER, width=12),
+        Column("value", _("Värde"), NUMBER, width=10),
+        Column("change", _("Förändring"), NUMBER, width=12),
+        Column("unit", _("Enhet"), width=10),
+        Column("change_sd", _("Förändring i standardavvikelser"), NUMBER, width=14, decimals=2),
+        Column("marked", _("Markant"), width=10),
+    ]
+    rows = [_change_row(c, lang) for c in (*overview.improved, *overview.declined)]
+    return Table(
+        sheet=_("Största förändringar"),
+        title=f"{first.municipality.name} – {first.measure_set.name} – " + _("största förändringarna"),
+        columns=columns,
+        rows=rows,
+        about=_about_area(first),
+        lines=[
+            _(
+                "Förändringen sedan föregående år med värde; störst först räknat i standardavvikelser av "
+                "kommunernas värden, så att mått med olika enheter kan jämföras."
+            )
+        ],  # fmt: skip
+    )
+
+
+def _change_row(c, lang: str) -> dict:
+    f = c.finding
+    return {
+        "decimals": f.decimals,
+        "trend": _word("trend", f.trend, lang),
+        "area": _area_name(c.group, lang),
+        "kpi": f.kpi,
+        "label": f.label if lang == "sv" else f.label_en,
+        "previous_year": f.previous_year,
+        "data_year": f.year,
+        "previous_value": f.previous_value,
+        "value": f.value,
+        "change": f.change,
+        "unit": unit_symbol(f.unit, lang),
+        "change_sd": c.size,
+        "marked": _("markant") if f.marked else "",
+    }
 
 
 # --- the measure page ------------------------------------------------------------------------------

@@ -64,8 +64,8 @@ def area(fmt: str, report, texts: Mapping) -> HttpResponse:
 
 
 def edition(fmt: str, reports: Sequence, overview, texts: Mapping[str, Mapping]) -> HttpResponse:
-    """A whole KKiK edition: the CSVs as one table of every measure, the workbook an overview sheet and
-    one sheet per area. ``texts``: area id -> its published commentary."""
+    """A whole KKiK edition: the CSVs as one table of every measure, the workbook an overview sheet, a
+    sheet of the biggest improvements and declines, and one sheet per area. ``texts``: area id -> its published commentary."""
     comments = {area_id: _comments(t) for area_id, t in texts.items()}
     lang = _lang()
     name = ("kkik", reports[0].edition, reports[0].municipality.name)
@@ -74,7 +74,7 @@ def edition(fmt: str, reports: Sequence, overview, texts: Mapping[str, Mapping])
         if fmt != "xlsx":
             return [tables.edition_table(reports, comments, lang, plain=plain)]
         areas = [tables.area_table(r, comments.get(r.area.id, {}), lang) for r in reports]
-        return [tables.overview_table(reports, overview, lang), *areas]
+        return [tables.overview_table(reports, overview, lang), tables.changes_table(reports, overview, lang), *areas]
 
     return _file(fmt, name, build)
 
