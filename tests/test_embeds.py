@@ -125,3 +125,79 @@ def test_the_measure_page_shows_the_iframe_code_of_each_chart(client):
         assert re.search(r'title="[^"]{10,}"', code)
         assert client.get(src.removeprefix("http://testserver")).status_code == 200
         assert f'<label for="badda-in-{chart}">' in page
+
+
+# --- the area page's sparklines: one embed per measure ------------------------------------------------
+
+AREA = "/kommun/2284/2022/stod_och_omsorg"
+
+
+def _spark_points(measure: dict) -> list[tuple[int, float | None]]:
+    """The sparkline's points from the area's JSON twin: every year from the first value to the data year."""
+    known = {p["year"]: p["value"] for p in measure["series"]}
+    first = min(y for y, v in known.items() if v is not None)
+    return [(y, known.get(y)) for y in range(first, measure["year"] + 1)]
+
+
+def test_each_sparkline_of_the_area_page_is_an_embed_with_its_table_description_and_source(client):
+    data = json.loads(client.get(AREA + ".json").content)
+    area_page = client.get(AREA + "/").content.decode()
+    measures = [m for m in data["measures"] if any(p["value"] is not None for p in m["series"])]
+    assert len(measures) >= 10
+    for m in measures:
+        url = f"{AREA}/inbadda/{m['kpi']}/"
+        for _ in range(2):  # rendered, then from the page cache
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert response["Content-Type"] == "text/html; charset=utf-8"
+            assert "X-Frame-Options" not in response and _csp(response)["frame-ancestors"] == "*"
+        page = response.content.decode()
+        body = page.split('<table class="series" data-chart="sparkline"', 1)[1].split("</table>", 1)[0]
+        rows = [
+            (int(y), _number(v))
+            for y, v in re.findall(r'<tr><th scope="row">(\d{4})</th><td class="num">(.*?)</td>', body)
+        ]
+        points = _spark_points(m)
+        assert [y for y, _ in rows] == [y for y, _ in points]
+        assert all(_same(shown, value, m["decimals"]) for (_, shown), (_, value) in zip(rows, points, strict=True))
+        # the area page's own description of this sparkline is the embed's caption
+        caption = re.search(
+            rf'<tr id="{m["kpi"]}">.*?<figcaption class="visually-hidden">(.*?)</figcaption>', area_page, re.S
+        )
+        assert f"<figcaption>{caption.group(1)}</figcaption>" in page
+        assert "Källa: Kolada; bearbetning: kommunkvalitet" in page
+        assert f'href="{AREA}/#{m["kpi"]}"' in page  # back to the measure's row on the area page
+        assert 'class="chart chart-spark"' in page
+
+
+def test_the_sparklines_svg_is_the_picture_of_the_area_page_named_for_a_screen_reader(client):
+    response = client.get(f"{AREA}/inbadda/U23401.svg")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert "X-Frame-Options" not in response and _csp(response)["frame-ancestors"] == "*"
+    svg = response.content.decode()
+    assert svg.startswith("<?xml") and 'xmlns="http://www.w3.org/2000/svg"' in svg
+    root = svg.split("<svg", 1)[1].split(">", 1)[0]
+    assert 'role="img"' in root and 'aria-label="Linjediagram: ' in root and "Örnsköldsvik över tid" in root
+    area_page = client.get(AREA + "/").content.decode()
+    assert svg.split("<svg", 1)[1].split("</svg>", 1)[0].split(">", 1)[1] in area_page  # the same picture
+
+
+def test_the_area_page_shows_the_iframe_code_of_each_sparkline(client):
+    data = json.loads(client.get(AREA + ".json").content)
+    page = client.get(AREA + "/").content.decode()
+    assert "Bädda in" in page
+    codes = dict(re.findall(r'<textarea id="badda-in-([A-Z0-9]+)"[^>]*>(.*?)</textarea>', page))
+    with_values = [m["kpi"] for m in data["measures"] if any(p["value"] is not None for p in m["series"])]
+    assert list(codes) == with_values
+    for kpi, code in codes.items():
+        code = html.unescape(code)
+        src = re.search(r'src="([^"]+)"', code).group(1)
+        assert src == f"http://testserver{AREA}/inbadda/{kpi}/"
+        assert re.search(r'title="Linjediagram: [^"]{10,}"', code)
+        assert client.get(src.removeprefix("http://testserver")).status_code == 200
+
+
+def test_an_unknown_measure_or_area_of_a_sparkline_embed_is_404(client):
+    assert client.get(f"{AREA}/inbadda/U99999/").status_code == 404
+    assert client.get("/kommun/2284/2022/inget_omrade/inbadda/U23401/").status_code == 404
+    assert client.get("/kommun/9999/2022/stod_och_omsorg/inbadda/U23401.svg").status_code == 404

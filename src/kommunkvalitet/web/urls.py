@@ -71,6 +71,18 @@ urlpatterns = [
     ),
     *forms("kommun/<str:municipality_id>/<int:year>/<slug:area_id>", report.area, "area", (*TABLES, "pdf")),
     path("kommun/<str:municipality_id>/<int:year>/<slug:area_id>/redigera/", form(editing.edit), name="edit"),
+    # Each measure's sparkline of an area page to embed on another site (may be framed: views.embeds)
+    path(
+        "kommun/<str:municipality_id>/<int:year>/<slug:area_id>/inbadda/<str:kpi_id>/",
+        page(embeds.area_embed),
+        name="area_embed",
+    ),
+    path(
+        "kommun/<str:municipality_id>/<int:year>/<slug:area_id>/inbadda/<str:kpi_id>.svg",
+        page(embeds.area_embed),
+        {"fmt": "svg"},
+        name="area_embed_svg",
+    ),
     # Goal follow-up: the public report and goal pages (with JSON twins) ...
     path("kommun/<str:municipality_id>/mal/", page(goals.index), name="goals"),
     path("kommun/<str:municipality_id>/mal/<int:year>/", page(goals.report), name="goal_report"),

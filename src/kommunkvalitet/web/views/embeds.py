@@ -1,11 +1,11 @@
-"""Embeddable charts: each chart of a measure page as an SVG and as a minimal HTML page (the chart, its
-one-sentence description, its data table and the source line, linking back to the full page) that a
-municipality can put in an ``<iframe>`` on its own site.
+"""Embeddable charts: each chart of a measure page, and each measure's sparkline on an area page, as an
+SVG and as a minimal HTML page (the chart, its one-sentence description, its data table and the source
+line, linking back to the full page) that a municipality can put in an ``<iframe>`` on its own site.
 
-These URLs, and only these, may be framed by any site: ``X-Frame-Options`` is left out and the CSP's
-``frame-ancestors`` is ``*``; every other page keeps ``DENY`` / ``frame-ancestors 'none'``. Thin: the
-figures are the measure page's own (reports.figures via views.measures), so an embed cannot disagree
-with the page or its JSON twin.
+These URLs, and only these, may be framed by any site (:func:`frameable`): ``X-Frame-Options`` is left
+out and the CSP's ``frame-ancestors`` is ``*``; every other page keeps ``DENY`` / ``frame-ancestors
+'none'``. Thin: the figures are the pages' own (reports.figures via views.measures, the area page's
+reports.area_pictures), so an embed cannot disagree with its page or its JSON twin.
 """
 
 from __future__ import annotations
@@ -14,14 +14,23 @@ from csp.decorators import csp_replace
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from kommunkvalitet.core.charts import ValueFormat
 from kommunkvalitet.reports import figures
+from kommunkvalitet.reports.area_pictures import area_pictures
 from kommunkvalitet.reports.maps import MAP_CSS
 from kommunkvalitet.store import geo
-from kommunkvalitet.web.embedding import CHARTS, SOURCE
-from kommunkvalitet.web.views import measures
+from kommunkvalitet.web.embedding import CHARTS, SOURCE, sparkline_name
+from kommunkvalitet.web.language import page_lang
+from kommunkvalitet.web.views import measures, report
+
+
+def frameable(view):
+    """The one exception to ``X-Frame-Options: DENY``: any site may frame ``view`` (an embed)."""
+    allowed = csp_replace({"frame-ancestors": ["*"]})(view)  # type: ignore[arg-type]  # django-csp types a view as f(request)
+    return xframe_options_exempt(allowed)
 
 
 def _figure(request, kpi_id: str, year: int, chart: str):
@@ -44,9 +53,13 @@ def _figure(request, kpi_id: str, year: int, chart: str):
     return page, vf, kind, fig, mid
 
 
-def standalone_svg(fig: figures.Figure) -> str:
-    """An inline chart as a file of its own: the XML declaration, the xlink namespace and (a map) its CSS."""
+def standalone_svg(fig: figures.Figure, name: str = "") -> str:
+    """An inline chart as a file of its own: the XML declaration, the xlink namespace and (a map) its CSS.
+    A picture its page hides from assistive technology (a sparkline: its caption says it all) is named
+    ``name`` instead, since a file has no caption."""
     svg = fig.svg
+    if name:
+        svg = svg.replace('aria-hidden="true"', f'role="img" aria-label="{escape(name)}"', 1)
     if 'xmlns="' not in svg.split(">", 1)[0]:
         svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
     if fig.kind == "map":
@@ -55,8 +68,7 @@ def standalone_svg(fig: figures.Figure) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + svg
 
 
-@xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]  # django-csp types a view as f(request)
+@frameable
 def embed(request, kpi_id: str, year: int, chart: str, fmt: str = "html"):
     page, vf, kind, fig, mid = _figure(request, kpi_id, year, chart)
     if fmt == "svg":
@@ -68,10 +80,39 @@ def embed(request, kpi_id: str, year: int, chart: str, fmt: str = "html"):
         "vf": vf,
         "kind": kind,
         "figure": fig,
+        "name": fig.name,
+        "heading": f"{page.info.label}, {page.year}" + (f", {page.municipality.name}" if page.municipality else ""),
         "mid": mid,
         "series_table": measures._series_table(page) if kind == "series" else None,
         "page_url": reverse("web:measure", args=[kpi_id, year]) + query,
         "svg_url": reverse("web:embed_svg", args=[kpi_id, year, chart]) + query,
+        "source": SOURCE,
+    }
+    return render(request, "web/embed/chart.html", context)
+
+
+@frameable
+def area_embed(request, municipality_id: str, year: int, area_id: str, kpi_id: str, fmt: str = "html"):
+    """The sparkline of one measure on an area page: the municipality's values by year up to the data
+    year, with its description, its table of the values and the source line."""
+    rep = report._report(municipality_id, year, area_id)
+    row = next((r for r in rep.rows if r.finding.kpi == kpi_id), None)
+    if row is None:
+        raise Http404("Måttet finns inte i området")
+    pic = area_pictures(rep, page_lang())[kpi_id]
+    if pic.spark is None:
+        raise Http404("Kommunen har inga värden för måttet")
+    f, m = row.finding, rep.municipality
+    name = sparkline_name(f.label, m.name)
+    if fmt == "svg":
+        return HttpResponse(standalone_svg(pic.spark, name), content_type="image/svg+xml")
+    context = {
+        "figure": pic.spark,
+        "name": name,
+        "heading": f"{f.label}, {m.name}, {pic.points[0][0]}–{pic.points[-1][0]}",
+        "spark_table": {"rows": pic.points, "measure": f},
+        "page_url": reverse("web:area", args=[m.id, year, area_id]) + f"#{kpi_id}",
+        "svg_url": reverse("web:area_embed_svg", args=[m.id, year, area_id, kpi_id]),
         "source": SOURCE,
     }
     return render(request, "web/embed/chart.html", context)

@@ -22,6 +22,7 @@ from kommunkvalitet.store import commentary, roles
 from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.store.report import AreaReport, area_report, measure_set_report
 from kommunkvalitet.web import downloads, presentation
+from kommunkvalitet.web.embedding import area_snippets
 from kommunkvalitet.web.jsonout import json_response
 from kommunkvalitet.web.language import page_lang
 from kommunkvalitet.web.views.errors import NotFound, unknown_municipality
@@ -84,6 +85,7 @@ def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "htm
         return json_response(data)
     context = {
         **page.context(),
+        "embeds": area_snippets(request, report, page.rows),
         "can_edit": roles.rights(request.user, municipality_id).may_edit(),
         "editions": editions(),
     }
