@@ -33,7 +33,7 @@ def _plain(text: str) -> str:
     return markup.for_json(text)["plain"]
 
 
-def attachment(body: bytes, mime: str, name: str) -> HttpResponse:
+def attachment(body: bytes | str, mime: str, name: str) -> HttpResponse:
     """A file to save under ``name`` (every download of a page is named by :mod:`reports.filenames`)."""
     response = HttpResponse(body, content_type=mime)
     response["Content-Disposition"] = content_disposition_header(True, name)
