@@ -229,3 +229,87 @@ def test_the_measure_pages_gender_sentence_follows_the_language():
         women, men = (format_value(m[g]["value"], m["unit"], m["decimals"], "en") for g in ("women", "men"))
         assert re.search(rf"{re.escape(women)} for women and {re.escape(men)} for men", english), m["kpi"]
     assert said, "no measure of the area has a large gap between women and men"
+
+
+# --- the words inside the charts and the map -------------------------------------------------------
+
+MEASURE = f"/nyckeltal/U23401/{YEAR}/?kommun={MUNI}"
+# The Swedish words the measure page's charts and map wrote before they followed the page's language
+CHART_SWEDISH = ("Rikssnitt", "rikssnittet", "bästa", "sämsta", "mellersta", "Kommuner från", "med värde",
+                 "Uppgift saknas", "uppgift saknas", "Vald kommun", "Kommungrupp", "Riket (viktat)", "ej jämförbart",
+                 "Stapeldiagram", "Linjediagram", "Karta:", "kommuner", "visar", "saknar", "färgade", "placering")  # fmt: skip
+
+
+def figures_of(page: str) -> dict[str, tuple[str, str]]:
+    """The measure page's (or an embed's) pictures: kind -> (the SVG, its figure's caption)."""
+    found = {}
+    for svg, caption in re.findall(r"(<svg\b.*?</svg>).*?<figcaption[^>]*>(.*?)</figcaption>", page, re.S):
+        kind = "map" if 'class="kk-map"' in svg else re.search(r'class="chart chart-(\w+)"', svg)[1]
+        found.setdefault(kind, (html.unescape(svg), html.unescape(caption)))
+    return found
+
+
+def group_names() -> list[str]:
+    """The names of the municipality's groups in the time series: Kolada's, so they stay Swedish
+    ("Liknande kommuner äldreomsorg, Örnsköldsvik, 2024")."""
+    data = json.loads(ok(reader().get(f"/nyckeltal/U23401/{YEAR}.json?kommun={MUNI}")).content)
+    return [line["label"].removeprefix("Kommungrupp: ") for line in data["series"] if line["key"] in ("skr", "similar")]
+
+
+def unnamed(text: str, names: list[str]) -> str:
+    for name in names:
+        text = text.replace(name, "")
+    return text
+
+
+def test_the_charts_and_the_map_of_an_english_measure_page_speak_english():
+    sv, en, names = reader(), reader("en"), group_names()
+    for _ in range(2):  # drawn, then from the chart and page caches: each language keeps its own
+        swedish, english = (
+            figures_of(ok(sv.get(MEASURE)).content.decode()),
+            figures_of(ok(en.get(MEASURE)).content.decode()),
+        )
+        assert set(english) == set(swedish) == {"bar", "series", "map"}
+        for kind, (svg, caption) in english.items():
+            said = unnamed(svg + " " + caption, names)
+            left = [w for w in CHART_SWEDISH if w in said]
+            assert not left, f"{kind}: Swedish words in an English chart: {left}"
+        assert any(w in swedish[k][0] + swedish[k][1] for k in swedish for w in CHART_SWEDISH)  # the check can see them
+        bar, series, map_ = english["bar"], english["series"], english["map"]
+        assert "National average" in bar[0] and "best 25%" in bar[0] and "worst 25%" in bar[0]
+        assert "Municipalities from best to worst" in bar[0] and 'aria-label="Bar chart: ' in bar[0]
+        assert bar[1].startswith("The bar chart shows the ") and "Örnsköldsvik (black bar) has " in bar[1]
+        assert "National average (unweighted mean)" in series[0]  # (Kolada has no Riket for U23401)
+        assert "Municipality group: " in series[0] and series[1].startswith("The line chart shows ")
+        assert "best 25%" in map_[0] and "No data" in map_[0] and "Chosen municipality" in map_[0]
+        assert "among the best 25 per cent" in map_[0] and map_[1].startswith(
+            "The map shows the 290 municipalities of Sweden"
+        )
+        assert bar[1].count("among the") == 1 and "Bland" not in bar[1]
+
+
+def test_the_chart_numbers_are_written_the_english_way_on_english_pages():
+    data = json.loads(ok(reader().get(f"/nyckeltal/U23401/{YEAR}.json?kommun={MUNI}")).content)
+    mean, unit, decimals = data["distribution"]["T"]["mean"], data["kpi"]["unit"], data["kpi"]["decimals"]
+    en = figures_of(ok(reader("en").get(MEASURE)).content.decode())
+    sv = figures_of(ok(reader().get(MEASURE)).content.decode())
+    assert f"National average {format_value(mean, unit, decimals, 'en')}" in en["bar"][0]
+    assert f"Rikssnitt {format_value(mean, unit, decimals, 'sv')}" in sv["bar"][0]
+    assert f"the national average is {format_value(mean, unit, decimals, 'en')}" in en["bar"][1]
+
+
+def test_an_embed_speaks_the_language_asked_for_with_lang_en():
+    base, names = f"/nyckeltal/U23401/{YEAR}/inbadda", group_names()
+    for url in (f"{base}/stapel/?kommun={MUNI}&lang=en", f"{base}/tidsserie/?kommun={MUNI}&lang=en",
+                f"{base}/karta/?kommun={MUNI}&lang=en", f"/kommun/{MUNI}/{YEAR}/{AREA}/inbadda/U23401/?lang=en"):  # fmt: skip
+        response = ok(reader().get(url))  # no cookie: a host site's frame does not send ours
+        assert lang_of(response) == "en" and response["Content-Language"] == "en", url
+        ((svg, caption),) = figures_of(response.content.decode()).values()
+        left = [w for w in CHART_SWEDISH if w in unnamed(svg + caption, names)]
+        assert not left, f"{url}: {left}"
+        swedish = ok(reader().get(url.replace("lang=en", "lang=sv"))).content.decode()
+        assert lang_of(ok(reader().get(url.replace("lang=en", "lang=sv")))) == "sv"
+        assert any(w in swedish for w in ("Stapeldiagrammet", "Linjediagrammet", "Kartan", "Utveckling"))
+    # the English measure page's embed code gives the English embeds
+    page = text(ok(reader("en").get(MEASURE)))
+    assert f"{base}/stapel/?kommun={MUNI}&lang=en" in page

@@ -1,24 +1,17 @@
-"""The one-sentence description of each chart and map (Swedish; the sparkline's also in English), written
-from the same data the chart draws. It is the figure's caption: what a reader who does not see the
-picture needs to know first. Every number in it is in the chart's data table. Pure functions."""
+"""The one-sentence description of each chart and map in the page's language (``ValueFormat.lang``; the
+words are core.chart_words', the band phrases core.vocabulary's), written from the same data the chart
+draws. It is the figure's caption: what a reader who does not see the picture needs to know first. Every number in it is in the chart's data table. Pure functions."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 
-from kommunkvalitet.core.charts import BarRow, SeriesLine, ValueFormat
+from kommunkvalitet.core import vocabulary
+from kommunkvalitet.core.chart_words import t
+from kommunkvalitet.core.charts import BAND_ORDER, BarRow, SeriesLine, ValueFormat
 from kommunkvalitet.core.formatting import format_value
 from kommunkvalitet.core.narrative import phrases
-
-BAND_PHRASE = {
-    "best": "bland de 25 procent bästa",
-    "second": "bland de 25 procent näst bästa",
-    "middle": "bland de 50 procent mellersta",
-    "third": "bland de 25 procent näst sämsta",
-    "worst": "bland de 25 procent sämsta",
-}
-
 
 # The sparkline's sentence in both languages (the area page is served in either)
 _SPARK = {
@@ -45,43 +38,46 @@ def _years(years: Sequence[int], lang: str = "sv") -> str:
 
 def describe_bar(rows: list[BarRow], fmt: ValueFormat, *, year: int, direction: str, mean: float | None,
                  highlight: str | None = None, highlight_name: str | None = None) -> str:  # fmt: skip
+    lang = fmt.lang
     n = len(rows)
     if n == 0:
-        return f"Ingen kommun har något värde för {year}."
-    order = "från bästa till sämsta" if direction in ("higher", "lower") else "från lägsta till högsta värde"
-    head = f"Stapeldiagrammet visar de {n} kommuner som har ett värde för {year}, {order}"
+        return t("bar.none", lang, year=year)
+    order = t("bar.ranked" if direction in ("higher", "lower") else "bar.sorted", lang)
+    head = t("bar.head", lang, n=n, year=year, order=order)
     chosen = next((r for r in rows if r.id == highlight), None)
-    mean_txt = f"rikssnittet är {fmt.text(mean)}" if mean is not None else "inget rikssnitt finns"
+    mean_txt = t("bar.mean", lang, v=fmt.text(mean)) if mean is not None else t("bar.no_mean", lang)
     if chosen is not None:
-        where = f", plats {chosen.rank} av {n}" if chosen.rank else ""
-        band = f", {BAND_PHRASE[chosen.band]}" if chosen.band in BAND_PHRASE else ""
-        return f"{head}; {chosen.name} (svart stapel) har {fmt.text(chosen.value)}{where}{band}, och {mean_txt}."
+        where = t("bar.place", lang, rank=chosen.rank, n=n) if chosen.rank else ""
+        band = f", {vocabulary.word('band', chosen.band, lang)}" if chosen.band in BAND_ORDER else ""
+        return t("bar.chosen", lang, head=head, name=chosen.name, v=fmt.text(chosen.value), where=where, band=band,
+                 mean=mean_txt)  # fmt: skip
     if highlight_name:
-        return f"{head}; {highlight_name} saknar värde för {year}, och {mean_txt}."
-    return f"{head}; {mean_txt}."
+        return t("bar.chosen_missing", lang, head=head, name=highlight_name, year=year, mean=mean_txt)
+    return t("bar.plain", lang, head=head, mean=mean_txt)
 
 
 def describe_series(lines: list[SeriesLine], fmt: ValueFormat) -> str:
     """The first line's movement from its first to its last value, the rikssnitt's over the same years,
-    and the years the first line has no value."""
+    and the years the first line has no value. The lines' labels are already in ``fmt.lang``."""
+    lang = fmt.lang
     if not lines:
-        return "Det finns inga värden att visa över tid."
+        return t("series.none", lang)
     years = [y for y, _ in lines[0].points]
     main = lines[0]
     present = [(y, v) for y, v in main.points if v is not None]
-    head = f"Linjediagrammet visar {years[0]}–{years[-1]}"
+    head = t("series.head", lang, y0=years[0], y1=years[-1])
     if not present:
-        return f"{head}; {main.label} har inget värde under de åren."
+        return t("series.empty", lang, head=head, name=main.label)
     (y0, v0), (y1, v1) = present[0], present[-1]
-    text = f"{head}: {main.label} från {fmt.text(v0)} ({y0}) till {fmt.text(v1)} ({y1})"
+    text = t("series.main", lang, head=head, name=main.label, v0=fmt.text(v0), y0=y0, v1=fmt.text(v1), y1=y1)
     national = next((line for line in lines[1:] if line.key == "national_mean"), None)
     if national is not None:
         ref = dict(national.points)
         if ref.get(y0) is not None and ref.get(y1) is not None:
-            text += f", rikssnittet från {fmt.text(ref[y0])} till {fmt.text(ref[y1])}"
+            text += t("series.mean", lang, v0=fmt.text(ref[y0]), v1=fmt.text(ref[y1]))
     gaps = [y for y, v in main.points if v is None and y0 < y < y1]
     if gaps:
-        text += f"; uppgift saknas för {_years(gaps)}, och där är linjen bruten"
+        text += t("series.gaps", lang, years=_years(gaps, lang))
     return text + "."
 
 
@@ -110,24 +106,23 @@ def describe_sparkline(points: list[tuple[int, float | None]], fmt: ValueFormat,
 
 def describe_map(*, year: int, bands: dict[str, str | None], mode: str, place: str, total: int,
                  fmt: ValueFormat | None = None, low: float | None = None, high: float | None = None,
-                 highlight_name: str | None = None) -> str:  # fmt: skip
+                 highlight_name: str | None = None, lang: str = "sv") -> str:  # fmt: skip
     """``bands``: municipality id -> band (None: a value without band); ids not in it have no value.
     ``mode``: ``band`` or ``scale`` (coloured by value from ``low`` to ``high``). ``place``: "Sveriges" or
-    "Västernorrlands läns"."""
+    "Västernorrlands läns" ("Sweden", "Västernorrlands län" in English)."""
     missing = total - len(bands)
-    head = f"Kartan visar {place} {total} kommuner"
+    head = t("map.head", lang, place=place, total=total)
     if mode == "scale" and fmt is not None and low is not None and high is not None:
-        text = (f"{head} färgade efter värdet {year}, från ljust för det lägsta ({fmt.text(low)}) "
-                f"till mörkt för det högsta ({fmt.text(high)})")  # fmt: skip
+        text = t("map.scale", lang, head=head, year=year, lo=fmt.text(low), hi=fmt.text(high))
     else:
         counts = Counter(b for b in bands.values() if b)
         if counts:
-            parts = [f"{counts[b]} {BAND_PHRASE[b]}" for b in BAND_PHRASE if counts.get(b)]
-            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
-            text = f"{head} färgade efter placering {year}: {listed}"
+            parts = [f"{counts[b]} {vocabulary.word('band', b, lang)}" for b in BAND_ORDER if counts.get(b)]
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {phrases.t('and', lang)} " + parts[-1]
+            text = t("map.bands", lang, head=head, year=year, listed=listed)
         else:
-            text = f"{head}; {len(bands)} har ett värde för {year} men ingen placering"
-    text += f"; {missing} saknar värde" if missing else "; alla har ett värde"
+            text = t("map.no_bands", lang, head=head, n=len(bands), year=year)
+    text += t("map.missing", lang, n=missing) if missing else t("map.all", lang)
     if highlight_name:
-        text += f", och {highlight_name} har en tjock svart kant"
+        text += t("map.chosen", lang, name=highlight_name)
     return text + "."

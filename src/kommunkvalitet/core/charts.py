@@ -10,16 +10,18 @@ Design rules (docs/method.md §16):
   series differ in colour, dash and point shape, and are named in a legend.
 - **A palette for colour-blind readers** (Okabe & Ito): blue for the best band, grey for the middle,
   vermilion for the worst; every colour has a contrast of at least 3:1 against the white background.
-- **Swedish numbers.** Labels we write are formatted by :mod:`core.formatting`; axis ticks use d3-format
-  with the sv-SE locale (decimal comma, a no-break space between thousands), which the renderer sets.
+- **The page's language.** Words come from :mod:`core.chart_words` and labels are formatted by
+  :mod:`core.formatting` in ``ValueFormat.lang``; axis ticks use d3-format with the sv-SE locale (decimal
+  comma, a no-break space between thousands) or en-US on English pages, which the renderer sets.
 - **Gaps are gaps.** A year without a value breaks the line; an isolated value is still drawn as a point.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from kommunkvalitet.core.chart_words import t
 from kommunkvalitet.core.formatting import format_number, format_value
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -37,13 +39,6 @@ BAND_COLOURS = {
     "none": "#8f8f8f",
 }
 HIGHLIGHT = "#000000"
-BAND_SHORT = {
-    "best": "25 % bästa",
-    "second": "25 % näst bästa",
-    "middle": "50 % mellersta",
-    "third": "25 % näst sämsta",
-    "worst": "25 % sämsta",
-}
 BAND_ORDER = ("best", "second", "middle", "third", "worst")
 
 # Time-series lines: colour, dash and point shape together tell them apart.
@@ -88,16 +83,27 @@ class SeriesLine:
     points: tuple[tuple[int, float | None], ...]  # (year, value), every year of the chart, None = a gap
 
 
+Locale = Literal["sv-SE", "en-US"]  # the d3 number locales the charts are drawn in
+
+
 @dataclass(frozen=True)
 class ValueFormat:
+    """How a chart writes its values, and in which language ("sv" or "en") it writes its words."""
+
     unit: str
     decimals: int
+    lang: str = "sv"
 
     def text(self, value: float | None) -> str:
-        return format_value(value, self.unit, self.decimals)
+        return format_value(value, self.unit, self.decimals, self.lang)
 
     def number(self, value: float | None) -> str:
-        return format_number(value, self.decimals)
+        return format_number(value, self.decimals, self.lang)
+
+    @property
+    def locale(self) -> Locale:
+        """The d3 number locale of the axis ticks (vl-convert's ``format_locale``)."""
+        return "en-US" if self.lang == "en" else "sv-SE"
 
     @property
     def d3(self) -> str:
@@ -126,18 +132,18 @@ def order_rows(rows: list[BarRow], direction: str) -> list[BarRow]:
     return sorted(rows, key=lambda r: (r.rank if r.rank else 0, sign * r.value, r.name))
 
 
-def _band_segments(rows: list[BarRow]) -> list[dict[str, Any]]:
+def _band_segments(rows: list[BarRow], lang: str = "sv") -> list[dict[str, Any]]:
     """Consecutive runs of one band: first and last position and the label over them."""
     segments: list[dict[str, Any]] = []
     for i, r in enumerate(rows):
-        if not r.band or r.band not in BAND_SHORT:
+        if not r.band or r.band not in BAND_ORDER:
             continue
         if segments and segments[-1]["band"] == r.band and segments[-1]["last"] == i - 1:
             segments[-1]["last"] = i
         else:
             segments.append({"band": r.band, "first": i, "last": i})
     for s in segments:
-        s["label"] = BAND_SHORT[s["band"]]
+        s["label"] = t(f"band.{s['band']}", lang)
         s["mid"] = (s["first"] + s["last"]) // 2
     return segments
 
@@ -180,7 +186,7 @@ def bar_spec(
             },
         }
     ]
-    segments = _band_segments(rows)
+    segments = _band_segments(rows, fmt.lang)
     if segments:
         limits = [{"pos": s["first"]} for s in segments[1:]]
         if limits:
@@ -197,7 +203,7 @@ def bar_spec(
         })  # fmt: skip
     if mean is not None:
         layers.append({
-            "data": {"values": [{"mean": mean, "label": "Rikssnitt " + fmt.text(mean)}]},
+            "data": {"values": [{"mean": mean, "label": t("mean_label", fmt.lang, v=fmt.text(mean))}]},
             "layer": [
                 {"mark": {"type": "rule", "color": TEXT, "strokeWidth": 1.5, "strokeDash": [6, 3]},
                  "encoding": {"y": {"field": "mean", "type": "quantitative"}}},

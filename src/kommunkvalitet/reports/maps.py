@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 
+from kommunkvalitet.core.chart_words import t
 from kommunkvalitet.core.charts import BAND_COLOURS
 
 # Sequential single-hue blues (ColorBrewer "Blues" without its near-white first class, which vanished
@@ -28,15 +29,6 @@ BLUES = ("#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#085
 MIDDLE_FILL = "#bdbdbd"
 MISSING_FILL = "#f2f2f2"
 LEGEND_PX = 200  # the legend column to the right of the map
-LEGEND_LABELS = {
-    "best": "25 % bästa",
-    "second": "25 % näst bästa",
-    "middle": "50 % mellersta",
-    "third": "25 % näst sämsta",
-    "worst": "25 % sämsta",
-    "none": "Värde utan placering",
-    "missing": "Uppgift saknas",
-}
 
 
 @dataclass(frozen=True)
@@ -106,9 +98,10 @@ def _fill(cell: MapCell | None, uid: str, mode: str) -> str:
 
 
 def map_svg(areas: list[MapArea], cells: dict[str, MapCell], *, mode: str, uid: str, name: str,
-            width_px: int = 420, scale_labels: tuple[str, str] | None = None, standalone: bool = False) -> str:  # fmt: skip
+            width_px: int = 420, scale_labels: tuple[str, str] | None = None, standalone: bool = False,
+            lang: str = "sv") -> str:  # fmt: skip
     """The map: every area a link with a title, filled by band (``mode="band"``) or by value
-    (``mode="scale"``), and a legend to the right. ``name`` is the map's accessible name."""
+    (``mode="scale"``), and a legend to the right in ``lang``. ``name`` is the map's accessible name."""
     from kommunkvalitet.core.geo import union_bbox
 
     x, y, w, h = union_bbox([a.bbox for a in areas])
@@ -126,19 +119,19 @@ def map_svg(areas: list[MapArea], cells: dict[str, MapCell], *, mode: str, uid: 
     for a in areas:
         cell = cells.get(a.id)
         href = escape(cell.href if cell else "")
-        title = escape(cell.title if cell else f"{a.name}: uppgift saknas")
+        title = escape(cell.title if cell else t("cell.missing", lang, name=a.name))
         bx, by, bx1, by1 = a.bbox
         parts.append(
             f'<a href="{href}" data-id="{a.id}" data-box="{bx} {by} {bx1 - bx} {by1 - by}"><title>{title}</title>'
             f'<path d="{a.path}" fill="{_fill(cell, uid, mode)}" vector-effect="non-scaling-stroke"/></a>'
         )
     parts.append("</g>")
-    parts.append(_legend(uid, mode, x + w + 12 * upp, y + 8 * upp, upp, scale_labels))
+    parts.append(_legend(uid, mode, x + w + 12 * upp, y + 8 * upp, upp, scale_labels, lang))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _legend(uid: str, mode: str, lx: float, ly: float, upp: float, scale_labels) -> str:
+def _legend(uid: str, mode: str, lx: float, ly: float, upp: float, scale_labels, lang: str) -> str:
     font = 13 * upp
     row = 24 * upp
     box = 16 * upp
@@ -152,13 +145,17 @@ def _legend(uid: str, mode: str, lx: float, ly: float, upp: float, scale_labels)
                    + "</linearGradient>")  # fmt: skip
         out.append(f'<rect x="{lx:.0f}" y="{ly:.0f}" width="{box:.0f}" height="{gh:.0f}" fill="url(#{uid}-grad)" '
                    f'stroke="#767676" stroke-width="1" vector-effect="non-scaling-stroke"/>')  # fmt: skip
-        out.append(f'<text x="{lx + box * 1.5:.0f}" y="{ly + font:.0f}">{escape(scale_labels[1])} (högst)</text>')
-        out.append(f'<text x="{lx + box * 1.5:.0f}" y="{ly + gh:.0f}">{escape(scale_labels[0])} (lägst)</text>')
+        out.append(
+            f'<text x="{lx + box * 1.5:.0f}" y="{ly + font:.0f}">{escape(t("highest", lang, v=scale_labels[1]))}</text>'
+        )
+        out.append(
+            f'<text x="{lx + box * 1.5:.0f}" y="{ly + gh:.0f}">{escape(t("lowest", lang, v=scale_labels[0]))}</text>'
+        )
         ly += gh + row
-        items = [(f"url(#{uid}-missing)", LEGEND_LABELS["missing"])]
+        items = [(f"url(#{uid}-missing)", t("band.missing", lang))]
     else:
-        items = [(f"url(#{uid}-best)", LEGEND_LABELS["best"]), (MIDDLE_FILL, LEGEND_LABELS["middle"]),
-                 (f"url(#{uid}-worst)", LEGEND_LABELS["worst"]), (f"url(#{uid}-missing)", LEGEND_LABELS["missing"])]  # fmt: skip
+        items = [(f"url(#{uid}-best)", t("band.best", lang)), (MIDDLE_FILL, t("band.middle", lang)),
+                 (f"url(#{uid}-worst)", t("band.worst", lang)), (f"url(#{uid}-missing)", t("band.missing", lang))]  # fmt: skip
     for i, (fill, label) in enumerate(items):
         yy = ly + i * row
         out.append(f'<rect x="{lx:.0f}" y="{yy:.0f}" width="{box:.0f}" height="{box:.0f}" fill="{fill}" '
@@ -167,7 +164,7 @@ def _legend(uid: str, mode: str, lx: float, ly: float, upp: float, scale_labels)
     yy = ly + len(items) * row
     out.append(f'<rect x="{lx:.0f}" y="{yy:.0f}" width="{box:.0f}" height="{box:.0f}" fill="none" stroke="#000000" '
                f'stroke-width="3" vector-effect="non-scaling-stroke"/>'
-               f'<text x="{lx + box * 1.5:.0f}" y="{yy + box * 0.8:.0f}">Vald kommun</text>')  # fmt: skip
+               f'<text x="{lx + box * 1.5:.0f}" y="{yy + box * 0.8:.0f}">{escape(t("chosen", lang))}</text>')  # fmt: skip
     out.append("</g>")
     return "".join(out)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kommunkvalitet.reports.figures import Figure
+from kommunkvalitet.web.language import page_lang
 
 SOURCE = "Källa: Kolada; bearbetning: kommunkvalitet"
 #: The charts of a measure page that can be embedded: URL slug -> (figure kind, what the snippet calls it).
@@ -24,7 +25,10 @@ HEIGHTS = {"bar": 580, "series": 600, "map": 1200, "sparkline": 360}
 
 def snippet(request, key: str, label: str, path: str, name: str, height: int) -> dict:
     """One chart's "Bädda in" entry: an ``<iframe>`` titled with the chart's accessible name, so that a
-    screen reader on the host site says what the frame holds."""
+    screen reader on the host site says what the frame holds. From an English page the embed is English
+    (``?lang=en``: the host site does not send our language cookie)."""
+    if page_lang() == "en":
+        path += ("&" if "?" in path else "?") + "lang=en"
     url = request.build_absolute_uri(path)
     code = (f'<iframe src="{escape(url)}" title="{escape(name)}" width="100%" '
             f'height="{height}" loading="lazy"></iframe>')  # fmt: skip

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext as _
 
-from kommunkvalitet.core import goals_text, pages, vocabulary
+from kommunkvalitet.core import chart_words, goals_text, pages, vocabulary
 from kommunkvalitet.core.formatting import format_number, format_percentage_points, format_value
 from kommunkvalitet.core.narrative import phrases
 from kommunkvalitet.core.narrative.common import join_list
@@ -52,15 +51,9 @@ def and_list(items):
 
 @register.filter
 def line_label(line):
-    """A time series' name as a table header in the page's language (store.measure names them in Swedish:
-    the municipality and the groups by name, the reference lines by what they are)."""
-    if line.key == "national_mean":
-        return _("Rikssnitt (ovägt medel)")
-    if line.key == "riket":
-        return _("Riket (viktat)")
-    if line.key == "skr":  # "Kommungrupp: <the group's name>"
-        return _("Kommungrupp: %(g)s") % {"g": line.label.partition(": ")[2]}
-    return line.label
+    """A time series' name as a table header in the page's language, as the chart's legend says it
+    (core.chart_words: the reference lines by what they are, the municipality and the groups by name)."""
+    return chart_words.line_label(line.key, line.label, _lang())
 
 
 @register.filter

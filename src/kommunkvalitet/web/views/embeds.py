@@ -38,7 +38,7 @@ def _figure(request, kpi_id: str, year: int, chart: str):
         raise Http404("Okänt diagram")
     mid = measures._kommun(request)
     page = measures._page(kpi_id, year, mid)
-    vf = ValueFormat(page.info.unit, page.info.decimals)
+    vf = ValueFormat(page.info.unit, page.info.decimals, page_lang())
     kind = CHARTS[chart][0]
     if kind == "bar":
         fig = figures.bar_figure(page, vf) if page.rows else None

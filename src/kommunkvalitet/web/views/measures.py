@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from kommunkvalitet.core import gender
+from kommunkvalitet.core.chart_words import t
 from kommunkvalitet.core.charts import ValueFormat
 from kommunkvalitet.core.text import swedish_sort_key
 from kommunkvalitet.reports import figures
@@ -79,15 +80,17 @@ def _href(kpi_id: str, year: int):
     return lambda mid: f"{base}?kommun={mid}"
 
 
-def _county(county_id: str | None) -> tuple[str | None, str]:
-    """A county's Kolada id and its name as a map says it ("Västernorrlands läns"); the country otherwise."""
+def _county(county_id: str | None, lang: str = "sv") -> tuple[str | None, str]:
+    """A county's Kolada id and its name as a map says it ("Västernorrlands läns", in English
+    "Västernorrlands län"); the country otherwise ("Sveriges", "Sweden")."""
     if not county_id:
-        return None, "Sveriges"
+        return None, t("country", lang)
     if not Municipality.objects.filter(pk=county_id, type=Municipality.Type.REGION).exists():
         raise Http404("Okänt län")
     title = (MunicipalityGroup.objects.filter(kind="county", groupmember__municipality__county_id=county_id)
              .values_list("title", flat=True).first())  # fmt: skip
-    return county_id, (title or county_id).replace(" kommuner", "")
+    place = (title or county_id).replace(" kommuner", "")
+    return county_id, place.removesuffix("s") if lang == "en" else place
 
 
 def measure(request, kpi_id: str, year: int, fmt: str = "html"):
@@ -95,7 +98,7 @@ def measure(request, kpi_id: str, year: int, fmt: str = "html"):
     page = _page(kpi_id, year, mid)
     if fmt in downloads.FORMATS:  # CSV and Excel of every kommun's value
         return downloads.measure(fmt, page)
-    vf = ValueFormat(page.info.unit, page.info.decimals)
+    vf = ValueFormat(page.info.unit, page.info.decimals, page_lang())
     bar = figures.bar_figure(page, vf)
     series = figures.series_figure(page, vf)
     has_map = geo.has_shapes()
@@ -225,11 +228,11 @@ def measure_map(request, kpi_id: str, year: int, fmt: str = "html"):
     one county (?lan=0022), with its table; karta.svg is the picture itself."""
     mid = _kommun(request)
     mode = "scale" if request.GET.get("farg") == "skala" else "band"
-    county_id, place = _county((request.GET.get("lan") or "").strip() or None)
+    county_id, place = _county((request.GET.get("lan") or "").strip() or None, page_lang())
     page = _page(kpi_id, year, mid)
     if not geo.has_shapes():
         raise Http404("Kartan saknas: kör kommunkvalitet import geo")
-    vf = ValueFormat(page.info.unit, page.info.decimals)
+    vf = ValueFormat(page.info.unit, page.info.decimals, page_lang())
     fig = figures.map_figure(page, vf, mode=mode, areas_loader=_areas_loader(county_id), href=_href(kpi_id, year),
                              county_id=county_id, place=place, width_px=560 if county_id else 420)  # fmt: skip
     if fmt == "svg":
