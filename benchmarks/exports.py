@@ -1,5 +1,5 @@
 """Benchmark: server time of the Excel file of a whole KKiK edition (``/kommun/<id>/<år>.xlsx``: an
-overview sheet and one sheet per area) and of its CSV, against the JSON twins of the same pages.
+overview sheet, the biggest improvements and declines, and one sheet per area) and of its CSV, against the JSON twins of the same pages.
 
 Usage::
 
@@ -88,6 +88,7 @@ def main() -> None:
             "json": [f"{edition}.json", *[f"{edition}/{a}.json" for a in areas]],
         }
 
+    print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for mid in chosen[:3]:  # warm-up: imports, openpyxl, SQLite's page cache
         for urls in forms(mid).values():
             for url in urls:
@@ -104,9 +105,10 @@ def main() -> None:
             wall[name].append(sum(t[0] for t in timed))
             cpu[name].append(sum(t[1] for t in timed))
             size[name].append(sum(t[2] for t in timed))
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"machine: {os.cpu_count()} cores; {args.requests} kommuner, KKiK {args.year} ({len(areas)} areas, "
           f"{len(ms.measures)} measures); page cache off")  # fmt: skip
-    print(_summary("edition .xlsx (overview + one sheet per area)", wall["xlsx"], cpu["xlsx"]))
+    print(_summary("edition .xlsx (overview, biggest changes, one sheet per area)", wall["xlsx"], cpu["xlsx"]))
     print(_summary("edition .csv (every measure, for Excel)", wall["csv"], cpu["csv"]))
     print(_summary(f"baseline: the {1 + len(areas)} JSON twins of the same pages", wall["json"], cpu["json"]))
     print(f"sizes p50: xlsx {statistics.median(size['xlsx']) / 1024:.0f} kB, csv {statistics.median(size['csv']) / 1024:.0f} "

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from kommunkvalitet.reports.figures import Figure
 from kommunkvalitet.web.language import page_lang
 
-SOURCE = "Källa: Kolada; bearbetning: kommunkvalitet"
 #: The charts of a measure page that can be embedded: URL slug -> (figure kind, what the snippet calls it).
 CHARTS = {
     "stapel": ("bar", _("Stapeldiagram: alla kommuner")),

@@ -21,8 +21,9 @@ from kommunkvalitet.core.charts import ValueFormat
 from kommunkvalitet.reports import figures
 from kommunkvalitet.reports.area_pictures import area_pictures
 from kommunkvalitet.reports.maps import MAP_CSS
+from kommunkvalitet.reports.tables import SOURCE  # the same source line as the downloads
 from kommunkvalitet.store import geo
-from kommunkvalitet.web.embedding import CHARTS, SOURCE, sparkline_name
+from kommunkvalitet.web.embedding import CHARTS, sparkline_name
 from kommunkvalitet.web.language import page_lang
 from kommunkvalitet.web.views import measures, report
 
