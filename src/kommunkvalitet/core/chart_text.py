@@ -1,6 +1,7 @@
 """The one-sentence description of each chart and map in the page's language (``ValueFormat.lang``; the
 words are core.chart_words', the band phrases core.vocabulary's), written from the same data the chart
-draws. It is the figure's caption: what a reader who does not see the picture needs to know first. Every number in it is in the chart's data table. Pure functions."""
+draws. It is the figure's caption: what a reader who does not see the picture needs to know first.
+Every number in it is in the chart's data table. Pure functions."""
 
 from __future__ import annotations
 
@@ -12,16 +13,6 @@ from kommunkvalitet.core.chart_words import t
 from kommunkvalitet.core.charts import BAND_ORDER, BarRow, SeriesLine, ValueFormat
 from kommunkvalitet.core.formatting import format_value
 from kommunkvalitet.core.narrative import phrases
-
-# The sparkline's sentence in both languages (the area page is served in either)
-_SPARK = {
-    "sv": {"none": "Inga värden över tid.", "one": "Utveckling: bara ett värde, {v} ({y}).",
-           "span": "Utveckling {y0}–{y1}: från {v0} till {v1}", "range": ", lägst {lo} ({ly}) och högst {hi} ({hy})",
-           "gaps": "; uppgift saknas för {years}"},
-    "en": {"none": "No values over time.", "one": "Trend: only one value, {v} ({y}).",
-           "span": "Trend {y0}–{y1}: from {v0} to {v1}", "range": ", lowest {lo} ({ly}) and highest {hi} ({hy})",
-           "gaps": "; no data for {years}"},
-}  # fmt: skip
 
 
 def _years(years: Sequence[int], lang: str = "sv") -> str:
@@ -82,25 +73,23 @@ def describe_series(lines: list[SeriesLine], fmt: ValueFormat) -> str:
 
 
 def describe_sparkline(points: list[tuple[int, float | None]], fmt: ValueFormat, lang: str = "sv") -> str:
-    words = _SPARK[lang]
-
     def text(value: float | None) -> str:
         return format_value(value, fmt.unit, fmt.decimals, lang)
 
     present = [(y, v) for y, v in points if v is not None]
     if not present:
-        return words["none"]
+        return t("spark.none", lang)
     (y0, v0), (y1, v1) = present[0], present[-1]
     if len(present) == 1:
-        return words["one"].format(v=text(v1), y=y1)
+        return t("spark.one", lang, v=text(v1), y=y1)
     low = min(present, key=lambda p: p[1])
     high = max(present, key=lambda p: p[1])
-    out = words["span"].format(y0=y0, y1=y1, v0=text(v0), v1=text(v1))
+    out = t("spark.span", lang, y0=y0, y1=y1, v0=text(v0), v1=text(v1))
     if len(present) > 2:
-        out += words["range"].format(lo=text(low[1]), ly=low[0], hi=text(high[1]), hy=high[0])
+        out += t("spark.range", lang, lo=text(low[1]), ly=low[0], hi=text(high[1]), hy=high[0])
     gaps = [y for y, v in points if v is None and y0 < y < y1]
     if gaps:
-        out += words["gaps"].format(years=_years(gaps, lang))
+        out += t("spark.gaps", lang, years=_years(gaps, lang))
     return out + "."
 
 

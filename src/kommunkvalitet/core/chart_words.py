@@ -68,6 +68,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "map.missing": ("; {n} saknar värde", "; {n} have no value"),
     "map.all": ("; alla har ett värde", "; all have a value"),
     "map.chosen": (", och {name} har en tjock svart kant", ", and {name} has a thick black outline"),
+    # the sparkline's sentence (the area page)
+    "spark.none": ("Inga värden över tid.", "No values over time."),
+    "spark.one": ("Utveckling: bara ett värde, {v} ({y}).", "Trend: only one value, {v} ({y})."),
+    "spark.span": ("Utveckling {y0}–{y1}: från {v0} till {v1}", "Trend {y0}–{y1}: from {v0} to {v1}"),
+    "spark.range": (", lägst {lo} ({ly}) och högst {hi} ({hy})", ", lowest {lo} ({ly}) and highest {hi} ({hy})"),
+    "spark.gaps": ("; uppgift saknas för {years}", "; no data for {years}"),
 }  # fmt: skip
 
 
