@@ -30,6 +30,7 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static" / "web"
 STYLESHEETS = (STATIC / "site.css", STATIC / "print.css")
 MIME = "application/pdf"
 PANGO_HINT = "installera libpango-1.0-0 och libpangoft2-1.0-0 (Debian/Ubuntu: apt-get install ...)"
+MEASURES = "web/pdf/_area_measures.html"  # the compact measures table in place of the page's
 PDF_VARIANT = "pdf/ua-1"  # WeasyPrint's PDF/UA-1: tagged, with the language and the title in the catalog
 
 
@@ -48,6 +49,7 @@ def area_pdf(report: AreaReport, base_url: str | None = None) -> PdfFile:
         "municipality": report.municipality,
         "year": report.edition,
         "title": f"{report.area.name} – {report.municipality.name}, KKiK {report.edition}",
+        "measures_template": MEASURES,
     }
     html = render_to_string("web/pdf/area.html", context)
     return PdfFile(_write(html, base_url), filename(report.municipality.name, report.edition, report.area.id))
@@ -61,6 +63,7 @@ def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: 
         "areas": [area_page(r).context() for r in reports],
         "title": _("%(municipality)s: Kommunens kvalitet i korthet %(year)s")
         % {"municipality": muni.name, "year": year},
+        "measures_template": MEASURES,
     }
     html = render_to_string("web/pdf/edition.html", context)
     return PdfFile(_write(html, base_url), filename(muni.name, year))
