@@ -9,6 +9,7 @@ import io
 import pytest
 from click.testing import CliRunner
 from django.contrib.auth.models import User
+from django.test import Client
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
@@ -87,6 +88,33 @@ def test_the_pdf_is_tagged_with_its_language_and_title(client):
     assert {"/H1", "/H2", "/Table", "/TH", "/TD"} <= _structure_types(reader)  # headings and cells tagged
 
 
+def test_the_pdf_follows_the_readers_language(client):
+    """English with ?lang=en or the language cookie, as the page: the words, the area's name, the page
+    numbers, the source line, the draft and the ranks; the catalog says /Lang en. The file name stays."""
+    twin = client.get(AREA + ".json?lang=en").json()
+    english_reader = Client()
+    english_reader.cookies["django_language"] = "en"
+    for response in (client.get(AREA + ".pdf?lang=en"), english_reader.get(AREA + ".pdf")):
+        reader, pages = _pdf(response)
+        assert response["Content-Language"] == "en"
+        assert response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"'
+        assert reader.trailer["/Root"]["/Lang"] == "en"
+        assert reader.metadata.title == "Support and care – Örnsköldsvik, KKiK 2022"
+        n = len(pages)
+        for i, page in enumerate(pages, start=1):
+            assert "Örnsköldsvik · KKiK 2022" in page and "Source: Kolada; processing: kommunkvalitet" in page, i
+            assert f"Page {i} of {n}" in page, i
+        text = " ".join(pages)
+        assert "Support and care" in text and "The measures" in text and "National average" in text
+        assert twin["draft"]["en"]["text"].split(". ")[0] in text  # the English draft, as on the English page
+        assert next(m["rank_text"] for m in twin["measures"] if m["rank_text"]) in text
+        for swedish in ("Stöd och omsorg", "Sida ", "Källa", "Rikssnitt", "Måtten"):
+            assert swedish not in text, swedish
+    # Swedish without a choice, and for a ?lang= that is not one of the languages
+    _, pages = _pdf(client.get(AREA + ".pdf?lang=de"))
+    assert "Sida 1 av" in pages[0] and "Stöd och omsorg" in pages[0]
+
+
 def _structure_types(reader: PdfReader) -> set[str]:
     """The types (/S) of every element of the PDF's structure tree."""
     found, todo = set(), [reader.trailer["/Root"]["/StructTreeRoot"]]
@@ -133,6 +161,10 @@ def test_the_command_writes_one_pdf_per_kommun_and_refuses_bad_arguments(tmp_pat
         reader = PdfReader(out / name)
         assert ("Mark" if "mark" in name else "Örnsköldsvik") in reader.pages[0].extract_text()
     assert "2 PDF-filer skrivna" in result.output
+    english = CliRunner().invoke(main, [*args, "--kommun", "2284", "--lang", "en", "--out", str(tmp_path / "en")])
+    assert english.exit_code == 0, english.output
+    reader = PdfReader(tmp_path / "en" / "kkik-2022-ornskoldsvik-stod_och_omsorg.pdf")
+    assert reader.trailer["/Root"]["/Lang"] == "en" and "Page 1 of" in reader.pages[0].extract_text()
     for bad, says in (
         (["--kommun", "9999"], "okänd kommunkod: 9999"),
         (["--kommun", "2284", "--area", "inget_omrade"], "inget område som heter 'inget_omrade'"),

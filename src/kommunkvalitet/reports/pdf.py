@@ -7,7 +7,8 @@ commentary. The print layout is ``web/static/web/print.css`` on top of the site'
 municipality and the year at the top of every page, the source line and "Sida 3 av 12" at the bottom.
 
 The file is a tagged PDF/UA-1 (structure tree, ``/Lang`` and title from the HTML), so a screen reader
-reads it in order, with its headings and tables.
+reads it in order, with its headings and tables. It is written in the reader's language (``lang``: the
+page's words, the area's name, the drafts and the numbers, as the HTML page in that language).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -40,33 +42,34 @@ class PdfFile:
     filename: str  # e.g. "kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"
 
 
-def area_pdf(report: AreaReport, base_url: str | None = None) -> PdfFile:
-    """One area of a municipality's KKiK edition. ``base_url`` (the site's address) makes the links to
-    the measure pages work in the PDF; without it they are left out."""
-    page = area_page(report)
-    context = {
-        **page.context(),
-        "municipality": report.municipality,
-        "year": report.edition,
-        "title": f"{report.area.name} – {report.municipality.name}, KKiK {report.edition}",
-        "measures_template": MEASURES,
-    }
-    html = render_to_string("web/pdf/area.html", context)
-    return PdfFile(_write(html, base_url), filename(report.municipality.name, report.edition, report.area.id))
+def area_pdf(report: AreaReport, base_url: str | None = None, lang: str = "sv") -> PdfFile:
+    """One area of a municipality's KKiK edition in ``lang`` ("sv" or "en"). ``base_url`` (the site's
+    address) makes the links to the measure pages work in the PDF; without it they are left out."""
+    with translation.override(lang):
+        context = {
+            **area_page(report, lang).context(),
+            "municipality": report.municipality,
+            "year": report.edition,
+            "measures_template": MEASURES,
+        }
+        content = _write(render_to_string("web/pdf/area.html", context), base_url)
+    return PdfFile(content, filename(report.municipality.name, report.edition, report.area.id))
 
 
-def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: str | None = None) -> PdfFile:
+def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: str | None = None,
+                lang: str = "sv") -> PdfFile:  # fmt: skip
     """A municipality's whole KKiK edition: the overview, then every area (``reports`` in the set's order)."""
     muni = reports[0].municipality
-    context = {
-        **overview_context(reports, ms, year),
-        "areas": [area_page(r).context() for r in reports],
-        "title": _("%(municipality)s: Kommunens kvalitet i korthet %(year)s")
-        % {"municipality": muni.name, "year": year},
-        "measures_template": MEASURES,
-    }
-    html = render_to_string("web/pdf/edition.html", context)
-    return PdfFile(_write(html, base_url), filename(muni.name, year))
+    with translation.override(lang):
+        context = {
+            **overview_context(reports, ms, year),
+            "areas": [area_page(r, lang).context() for r in reports],
+            "title": _("%(municipality)s: Kommunens kvalitet i korthet %(year)s")
+            % {"municipality": muni.name, "year": year},
+            "measures_template": MEASURES,
+        }
+        content = _write(render_to_string("web/pdf/edition.html", context), base_url)
+    return PdfFile(content, filename(muni.name, year))
 
 
 def filename(municipality_name: str, year: int, area_id: str | None = None) -> str:

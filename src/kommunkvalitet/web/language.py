@@ -2,7 +2,8 @@
 
 - The language switch on every page (base.html) posts to Django's ``set_language`` (``/i18n/setlang/``),
   which sets the language cookie and sends the reader back to the same page.
-- A JSON twin also takes ``?lang=sv`` or ``?lang=en`` (for clients without cookies); it wins over the cookie.
+- A JSON twin and a PDF also take ``?lang=sv`` or ``?lang=en`` (for clients without cookies, and links to a
+  PDF in a given language); it wins over the cookie.
 - Without a choice the page is Swedish. The browser's ``Accept-Language`` is not read: the product is
   Swedish first, and many Swedish readers run an English browser.
 
@@ -18,12 +19,13 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 LANGS = ("sv", "en")
-QUERY_PARAMETER = "lang"  # JSON twins only
+QUERY_PARAMETER = "lang"  # JSON twins and PDFs only
+_QUERY_FORMS = (".json", ".pdf")
 
 
 def request_language(request: HttpRequest) -> str:
-    """``"sv"`` or ``"en"``: a JSON twin's ``?lang=``, else the language cookie, else Swedish."""
-    if request.path_info.endswith(".json"):
+    """``"sv"`` or ``"en"``: a JSON twin's or PDF's ``?lang=``, else the language cookie, else Swedish."""
+    if request.path_info.endswith(_QUERY_FORMS):
         asked = request.GET.get(QUERY_PARAMETER)
         if asked in LANGS:
             return asked
