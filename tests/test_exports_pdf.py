@@ -15,6 +15,7 @@ from pypdf.generic import ArrayObject, DictionaryObject
 
 from kommunkvalitet.cli import main
 from kommunkvalitet.core.measuresets import measure_sets, set_for_edition
+from kommunkvalitet.reports.charts import print_sparkline
 from kommunkvalitet.store import commentary
 from kommunkvalitet.store.models import EditorRole
 
@@ -85,7 +86,10 @@ def test_the_pdf_is_tagged_with_its_language_and_title(client):
     assert catalog["/MarkInfo"]["/Marked"].value is True
     assert catalog["/Lang"] == "sv"
     assert reader.metadata.title == "Stöd och omsorg – Örnsköldsvik, KKiK 2022"
-    assert {"/H1", "/H2", "/Table", "/TH", "/TD"} <= _structure_types(reader)  # headings and cells tagged
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/Figure"} <= _structure_types(reader)  # headings, cells
+    figures = _structure_elements(reader, "/Figure")  # the sparklines, each with its description as /Alt
+    assert figures and all(str(f.get("/Alt", "")).strip() for f in figures)
+    assert any(str(f["/Alt"]).startswith("Utveckling 20") for f in figures)
 
 
 def test_the_pdf_follows_the_readers_language(client):
@@ -115,18 +119,34 @@ def test_the_pdf_follows_the_readers_language(client):
     assert "Sida 1 av" in pages[0] and "Stöd och omsorg" in pages[0]
 
 
-def _structure_types(reader: PdfReader) -> set[str]:
-    """The types (/S) of every element of the PDF's structure tree."""
-    found, todo = set(), [reader.trailer["/Root"]["/StructTreeRoot"]]
+def _structure_elements(reader: PdfReader, kind: str | None = None) -> list[DictionaryObject]:
+    """Every element (of type ``kind``) of the PDF's structure tree."""
+    found, todo = [], [reader.trailer["/Root"]["/StructTreeRoot"]]
     while todo:
         node = todo.pop().get_object()
         if not isinstance(node, DictionaryObject):
             continue
-        if "/S" in node:
-            found.add(str(node["/S"]))
+        if "/S" in node and kind in (None, str(node["/S"])):
+            found.append(node)
         kids = node.get("/K")
         todo.extend(kids if isinstance(kids, ArrayObject) else [kids] if kids is not None else [])
     return found
+
+
+def _structure_types(reader: PdfReader) -> set[str]:
+    """The types (/S) of every element of the PDF's structure tree."""
+    return {str(node["/S"]) for node in _structure_elements(reader)}
+
+
+def test_the_print_sparkline_leaves_gaps_open_and_marks_the_last_value():
+    svg = print_sparkline([(2018, 10.0), (2019, None), (2020, 14.0), (2021, 12.0)], "Utveckling <2018–2021> & mer")
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" width="102" height="36"')  # as Vega's
+    assert "<title>Utveckling &lt;2018–2021&gt; &amp; mer</title>" in svg
+    line = svg.split('<path d="')[1].split('"')[0]
+    assert line == "M15.0,31.0M63.0,5.0L87.0,18.0"  # 10 is the lowest value, 14 the highest; 2019 is a gap
+    assert '<circle cx="87.0" cy="18.0" r="3"/>' in svg  # the last value larger
+    assert print_sparkline([(2020, None), (2021, None)], "") == ""
+    assert '<circle cx="51.0" cy="18.0"' in print_sparkline([(2021, 5.0)], "")  # one value: in the middle
 
 
 def test_the_edition_pdf_has_the_overview_then_every_area(client):

@@ -14,6 +14,7 @@ page's words, the area's name, the drafts and the numbers, as the HTML page in t
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -83,7 +84,24 @@ def _write(html: str, base_url: str | None) -> bytes:
         from weasyprint import HTML  # imported on first use: it loads Pango, which the pages never need
     except OSError as err:  # the library is there, Pango is not
         raise ConfigurationError(f"PDF kräver Pango ({err}): {PANGO_HINT}") from None
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=_stylesheets(), pdf_variant=PDF_VARIANT)
+    document = HTML(string=html, base_url=base_url)
+    return document.write_pdf(stylesheets=_stylesheets(), pdf_variant=PDF_VARIANT, font_config=_font_config())
+
+
+_local = threading.local()
+
+
+def _font_config():
+    """The thread's WeasyPrint font configuration, made once and kept: WeasyPrint makes a new one for each
+    document if not given one (fontconfig loaded again and a new Pango font map, whose fonts, glyph
+    shapes and line heights are then measured again). One per thread, as Pango's font map is not made to
+    be shared between threads (a server's threads may write PDFs at the same time)."""
+    fonts = getattr(_local, "fonts", None)
+    if fonts is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = _local.fonts = FontConfiguration()
+    return fonts
 
 
 @cache
