@@ -98,7 +98,7 @@ def _font_config():
     be shared between threads (a server's threads may write PDFs at the same time)."""
     fonts = getattr(_local, "fonts", None)
     if fonts is None:
-        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
         fonts = _local.fonts = FontConfiguration()
     return fonts
