@@ -70,6 +70,7 @@ def test_the_area_pdf_holds_the_municipality_year_measures_published_commentary_
     assert PUBLISHED_AREA in text and PUBLISHED_KPI in text
     assert DRAFT not in text  # a draft never reaches an export
     assert SOURCE in text
+    assert "{#" not in text and "{%" not in text  # no template comment or tag printed
     # every page: the municipality and the year at the top, the source and "Sida i av n" at the bottom
     n = len(pages)
     assert n >= 2
