@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/pdf.py [--data-dir DIR] [--repeat 7] [--no-batch] [--batch-only] [--time-limit S]
+                                       [--sample N] [--workers N]
 
 Without ``--data-dir`` it imports the snapshot's default set (every KPI a shipped measure set names, as
 ``kommunkvalitet setup`` does) into a fresh temporary SQLite database first; with it, it uses that data
@@ -16,7 +17,9 @@ dir's database as it is. Every timed page is of a kommun not drawn before in the
    target under 8 minutes on 2 cores), as a user runs it, in a fresh process: total and per PDF, wall
    and CPU time (the command and its worker processes), with the load average before and after. With
    ``--time-limit S`` the run is stopped after S seconds (on a machine too loaded to finish it) and the
-   rate so far is reported, with the 290 extrapolated from it, marked as such.
+   rate so far is reported, with the 290 extrapolated from it, marked as such. With ``--sample N`` the
+   command makes the PDFs of the first N kommuner only (by code), to the end, and the 290 are
+   extrapolated from its time per PDF, marked as such.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ def main() -> None:
     parser.add_argument("--batch-only", action="store_true", help="only the 290-kommun command run")
     parser.add_argument("--time-limit", type=float, default=None, help="stop the command run after this many "
                         "seconds and report the rate (and the 290 extrapolated from it)")  # fmt: skip
+    parser.add_argument("--sample", type=int, default=None, help="the command for the first N kommuner only, "
+                        "the 290 extrapolated from it")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=None, help="the command's --workers (default: its own)")
     parser.add_argument(
         "--snapshot", type=Path, default=Path(os.environ.get("KOMMUNKVALITET_SNAPSHOT", ROOT.parent / "shared/data"))
     )
@@ -79,7 +85,11 @@ def main() -> None:
         ids = list(Municipality.objects.filter(type=Municipality.Type.KOMMUN).values_list("id", flat=True))
         served(random.Random(14).sample(ids, 2 * args.repeat + 2), args.repeat)
     if not args.no_batch:
-        batch(args.time_limit)
+        sample = None
+        if args.sample:
+            kommuner = Municipality.objects.filter(type=Municipality.Type.KOMMUN).order_by("id")
+            sample = list(kommuner.values_list("id", flat=True)[: args.sample])
+        batch(args.time_limit, sample, args.workers)
 
 
 def timed(client, url: str) -> tuple[float, float, int]:
@@ -94,7 +104,7 @@ def served(kommuner: list[str], repeat: int) -> None:
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
-    # the first request of a process loads WeasyPrint, Pango and the fonts, and starts vl-convert
+    # the first request of a process loads WeasyPrint, Pango and the fonts (and the HTML page starts vl-convert)
     first = timed(client, f"/kommun/{kommuner[0]}/2022/{AREA}.pdf")
     timed(client, f"/kommun/{kommuner[1]}/2022/{AREA}/")
     print(f"first area PDF of the process: {first[0]:.2f} s wall, {first[1]:.2f} s CPU")
@@ -114,10 +124,11 @@ def served(kommuner: list[str], repeat: int) -> None:
           f"target: PDF under 2 s -> {'met' if statistics.median(r[0] for r in pdf) < 2 else 'NOT met'}")  # fmt: skip
 
 
-def batch(time_limit: float | None) -> None:
+def batch(time_limit: float | None, sample: list[str] | None = None, workers: int | None = None) -> None:
     out = Path(tempfile.mkdtemp(prefix="kk-bench-pdfs-"))
-    command = [sys.executable, "-m", "kommunkvalitet", "pdf", "--year", "2022", "--area", AREA, "--all",
-               "--out", str(out)]  # fmt: skip
+    which = [a for k in sample for a in ("--kommun", k)] if sample else ["--all"]
+    command = [sys.executable, "-m", "kommunkvalitet", "pdf", "--year", "2022", "--area", AREA, *which,
+               "--out", str(out), *(["--workers", str(workers)] if workers else [])]  # fmt: skip
     before, load_before = resource.getrusage(resource.RUSAGE_CHILDREN), load()
     wall = time.perf_counter()
     # its own session, so that a run stopped at --time-limit takes its worker processes with it
@@ -137,12 +148,14 @@ def batch(time_limit: float | None) -> None:
         print(err[-2000:])
     n = max(len(made), 1)
     what = f"STOPPED at the --time-limit of {time_limit:.0f} s" if stopped else f"exit {proc.returncode}"
-    print(f"the command, all kommuner: {what}, {len(made)} PDFs, {sum(p.stat().st_size for p in made) / 1e6:.0f} MB; "
+    who = f"a sample of the first {len(sample)} kommuner" if sample else "all kommuner"
+    print(f"the command, {who}: {what}, {len(made)} PDFs, {sum(p.stat().st_size for p in made) / 1e6:.0f} MB; "
           f"wall {wall:.0f} s ({wall / 60:.1f} min, {wall / n:.2f} s per PDF), "
           + (f"CPU {cpu:.0f} s ({cpu / n:.2f} s per PDF, {cpu / wall:.2f} cores busy)" if not stopped
              else "CPU not counted (the stopped workers' time is lost with them)"))  # fmt: skip
-    total = wall if not stopped else wall / n * 290
-    print(f"{'all 290' if not stopped else 'all 290 at that rate (extrapolated)'}: {total / 60:.1f} min; "
+    whole = not stopped and not sample
+    total = wall if whole else wall / n * 290
+    print(f"{'all 290' if whole else 'all 290 at that rate (EXTRAPOLATED)'}: {total / 60:.1f} min; "
           f"target under 8 min -> {'met' if total < 480 else 'NOT met'}")  # fmt: skip
     print(f"load average before {load_before}, after {load()} (2 cores)")
 

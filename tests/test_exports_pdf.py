@@ -9,11 +9,13 @@ import io
 import pytest
 from click.testing import CliRunner
 from django.contrib.auth.models import User
+from django.test import Client
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from kommunkvalitet.cli import main
 from kommunkvalitet.core.measuresets import measure_sets, set_for_edition
+from kommunkvalitet.reports.charts import print_sparkline
 from kommunkvalitet.store import commentary
 from kommunkvalitet.store.models import EditorRole
 
@@ -68,6 +70,7 @@ def test_the_area_pdf_holds_the_municipality_year_measures_published_commentary_
     assert PUBLISHED_AREA in text and PUBLISHED_KPI in text
     assert DRAFT not in text  # a draft never reaches an export
     assert SOURCE in text
+    assert "{#" not in text and "{%" not in text  # no template comment or tag printed
     # every page: the municipality and the year at the top, the source and "Sida i av n" at the bottom
     n = len(pages)
     assert n >= 2
@@ -84,21 +87,67 @@ def test_the_pdf_is_tagged_with_its_language_and_title(client):
     assert catalog["/MarkInfo"]["/Marked"].value is True
     assert catalog["/Lang"] == "sv"
     assert reader.metadata.title == "Stöd och omsorg – Örnsköldsvik, KKiK 2022"
-    assert {"/H1", "/H2", "/Table", "/TH", "/TD"} <= _structure_types(reader)  # headings and cells tagged
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/Figure"} <= _structure_types(reader)  # headings, cells
+    figures = _structure_elements(reader, "/Figure")  # the sparklines, each with its description as /Alt
+    assert figures and all(str(f.get("/Alt", "")).strip() for f in figures)
+    assert any(str(f["/Alt"]).startswith("Utveckling 20") for f in figures)
 
 
-def _structure_types(reader: PdfReader) -> set[str]:
-    """The types (/S) of every element of the PDF's structure tree."""
-    found, todo = set(), [reader.trailer["/Root"]["/StructTreeRoot"]]
+def test_the_pdf_follows_the_readers_language(client):
+    """English with ?lang=en or the language cookie, as the page: the words, the area's name, the page
+    numbers, the source line, the draft and the ranks; the catalog says /Lang en. The file name stays."""
+    twin = client.get(AREA + ".json?lang=en").json()
+    english_reader = Client()
+    english_reader.cookies["django_language"] = "en"
+    for response in (client.get(AREA + ".pdf?lang=en"), english_reader.get(AREA + ".pdf")):
+        reader, pages = _pdf(response)
+        assert response["Content-Language"] == "en"
+        assert response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"'
+        assert reader.trailer["/Root"]["/Lang"] == "en"
+        assert reader.metadata.title == "Support and care – Örnsköldsvik, KKiK 2022"
+        n = len(pages)
+        for i, page in enumerate(pages, start=1):
+            assert "Örnsköldsvik · KKiK 2022" in page and "Source: Kolada; processing: kommunkvalitet" in page, i
+            assert f"Page {i} of {n}" in page, i
+        text = " ".join(pages)
+        assert "Support and care" in text and "The measures" in text and "National average" in text
+        assert twin["draft"]["en"]["text"].split(". ")[0] in text  # the English draft, as on the English page
+        assert next(m["rank_text"] for m in twin["measures"] if m["rank_text"]) in text
+        for swedish in ("Stöd och omsorg", "Sida ", "Källa", "Rikssnitt", "Måtten"):
+            assert swedish not in text, swedish
+    # Swedish without a choice, and for a ?lang= that is not one of the languages
+    _, pages = _pdf(client.get(AREA + ".pdf?lang=de"))
+    assert "Sida 1 av" in pages[0] and "Stöd och omsorg" in pages[0]
+
+
+def _structure_elements(reader: PdfReader, kind: str | None = None) -> list[DictionaryObject]:
+    """Every element (of type ``kind``) of the PDF's structure tree."""
+    found, todo = [], [reader.trailer["/Root"]["/StructTreeRoot"]]
     while todo:
         node = todo.pop().get_object()
         if not isinstance(node, DictionaryObject):
             continue
-        if "/S" in node:
-            found.add(str(node["/S"]))
+        if "/S" in node and kind in (None, str(node["/S"])):
+            found.append(node)
         kids = node.get("/K")
         todo.extend(kids if isinstance(kids, ArrayObject) else [kids] if kids is not None else [])
     return found
+
+
+def _structure_types(reader: PdfReader) -> set[str]:
+    """The types (/S) of every element of the PDF's structure tree."""
+    return {str(node["/S"]) for node in _structure_elements(reader)}
+
+
+def test_the_print_sparkline_leaves_gaps_open_and_marks_the_last_value():
+    svg = print_sparkline([(2018, 10.0), (2019, None), (2020, 14.0), (2021, 12.0)], "Utveckling <2018–2021> & mer")
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" width="102" height="36"')  # as Vega's
+    assert "<title>Utveckling &lt;2018–2021&gt; &amp; mer</title>" in svg
+    line = svg.split('<path d="')[1].split('"')[0]
+    assert line == "M15.0,31.0M63.0,5.0L87.0,18.0"  # 10 is the lowest value, 14 the highest; 2019 is a gap
+    assert '<circle cx="87.0" cy="18.0" r="3"/>' in svg  # the last value larger
+    assert print_sparkline([(2020, None), (2021, None)], "") == ""
+    assert '<circle cx="51.0" cy="18.0"' in print_sparkline([(2021, 5.0)], "")  # one value: in the middle
 
 
 def test_the_edition_pdf_has_the_overview_then_every_area(client):
@@ -133,6 +182,10 @@ def test_the_command_writes_one_pdf_per_kommun_and_refuses_bad_arguments(tmp_pat
         reader = PdfReader(out / name)
         assert ("Mark" if "mark" in name else "Örnsköldsvik") in reader.pages[0].extract_text()
     assert "2 PDF-filer skrivna" in result.output
+    english = CliRunner().invoke(main, [*args, "--kommun", "2284", "--lang", "en", "--out", str(tmp_path / "en")])
+    assert english.exit_code == 0, english.output
+    reader = PdfReader(tmp_path / "en" / "kkik-2022-ornskoldsvik-stod_och_omsorg.pdf")
+    assert reader.trailer["/Root"]["/Lang"] == "en" and "Page 1 of" in reader.pages[0].extract_text()
     for bad, says in (
         (["--kommun", "9999"], "okänd kommunkod: 9999"),
         (["--kommun", "2284", "--area", "inget_omrade"], "inget område som heter 'inget_omrade'"),

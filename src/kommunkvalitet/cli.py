@@ -675,7 +675,9 @@ def goals_import(municipality, year, file) -> None:
               help="The folder to write the PDFs to (created if missing).")  # fmt: skip
 @click.option("--workers", type=int, default=None, help="Worker processes [default: the number of cores].")
 @click.option("--base-url", default=None, metavar="URL", help="The site's address, for the links in the PDFs.")
-def pdf_(year, area, kommuner, all_kommuner, out, workers, base_url) -> None:
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
+              help="The PDFs' language (the words, the areas' names, the drafts, the numbers).")  # fmt: skip
+def pdf_(year, area, kommuner, all_kommuner, out, workers, base_url, lang) -> None:
     """Write the PDF of an area (or of the whole KKiK edition) for each municipality asked for into a folder.
 
     A municipality that fails is reported as a Fel: line and the others are made; the exit code is then 1.
@@ -685,7 +687,7 @@ def pdf_(year, area, kommuner, all_kommuner, out, workers, base_url) -> None:
 
     from kommunkvalitet.reports import pdf_batch
 
-    jobs = pdf_batch.plan(year, area, list(kommuner), all_kommuner)
+    jobs = pdf_batch.plan(year, area, list(kommuner), all_kommuner, lang)
     failed = 0
     with tqdm(total=len(jobs), unit="pdf", disable=None) as bar:
         for result in pdf_batch.run(jobs, out, workers or os.cpu_count() or 1, base_url):

@@ -6,18 +6,26 @@ The PDF renders templates of its own (``web/pdf/``) around the pages' partials (
 commentary. The print layout is ``web/static/web/print.css`` on top of the site's stylesheet: A4, the
 municipality and the year at the top of every page, the source line and "Sida 3 av 12" at the bottom.
 
+Speed (docs/performance.md, "PDF exports"): WeasyPrint's time goes into laying out and drawing boxes of
+text, so the measures are a compact table of their own (``web/pdf/_area_measures.html``, one row and one
+line of text per measure, no inner tables), the sparklines are drawn for print as three SVG elements
+(``reports.charts.print_sparkline``, no Vega), and a thread keeps its WeasyPrint font configuration.
+
 The file is a tagged PDF/UA-1 (structure tree, ``/Lang`` and title from the HTML), so a screen reader
-reads it in order, with its headings and tables.
+reads it in order, with its headings and tables. It is written in the reader's language (``lang``: the
+page's words, the area's name, the drafts and the numbers, as the HTML page in that language).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kommunkvalitet.core.measuresets import MeasureSet
@@ -30,6 +38,7 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static" / "web"
 STYLESHEETS = (STATIC / "site.css", STATIC / "print.css")
 MIME = "application/pdf"
 PANGO_HINT = "installera libpango-1.0-0 och libpangoft2-1.0-0 (Debian/Ubuntu: apt-get install ...)"
+MEASURES = "web/pdf/_area_measures.html"  # the compact measures table in place of the page's
 PDF_VARIANT = "pdf/ua-1"  # WeasyPrint's PDF/UA-1: tagged, with the language and the title in the catalog
 
 
@@ -39,33 +48,35 @@ class PdfFile:
     filename: str  # e.g. "kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"
 
 
-def area_pdf(report: AreaReport, base_url: str | None = None) -> PdfFile:
-    """One area of a municipality's KKiK edition. ``base_url`` (the site's address) makes the links to
-    the measure pages work in the PDF; without it they are left out."""
-    page = area_page(report)
-    context = {
-        **page.context(),
-        "municipality": report.municipality,
-        "year": report.edition,
-        "title": f"{report.area.name} – {report.municipality.name}, KKiK {report.edition}",
-    }
-    html = render_to_string("web/pdf/area.html", context)
-    return PdfFile(
-        _write(html, base_url), filename("pdf", "kkik", report.edition, report.municipality.name, report.area.id)
-    )
+def area_pdf(report: AreaReport, base_url: str | None = None, lang: str = "sv") -> PdfFile:
+    """One area of a municipality's KKiK edition in ``lang`` ("sv" or "en"). ``base_url`` (the site's
+    address) makes the links to the measure pages work in the PDF; without it they are left out."""
+    with translation.override(lang):
+        context = {
+            **area_page(report, lang).context(),
+            "municipality": report.municipality,
+            "year": report.edition,
+            "measures_template": MEASURES,
+        }
+        content = _write(render_to_string("web/pdf/area.html", context), base_url)
+    return PdfFile(content, filename("pdf", "kkik", report.edition, report.municipality.name, report.area.id))
 
 
-def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: str | None = None) -> PdfFile:
+def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: str | None = None,
+                lang: str = "sv") -> PdfFile:  # fmt: skip
     """A municipality's whole KKiK edition: the overview, then every area (``reports`` in the set's order)."""
     muni = reports[0].municipality
-    context = {
-        **overview_context(reports, ms, year),
-        "areas": [area_page(r).context() for r in reports],
-        "title": _("%(municipality)s: Kommunens kvalitet i korthet %(year)s")
-        % {"municipality": muni.name, "year": year},
-    }
-    html = render_to_string("web/pdf/edition.html", context)
-    return PdfFile(_write(html, base_url), filename("pdf", "kkik", year, muni.name))
+    with translation.override(lang):
+        context = {
+            **overview_context(reports, ms, year),
+            "areas": [area_page(r, lang).context() for r in reports],
+            "title": _("%(municipality)s: Kommunens kvalitet i korthet %(year)s")
+            % {"municipality": muni.name, "year": year},
+            "measures_template": MEASURES,
+        }
+        content = _write(render_to_string("web/pdf/edition.html", context), base_url)
+    return PdfFile(content, filename("pdf", "kkik", year, muni.name))
+
 
 
 def _write(html: str, base_url: str | None) -> bytes:
@@ -73,7 +84,24 @@ def _write(html: str, base_url: str | None) -> bytes:
         from weasyprint import HTML  # imported on first use: it loads Pango, which the pages never need
     except OSError as err:  # the library is there, Pango is not
         raise ConfigurationError(f"PDF kräver Pango ({err}): {PANGO_HINT}") from None
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=_stylesheets(), pdf_variant=PDF_VARIANT)
+    document = HTML(string=html, base_url=base_url)
+    return document.write_pdf(stylesheets=_stylesheets(), pdf_variant=PDF_VARIANT, font_config=_font_config())
+
+
+_local = threading.local()
+
+
+def _font_config():
+    """The thread's WeasyPrint font configuration, made once and kept: WeasyPrint makes a new one for each
+    document if not given one (fontconfig loaded again and a new Pango font map, whose fonts, glyph
+    shapes and line heights are then measured again). One per thread, as Pango's font map is not made to
+    be shared between threads (a server's threads may write PDFs at the same time)."""
+    fonts = getattr(_local, "fonts", None)
+    if fonts is None:
+        from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+
+        fonts = _local.fonts = FontConfiguration()
+    return fonts
 
 
 @cache

@@ -23,9 +23,11 @@ from kommunkvalitet.store.models import Municipality
 __all__ = ["Job", "Result", "plan", "run"]
 
 
-def plan(year: int, area_id: str | None, municipality_ids: list[str], all_kommuner: bool) -> list[Job]:
+def plan(year: int, area_id: str | None, municipality_ids: list[str], all_kommuner: bool,
+         lang: str = "sv") -> list[Job]:  # fmt: skip
     """The PDFs asked for, checked before any is made: the year is a KKiK edition, the area is one of
-    its areas, every municipality exists. ``all_kommuner``: the 290 kommuner (not Riket or the regions)."""
+    its areas, every municipality exists. ``all_kommuner``: the 290 kommuner (not Riket or the regions).
+    ``lang``: the PDFs' language ("sv" or "en")."""
     ms = edition_set(year)
     if area_id is not None and area_id not in {a.id for a in ms.areas}:
         names = ", ".join(a.id for a in ms.areas)
@@ -42,7 +44,7 @@ def plan(year: int, area_id: str | None, municipality_ids: list[str], all_kommun
         unknown = [i for i in ids if i not in known]
         if unknown:
             raise KommunkvalitetError(f"okänd kommunkod: {', '.join(unknown)}")
-    return [Job(i, year, area_id) for i in ids]
+    return [Job(i, year, area_id, lang) for i in ids]
 
 
 def run(jobs: list[Job], out: Path, workers: int = 1, base_url: str | None = None) -> Iterator[Result]:

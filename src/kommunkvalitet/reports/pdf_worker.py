@@ -19,6 +19,7 @@ class Job:
     municipality_id: str
     year: int
     area_id: str | None  # None: the whole edition
+    lang: str = "sv"  # the PDF's language: "sv" or "en"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,11 @@ def make(job: Job, out: Path, base_url: str | None = None) -> Result:
         ms = edition_set(job.year)
         areas = [job.area_id] if job.area_id else None
         reports = list(measure_set_report(job.municipality_id, ms, edition=job.year, areas=areas).values())
-        made = pdf.area_pdf(reports[0], base_url) if job.area_id else pdf.edition_pdf(reports, ms, job.year, base_url)
+        made = (
+            pdf.area_pdf(reports[0], base_url, job.lang)
+            if job.area_id
+            else pdf.edition_pdf(reports, ms, job.year, base_url, job.lang)
+        )
     except Exception as err:  # noqa: BLE001 - one municipality's failure is reported, the batch goes on
         message = str(err) if isinstance(err, KommunkvalitetError) else f"{type(err).__name__}: {err}"
         return Result(job, None, message)

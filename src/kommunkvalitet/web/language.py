@@ -2,8 +2,8 @@
 
 - The language switch on every page (base.html) posts to Django's ``set_language`` (``/i18n/setlang/``),
   which sets the language cookie and sends the reader back to the same page.
-- A JSON twin and an embed (``…/inbadda/…``, framed on another site, where our cookie is not sent) also
-  take ``?lang=sv`` or ``?lang=en``; it wins over the cookie.
+- A JSON twin, a PDF and an embed (``…/inbadda/…``, framed on another site, where our cookie is not sent)
+  also take ``?lang=sv`` or ``?lang=en``; it wins over the cookie.
 - Without a choice the page is Swedish. The browser's ``Accept-Language`` is not read: the product is
   Swedish first, and many Swedish readers run an English browser.
 
@@ -19,13 +19,14 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 LANGS = ("sv", "en")
-QUERY_PARAMETER = "lang"  # JSON twins and embeds only
+QUERY_PARAMETER = "lang"  # JSON twins, PDFs and embeds only
+_QUERY_FORMS = (".json", ".pdf")
 EMBEDS = "/inbadda/"  # the path segment of every embed (web.urls)
 
 
 def request_language(request: HttpRequest) -> str:
-    """``"sv"`` or ``"en"``: a JSON twin's or an embed's ``?lang=``, else the language cookie, else Swedish."""
-    if request.path_info.endswith(".json") or EMBEDS in request.path_info:
+    """``"sv"`` or ``"en"``: a JSON twin's, PDF's or embed's ``?lang=``, else the language cookie, else Swedish."""
+    if request.path_info.endswith(_QUERY_FORMS) or EMBEDS in request.path_info:
         asked = request.GET.get(QUERY_PARAMETER)
         if asked in LANGS:
             return asked

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import chart_words, goals_text, pages, vocabulary
 from kommunkvalitet.core.formatting import format_number, format_percentage_points, format_value
 from kommunkvalitet.core.narrative import phrases
 from kommunkvalitet.core.narrative.common import join_list
+from kommunkvalitet.reports.charts import print_sparkline as _print_sparkline
 from kommunkvalitet.web import presentation
 from kommunkvalitet.web.language import page_lang as _lang
 
@@ -41,6 +44,12 @@ def named(thing):
     """``{{ report.area|named }}``: an area's (or group's) English name on an English page, else its name."""
     english = getattr(thing, "name_en", "") if _lang() == "en" else ""
     return english or thing.name
+
+
+@register.simple_tag
+def print_sparkline(points, description):
+    """``{% print_sparkline row.pic.points row.pic.spark.description %}``: the PDF's sparkline (reports.charts)."""
+    return mark_safe(_print_sparkline(points, description))  # noqa: S308 - built by us, the description escaped
 
 
 @register.filter

@@ -73,7 +73,7 @@ def _not_found(message: str, municipality_id: str | None = None, area_id: str | 
 def area(request, municipality_id: str, year: int, area_id: str, fmt: str = "html"):
     report = _report(municipality_id, year, area_id)
     if fmt == "pdf":
-        return _download(pdf.area_pdf(report, base_url=request.build_absolute_uri("/")))
+        return _download(pdf.area_pdf(report, base_url=request.build_absolute_uri("/"), lang=page_lang()))
     if fmt in downloads.FORMATS:  # CSV and Excel: the table and the published commentary
         return downloads.area(fmt, report, commentary.published_for(municipality_id, report.measure_set.slug, area_id))
     page = area_page(report, page_lang())  # the reader's language (web.language)
@@ -127,7 +127,7 @@ def overview(request, municipality_id: str, year: int, fmt: str = "html"):
     except Municipality.DoesNotExist:
         raise _not_found(unknown_municipality(municipality_id)) from None
     if fmt == "pdf":
-        return _download(pdf.edition_pdf(reports, ms, year, base_url=request.build_absolute_uri("/")))
+        return _download(pdf.edition_pdf(reports, ms, year, base_url=request.build_absolute_uri("/"), lang=page_lang()))
     context = overview_context(reports, ms, year)
     ov = context["overview"]
     if fmt in downloads.FORMATS:  # CSV and Excel of the whole edition
