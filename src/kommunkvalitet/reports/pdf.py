@@ -78,7 +78,6 @@ def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: 
     return PdfFile(content, filename("pdf", "kkik", year, muni.name))
 
 
-
 def _write(html: str, base_url: str | None) -> bytes:
     try:
         from weasyprint import HTML  # imported on first use: it loads Pango, which the pages never need

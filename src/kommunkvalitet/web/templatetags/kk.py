@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
 from kommunkvalitet.core import chart_words, goals_text, pages, vocabulary
 from kommunkvalitet.core.formatting import format_number, format_percentage_points, format_value
