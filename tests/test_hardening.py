@@ -166,6 +166,8 @@ PUBLIC = {
     "measure_map_svg": "/nyckeltal/N11102/2022/karta.svg",
     "embed": "/nyckeltal/N11102/2022/inbadda/stapel/",
     "embed_svg": "/nyckeltal/N11102/2022/inbadda/stapel.svg",
+    "area_embed": "/kommun/2284/2022/stod_och_omsorg/inbadda/U21401/",
+    "area_embed_svg": "/kommun/2284/2022/stod_och_omsorg/inbadda/U21401.svg",
     "api": "/api/",
     "api_json": "/api/openapi.json",
     "overview": "/kommun/2284/2022/",

@@ -85,6 +85,7 @@ PUBLIC = {
     "start", "municipality", "search", "search_json", "kpi_areas", "kpi_area", "measure_latest", "measure",
     "measure_json", "measure_map", "measure_map_svg", "overview", "overview_json", "area", "area_json", "goals",
     "goal_report", "goal_report_json", "goal", "goal_json", "set_language", "api", "embed", "embed_svg",
+    "area_embed", "area_embed_svg",
 }  # fmt: skip
 # ... and every other form of a public page (web.formats: "<page>_<format>"), answered to anybody
 PUBLIC |= {f"{name}_{fmt.key}" for name in PUBLIC for fmt in FORMATS}
