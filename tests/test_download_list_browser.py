@@ -70,7 +70,7 @@ def test_each_offered_format_downloads_by_keyboard(server, page, fmt):
     if downloads or "attachment" in response.headers.get("content-disposition", ""):
         download = downloads[0] if downloads else page.wait_for_event("download")
         if fmt.key == "pdf":
-            assert download.suggested_filename == "kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"
+            assert download.suggested_filename == "kkik-2022-ornskoldsvik-2284-stod_och_omsorg.pdf"
         with open(download.path(), "rb") as fh:
             body = fh.read()
     else:

@@ -38,7 +38,7 @@ def _download_by_keyboard(page, server: str, suffix: str) -> tuple[str, bytes]:
 
 def test_the_csv_for_excel_and_the_plain_csv_download_by_keyboard(server, page):
     name, body = _download_by_keyboard(page, server, "stod_och_omsorg.csv")
-    assert name == "kkik-2022-ornskoldsvik-stod_och_omsorg.csv" and body.startswith(b"\xef\xbb\xbf")
+    assert name == "kkik-2022-ornskoldsvik-2284-stod_och_omsorg.csv" and body.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert lines[0] == ["Örnsköldsvik – KKiK 2022 – Stöd och omsorg"] and lines[1] == [SOURCE]
     header = lines[lines.index([]) + 1]
@@ -52,7 +52,7 @@ def test_the_csv_for_excel_and_the_plain_csv_download_by_keyboard(server, page):
 
 def test_the_workbook_downloads_by_keyboard(server, page):
     name, body = _download_by_keyboard(page, server, ".xlsx")
-    assert name == "kkik-2022-ornskoldsvik-stod_och_omsorg.xlsx"
+    assert name == "kkik-2022-ornskoldsvik-2284-stod_och_omsorg.xlsx"
     ws = load_workbook(io.BytesIO(body)).active
     assert ws.title == "Stöd och omsorg" and ws["A2"].value == SOURCE
     values = {ws.cell(r, 1).value: ws.cell(r, 4) for r in range(1, ws.max_row + 1)}

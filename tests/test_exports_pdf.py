@@ -59,7 +59,7 @@ def test_the_area_pdf_holds_the_municipality_year_measures_published_commentary_
     twin = client.get(AREA + ".json").json()
     response = client.get(AREA + ".pdf")
     reader, pages = _pdf(response)
-    assert response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik-2284-stod_och_omsorg.pdf"'
     text = " ".join(pages)
     assert twin["municipality"]["name"] == "Örnsköldsvik" and "Örnsköldsvik" in text
     assert twin["area"]["name"] in text
@@ -102,7 +102,7 @@ def test_the_pdf_follows_the_readers_language(client):
     for response in (client.get(AREA + ".pdf?lang=en"), english_reader.get(AREA + ".pdf")):
         reader, pages = _pdf(response)
         assert response["Content-Language"] == "en"
-        assert response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"'
+        assert response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik-2284-stod_och_omsorg.pdf"'
         assert reader.trailer["/Root"]["/Lang"] == "en"
         assert reader.metadata.title == "Support and care – Örnsköldsvik, KKiK 2022"
         n = len(pages)
@@ -154,7 +154,7 @@ def test_the_edition_pdf_has_the_overview_then_every_area(client):
     twin = client.get("/kommun/2284/2022.json").json()
     response = client.get("/kommun/2284/2022.pdf")
     _, pages = _pdf(response)
-    assert response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik-2284.pdf"'
     text = " ".join(pages)
     assert "Kommunens kvalitet i korthet 2022" in pages[0]
     names = [a["name"] for a in twin["areas"]]
@@ -177,14 +177,14 @@ def test_the_command_writes_one_pdf_per_kommun_and_refuses_bad_arguments(tmp_pat
     result = CliRunner().invoke(main, [*args, "--kommun", "2284", "--kommun", "1463"])
     assert result.exit_code == 0, result.output
     made = sorted(p.name for p in out.iterdir())
-    assert made == ["kkik-2022-mark-stod_och_omsorg.pdf", "kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"]
+    assert made == ["kkik-2022-mark-1463-stod_och_omsorg.pdf", "kkik-2022-ornskoldsvik-2284-stod_och_omsorg.pdf"]
     for name in made:
         reader = PdfReader(out / name)
         assert ("Mark" if "mark" in name else "Örnsköldsvik") in reader.pages[0].extract_text()
     assert "2 PDF-filer skrivna" in result.output
     english = CliRunner().invoke(main, [*args, "--kommun", "2284", "--lang", "en", "--out", str(tmp_path / "en")])
     assert english.exit_code == 0, english.output
-    reader = PdfReader(tmp_path / "en" / "kkik-2022-ornskoldsvik-stod_och_omsorg.pdf")
+    reader = PdfReader(tmp_path / "en" / "kkik-2022-ornskoldsvik-2284-stod_och_omsorg.pdf")
     assert reader.trailer["/Root"]["/Lang"] == "en" and "Page 1 of" in reader.pages[0].extract_text()
     for bad, says in (
         (["--kommun", "9999"], "okänd kommunkod: 9999"),

@@ -141,10 +141,10 @@ def _saved_as(response) -> str:
 @pytest.mark.parametrize(
     ("page", "stem"),
     [
-        (AREA + "/", "kkik-2022-ornskoldsvik-stod_och_omsorg"),
-        (EDITION + "/", "kkik-2022-ornskoldsvik"),
+        (AREA + "/", "kkik-2022-ornskoldsvik-2284-stod_och_omsorg"),
+        (EDITION + "/", "kkik-2022-ornskoldsvik-2284"),
         (MEASURE + "/?kommun=2284", "nyckeltal-2022-u21401"),
-        (GOALS + "/", "mal-2017-mark"),
+        (GOALS + "/", "mal-2017-mark-1463"),
     ],
 )
 def test_every_download_of_a_page_is_saved_under_one_stem(client, mark_demo, page, stem):
@@ -469,3 +469,15 @@ def test_a_users_text_is_never_a_formula_in_excel(client, texts):
     _, rows = _excel_csv(client, AREA + ".csv")
     row = next(r for r in rows if r["Nyckeltal (Kolada-id)"] == "U21401")
     assert row["Kommunens kommentar"] == '\'=HYPERLINK("http://x")'
+
+
+def test_no_two_municipalities_share_a_file_name():
+    """Made ASCII, Håbo and Habo are both "habo": the name alone would give the 290-PDF folder 289 files."""
+    from kommunkvalitet.reports.filenames import filename, who
+    from kommunkvalitet.store.models import Municipality
+
+    kommuner = list(Municipality.objects.filter(type=Municipality.Type.KOMMUN))
+    assert len(kommuner) == 290
+    names = {filename("pdf", "kkik", 2022, who(m), "stod_och_omsorg") for m in kommuner}
+    assert len(names) == 290
+    assert "kkik-2022-habo-0305-stod_och_omsorg.pdf" in names and "kkik-2022-habo-0643-stod_och_omsorg.pdf" in names

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from kommunkvalitet.core.measuresets import MeasureSet
 from kommunkvalitet.errors import ConfigurationError
-from kommunkvalitet.reports.filenames import filename
+from kommunkvalitet.reports.filenames import filename, who
 from kommunkvalitet.reports.report_pages import area_page, overview_context
 from kommunkvalitet.store.report import AreaReport
 
@@ -45,7 +45,7 @@ PDF_VARIANT = "pdf/ua-1"  # WeasyPrint's PDF/UA-1: tagged, with the language and
 @dataclass(frozen=True)
 class PdfFile:
     content: bytes
-    filename: str  # e.g. "kkik-2022-ornskoldsvik-stod_och_omsorg.pdf"
+    filename: str  # e.g. "kkik-2022-ornskoldsvik-2284-stod_och_omsorg.pdf"
 
 
 def area_pdf(report: AreaReport, base_url: str | None = None, lang: str = "sv") -> PdfFile:
@@ -59,7 +59,7 @@ def area_pdf(report: AreaReport, base_url: str | None = None, lang: str = "sv") 
             "measures_template": MEASURES,
         }
         content = _write(render_to_string("web/pdf/area.html", context), base_url)
-    return PdfFile(content, filename("pdf", "kkik", report.edition, report.municipality.name, report.area.id))
+    return PdfFile(content, filename("pdf", "kkik", report.edition, who(report.municipality), report.area.id))
 
 
 def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: str | None = None,
@@ -75,7 +75,7 @@ def edition_pdf(reports: list[AreaReport], ms: MeasureSet, year: int, base_url: 
             "measures_template": MEASURES,
         }
         content = _write(render_to_string("web/pdf/edition.html", context), base_url)
-    return PdfFile(content, filename("pdf", "kkik", year, muni.name))
+    return PdfFile(content, filename("pdf", "kkik", year, who(muni)))
 
 
 def _write(html: str, base_url: str | None) -> bytes:

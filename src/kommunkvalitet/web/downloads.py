@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
 from kommunkvalitet.reports import delimited, excel, tables
-from kommunkvalitet.reports.filenames import filename
+from kommunkvalitet.reports.filenames import filename, who
 from kommunkvalitet.web import markup
 
 FORMATS = ("csv", "plain_csv", "xlsx")
@@ -59,7 +59,7 @@ def _comments(texts: Mapping) -> dict[str, str]:
 def area(fmt: str, report, texts: Mapping) -> HttpResponse:
     """An area report; ``texts``: its published commentary (store.commentary.published_for)."""
     comments, lang = _comments(texts), _lang()
-    name = ("kkik", report.edition, report.municipality.name, report.area.id)
+    name = ("kkik", report.edition, who(report.municipality), report.area.id)
     return _file(fmt, name, lambda plain: [tables.area_table(report, comments, lang, plain=plain)])
 
 
@@ -68,7 +68,7 @@ def edition(fmt: str, reports: Sequence, overview, texts: Mapping[str, Mapping])
     sheet of the biggest improvements and declines, and one sheet per area. ``texts``: area id -> its published commentary."""
     comments = {area_id: _comments(t) for area_id, t in texts.items()}
     lang = _lang()
-    name = ("kkik", reports[0].edition, reports[0].municipality.name)
+    name = ("kkik", reports[0].edition, who(reports[0].municipality))
 
     def build(plain: bool) -> list[tables.Table]:
         if fmt != "xlsx":
@@ -89,7 +89,7 @@ def measure(fmt: str, page) -> HttpResponse:
 def goals(fmt: str, report, goal=None) -> HttpResponse:
     """The goal report, or one ``goal`` (a node of it) with its sub-goals: the CSVs one row per indicator
     beside its goal, the workbook a sheet of goals and one of indicators."""
-    name: tuple = ("mal", report.year, report.municipality.name)
+    name: tuple = ("mal", report.year, who(report.municipality))
     nodes = report.nodes() if goal is None else _subtree(goal)
     if goal is not None:
         name += (f"mal-{goal.goal.pk}",)

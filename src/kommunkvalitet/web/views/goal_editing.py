@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import goals_text
 from kommunkvalitet.errors import KommunkvalitetError
-from kommunkvalitet.reports.filenames import filename
+from kommunkvalitet.reports.filenames import filename, who
 from kommunkvalitet.store import commentary, roles
 from kommunkvalitet.store import goal_editing as build
 from kommunkvalitet.store import goals as store
@@ -155,7 +155,7 @@ def structure_xlsx(request, municipality_id: str, year: int):
     struct = _structure(request, municipality_id, year)
     from kommunkvalitet.store import goal_sheets  # lazily: written beside this module
 
-    name = filename("xlsx", "mal", year, struct.municipality.name, "mall")
+    name = filename("xlsx", "mal", year, who(struct.municipality), "mall")
     return downloads.attachment(goal_sheets.export_structure(struct), downloads.MIME["xlsx"], name)
 
 
