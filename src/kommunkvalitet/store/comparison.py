@@ -3,7 +3,9 @@
 Imports and syncs call :func:`recompute` with the KPI-years they touched; ``kommunkvalitet recompute``
 calls :func:`recompute_all`. Both read the values into arrays, run the whole-table engine
 (:func:`core.comparison.compare_table`) over every KPI, year and gender at once, and write the rows in
-bulk, one transaction (a savepoint inside the caller's) per chunk of KPI-years.
+bulk, one transaction (a savepoint inside the caller's) per chunk of KPI-years; during a staged write
+(:mod:`store.staging`) they read and write the staging tables, in short transactions, and leave the data
+version to the swap.
 """
 
 from __future__ import annotations

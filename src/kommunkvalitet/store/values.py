@@ -1,7 +1,8 @@
 """The one write path for values, used by the snapshot import and the Kolada sync.
 
 It must be called inside ``transaction.atomic()``: the caller decides what one transaction is (a file,
-a KPI-year). Idempotent: writing the same rows twice changes nothing the second time.
+a KPI-year); or during a staged write on SQLite (:mod:`store.staging`), when it writes to the staging
+table in short transactions of its own. Idempotent: writing the same rows twice changes nothing the second time.
 
 SQLite takes an ``INSERT ... ON CONFLICT DO UPDATE`` through ``executemany`` on the raw connection;
 PostgreSQL takes ``COPY`` into a temporary table and one merging ``INSERT ... SELECT``.
