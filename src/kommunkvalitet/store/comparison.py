@@ -214,13 +214,13 @@ def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: Comparison
         # A staged write (store.staging): short transactions into the staging table, a few KPI-years
         # each; the data version advances once, when the staging tables are swapped in.
         pacer = staging.Pacer(_STAGED_PAIRS)
-        a = 0
-        while a < stop - start:
-            b = min(a + pacer.size, stop - start)
-            lo, hi = bisect.bisect_left(rows.pair, a), bisect.bisect_left(rows.pair, b)
-            with stage.transaction(pacer, b - a, "comparisons"):
-                written += _write(pairs[start + a : start + b], _part(rows, lo, hi, a))
-            a = b
+        first = 0  # the chunk's pairs first:last in this transaction
+        while first < stop - start:
+            last = min(first + pacer.size, stop - start)
+            lo, hi = bisect.bisect_left(rows.pair, first), bisect.bisect_left(rows.pair, last)
+            with stage.transaction(pacer, last - first, "comparisons"):
+                written += _write(pairs[start + first : start + last], _part(rows, lo, hi, first))
+            first = last
     return written
 
 
