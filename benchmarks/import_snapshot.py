@@ -5,6 +5,7 @@ Usage::
 
     .venv/bin/python benchmarks/import_snapshot.py [--snapshot ../shared/data] [--repeat 3]
     .venv/bin/python benchmarks/import_snapshot.py --rows 1000000      # a quicker run: one partial file
+    .venv/bin/python benchmarks/import_snapshot.py --rows 1000000 --before /tmp/before   # against another tree
 
 Each repeat runs, one after the other, each in a fresh process and a fresh database:
 
@@ -16,9 +17,12 @@ Each repeat runs, one after the other, each in a fresh process and a fresh datab
   in memory, written with a bare ``sqlite3.executemany`` into an equivalent table (same columns, same
   unique key) in one transaction.
 
-Prints the times, the ratio ours/baseline per repeat and their medians, and each process's peak
-memory (max RSS). With ``--rows N`` ours imports only the first N rows of the big values file
-(``--file``) and the baseline inserts the same N rows.
+Prints the times (wall, and the command's CPU time with its reader process), the ratio ours/baseline
+per repeat and their medians, each process's peak memory (max RSS), and on SQLite the longest write-lock
+hold the command reports for a staged file. With ``--rows N`` ours imports only the first N rows of the
+big values file (``--file``) and the baseline inserts the same N rows. ``--before DIR`` also runs the
+command of another source tree (``DIR/src``, e.g. ``git archive`` of the commit before a change) in each
+repeat, after ours, and prints the ratio ours/before.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -107,14 +112,25 @@ def run_ours(snapshot: Path, files: list[Path], env: dict) -> dict:
     )
     seconds = time.perf_counter() - t0
     summary = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
-    return {"seconds": seconds, "summary": summary, "peak_mib": float(out.stderr.strip().splitlines()[-1])}
+    peak, cpu = (float(x) for x in out.stderr.strip().splitlines()[-1].split())
+    # a file written staged (SQLite) reports the longest write-lock hold: "skrivlåset hölls som längst 0,21 s"
+    holds = [float(m.replace(",", ".")) for m in re.findall(r"skrivlåset hölls som längst ([0-9,]+) s", out.stdout)]
+    return {"seconds": seconds, "summary": summary, "peak_mib": peak, "cpu": cpu, "lock": max(holds, default=None)}
 
 
-# Runs the command and prints the peak memory (max RSS, MiB) of it and its reader process on stderr.
+# Runs the command and prints the peak memory (max RSS, MiB) of it and its reader process, and their CPU
+# time (user + system, seconds), on stderr.
 _MEASURED = (
     "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, file=sys.stderr)"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(r.ru_maxrss / 1024, r.ru_utime + r.ru_stime, file=sys.stderr)"
 )
+
+
+def _ours_text(name: str, ours: dict, base: float) -> str:
+    lock = f", longest write lock {ours['lock']:.2f} s" if ours["lock"] is not None else ""
+    return (f"ours{name} end to end {ours['seconds']:.1f} s, CPU {ours['cpu']:.1f} s "
+            f"(ratio {ours['seconds'] / base:.2f}, peak {ours['peak_mib']:.0f} MiB{lock})")  # fmt: skip
 
 
 def main() -> None:
@@ -125,6 +141,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None, help="only the first N rows of the big file (a quick run)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", default=None)
+    parser.add_argument("--before", type=Path, default=None,
+                        help="also run the command of another source tree (e.g. the commit before a change), "
+                             "after ours in every repeat (SQLite)")  # fmt: skip
     args = parser.parse_args()
     snapshot = args.snapshot.resolve()
     files = value_files(snapshot, args.rows)
@@ -136,7 +155,7 @@ def main() -> None:
     pg_url = env.pop("DATABASE_URL", None)
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     print(f"machine: {os.cpu_count()} cores, {memory:.0f} GiB; files: {', '.join(f.name for f in files)}")
-    results: dict[str, list[float]] = {"baseline": [], "sqlite": [], "postgresql": []}
+    results: dict[str, list[float]] = {"baseline": [], "sqlite": [], "postgresql": [], "before": []}
     for i in range(args.repeat):
         base_cmd = [sys.executable, __file__, "--child", "baseline", "--snapshot", str(snapshot)]
         base_cmd += ["--rows", str(args.rows)] if args.rows else []
@@ -145,10 +164,14 @@ def main() -> None:
         results["baseline"].append(base["seconds"])
         results["sqlite"].append(ours["seconds"])
         line = (
-            f"run {i + 1}: baseline executemany {base['rows']:,} rows {base['seconds']:.1f} s "
-            f"(peak {base['peak_mib']:.0f} MiB); ours SQLite end to end {ours['seconds']:.1f} s "
-            f"(ratio {ours['seconds'] / base['seconds']:.2f}, peak {ours['peak_mib']:.0f} MiB)"
+            f"run {i + 1} (load {os.getloadavg()[0]:.1f}): baseline executemany {base['rows']:,} rows "
+            f"{base['seconds']:.1f} s (peak {base['peak_mib']:.0f} MiB); {_ours_text(' SQLite', ours, base['seconds'])}"
         )
+        if args.before:
+            tree = dict(env, PYTHONPATH=str(args.before.resolve() / "src"), KOMMUNKVALITET_DATA_DIR=tempfile.mkdtemp())
+            before = run_ours(snapshot, files, tree)
+            results["before"].append(before["seconds"])
+            line += f"; before: {_ours_text(' SQLite', before, base['seconds'])}"
         if pg_url:
             pg = run_ours(snapshot, files, dict(env, DATABASE_URL=pg_url, KOMMUNKVALITET_DATA_DIR=tempfile.mkdtemp()))
             results["postgresql"].append(pg["seconds"])
@@ -158,6 +181,12 @@ def main() -> None:
     print(f"median baseline {base_m:.1f} s; ours SQLite {statistics.median(results['sqlite']):.1f} s")
     ratios = [o / b for o, b in zip(results["sqlite"], results["baseline"], strict=True)]
     print(f"ratio ours/baseline (SQLite, end to end): median {statistics.median(ratios):.2f}")
+    if results["before"]:
+        ratios = [o / b for o, b in zip(results["before"], results["baseline"], strict=True)]
+        print(
+            f"ratio before/baseline (SQLite, end to end): median {statistics.median(ratios):.2f}; ours/before: "
+            f"median {statistics.median([o / b for o, b in zip(results['sqlite'], results['before'], strict=True)]):.2f}"
+        )
     if results["postgresql"]:
         ratios = [o / b for o, b in zip(results["postgresql"], results["baseline"], strict=True)]
         print(f"ratio ours/baseline (PostgreSQL, end to end): median {statistics.median(ratios):.2f}")

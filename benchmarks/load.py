@@ -21,12 +21,14 @@ measure set). Scenarios:
 - ``hot``: the readers asking only for the hot pages (what the page cache alone can do);
 - ``warm``: the same right after, for half as long, with the cache as ``hot`` left it;
 - ``readers``: the readers with the mix above;
+- ``editing`` (not run unless named): the readers while 2 editors save, no import: the saves' baseline;
 - ``busy``: the readers while 2 editors, each signed in, save a commentary draft about once a second
-  and ``kommunkvalitet import snapshot --all`` runs (stopped at the end of the run if not done).
+  and ``kommunkvalitet import snapshot --all`` runs (stopped at the end of the run if not done; a
+  stopped import leaves its staging tables, which the next one drops first).
 
 Per scenario it prints requests/s, p50/p95/p99 in ms, errors (5xx other than 503, or no answer), the
-503s, and for the editors the saves' p50/p95/max; the page scenarios print their ratio to the static
-limit measured in the same run. With ``--repeat`` it prints the median of the runs at the end.
+503s, and for the editors the saves' p50/p95/max and how many were saved (302), got 503 or failed; the
+page scenarios print their ratio to the static limit measured in the same run. With ``--repeat`` it prints the median of the runs at the end.
 """
 
 from __future__ import annotations
@@ -110,6 +112,11 @@ class Tally:
     errors: int = 0
     busy: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+
+
+def saved(tally: Tally) -> int:
+    """The editors' saves that succeeded: a saved draft redirects back to the page."""
+    return tally.statuses.get(302, 0) + tally.statuses.get(303, 0)
 
 
 def reader(port: int, pick, until: float, tally: Tally, lock: threading.Lock, seed: int) -> None:
@@ -293,7 +300,8 @@ class Result:
             e = self.editors
             worst = max(e.times) * 1000 if e.times else float("nan")
             text += (f"\n{'':8} editors: {len(e.times)} saves, p50 {self.ms(e, 50):.0f} ms, p95 {self.ms(e, 95):.0f} ms,"
-                     f" max {worst:.0f} ms, 503 {e.busy}, errors {e.errors} {dict(sorted(e.statuses.items()))}")  # fmt: skip
+                     f" max {worst:.0f} ms, saved {saved(e)}, 503 {e.busy}, errors {e.errors}"
+                     f" {dict(sorted(e.statuses.items()))}")  # fmt: skip
         return text
 
 
@@ -309,6 +317,13 @@ def drive(name: str, port: int, pick, clients: int, seconds: float, editors: lis
     for t in threads:
         t.join()
     return Result(name, readers, time.monotonic() - started, editing if editors else None)
+
+
+def signed_in_editors(port: int) -> list[Editor]:
+    editors = [Editor(port, name, muni) for name, muni in (("redaktor1", "2284"), ("redaktor2", "1463"))]
+    for e in editors:
+        e.login()
+    return editors
 
 
 def cold(data_dir: Path) -> None:
@@ -332,11 +347,12 @@ def one_run(env: dict, data_dir: Path, mix: Mix, args) -> list[Result]:
         if "readers" in args.scenarios:
             cold(data_dir)
             results.append(drive("readers", port, mix.pick, args.clients, args.seconds))
+        if "editing" in args.scenarios:  # the saves' baseline: the same editors and readers, no import
+            cold(data_dir)
+            results.append(drive("editing", port, mix.pick, args.clients, args.seconds, signed_in_editors(port)))
         if "busy" in args.scenarios:
             cold(data_dir)
-            editors = [Editor(port, name, muni) for name, muni in (("redaktor1", "2284"), ("redaktor2", "1463"))]
-            for e in editors:
-                e.login()
+            editors = signed_in_editors(port)
             importer = subprocess.Popen([*CLI, "import", "snapshot", "--all"], env=env, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
             try:
@@ -409,9 +425,14 @@ def main() -> None:
             if first.name != "static":
                 text += f"  ratio to static {statistics.median(ratio):.2f}"
             if first.editors is not None:
+                e50 = [run[i].ms(run[i].editors, 50) for run in all_runs]
                 e95 = [run[i].ms(run[i].editors, 95) for run in all_runs]
                 worst = max(max(run[i].editors.times, default=0) for run in all_runs) * 1000
-                text += f"; editors p95 {statistics.median(e95):.0f} ms, max {worst:.0f} ms"
+                text += (f"; editors p50 {statistics.median(e50):.0f} ms, p95 {statistics.median(e95):.0f} ms, "
+                         f"max {worst:.0f} ms, saved {sum(saved(run[i].editors) for run in all_runs)} "
+                         f"of {sum(len(run[i].editors.times) for run in all_runs)}, "
+                         f"503 {sum(run[i].editors.busy for run in all_runs)}, "
+                         f"errors {sum(run[i].editors.errors for run in all_runs)}")  # fmt: skip
             print(text)
     if args.data_dir is None:
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -170,6 +170,8 @@ def import_snapshot(directory, kpis, years, all_kpis, skip_bad_rows, report_dir,
         click.echo(f"{Path(f.file).name:60} {f.added:>9} {f.changed:>9} {f.unchanged:>12} {f.rejected:>9}")
         if f.report:
             click.echo(f"  avvisade rader: {f.report}")
+        if f.lock_held is not None:  # written staged (SQLite): what a web save waited at most
+            click.echo(f"  skrivlåset hölls som längst {f.lock_held:.2f} s".replace(".", ","))
     if summary.nothing_changed:
         click.echo("Inget ändrades: databasen var redan aktuell.")
     else:

@@ -3,11 +3,14 @@
 Imports and syncs call :func:`recompute` with the KPI-years they touched; ``kommunkvalitet recompute``
 calls :func:`recompute_all`. Both read the values into arrays, run the whole-table engine
 (:func:`core.comparison.compare_table`) over every KPI, year and gender at once, and write the rows in
-bulk, one transaction (a savepoint inside the caller's) per chunk of KPI-years.
+bulk, one transaction (a savepoint inside the caller's) per chunk of KPI-years; during a staged write
+(:mod:`store.staging`) they read and write the staging tables, in short transactions, and leave the data
+version to the swap.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import gc
@@ -32,13 +35,14 @@ from kommunkvalitet.core.comparison import (
     settings_from_text,
 )
 from kommunkvalitet.core.measuresets import measure_sets
-from kommunkvalitet.store import dataversion
+from kommunkvalitet.store import dataversion, staging
 from kommunkvalitet.store.models import ComparisonStat
 
 GENDERS = ("T", "K", "M")
 _CHUNK = 3000  # KPI-years per compare_table call and per write transaction (about 0.5 M values)
 _SCAN_ABOVE = 250  # more KPIs than this: one scan of the value table instead of index look-ups
 _FETCH = 50_000  # rows per fetchmany
+_STAGED_PAIRS = 100  # KPI-years in the first transaction of a staged write (then sized by staging.TARGET)
 
 
 def current_settings() -> ComparisonSettings:
@@ -149,14 +153,14 @@ def _row_counts(kpis: list[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     with connection.cursor() as cur:
         if len(kpis) > _SCAN_ABOVE:
-            cur.execute("SELECT kpi_id, COUNT(*) FROM store_value GROUP BY kpi_id")
+            cur.execute(f"SELECT kpi_id, COUNT(*) FROM {staging.table('store_value')} GROUP BY kpi_id")
             wanted = set(kpis)
             out.update((k, n) for k, n in cur.fetchall() if k in wanted)
         else:
             for start in range(0, len(kpis), 500):
                 part = kpis[start : start + 500]
                 cur.execute(
-                    f"SELECT kpi_id, COUNT(*) FROM store_value WHERE kpi_id IN ({', '.join(['%s'] * len(part))}) "
+                    f"SELECT kpi_id, COUNT(*) FROM {staging.table('store_value')} WHERE kpi_id IN ({', '.join(['%s'] * len(part))}) "
                     "GROUP BY kpi_id",
                     part,
                 )
@@ -201,10 +205,29 @@ def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: Comparison
         a, b = np.searchsorted(data.pair, [start, stop]).tolist()
         part = _Values(data.pair[a:b] - start, data.gender[a:b], data.municipality[a:b], data.value[a:b])
         rows = _rows(pairs[start:stop], part, directions, settings)
-        with transaction.atomic():
-            written += _write(pairs[start:stop], rows)
-            dataversion.advance(dataversion.DATA)  # the pages and charts of these KPI-years change now
+        stage = staging.active()
+        if stage is None:
+            with transaction.atomic():
+                written += _write(pairs[start:stop], rows)
+                dataversion.advance(dataversion.DATA)  # the pages and charts of these KPI-years change now
+            continue
+        # A staged write (store.staging): short transactions into the staging table, a few KPI-years
+        # each; the data version advances once, when the staging tables are swapped in.
+        pacer = staging.Pacer(_STAGED_PAIRS)
+        first = 0  # the chunk's pairs first:last in this transaction
+        while first < stop - start:
+            last = min(first + pacer.size, stop - start)
+            lo, hi = bisect.bisect_left(rows.pair, first), bisect.bisect_left(rows.pair, last)
+            with stage.transaction(pacer, last - first, "comparisons"):
+                written += _write(pairs[start + first : start + last], _part(rows, lo, hi, first))
+            first = last
     return written
+
+
+def _part(rows: _Rows, lo: int, hi: int, first_pair: int) -> _Rows:
+    """Rows ``lo:hi`` of a chunk, their pairs counted from ``first_pair``."""
+    return _Rows([p - first_pair for p in rows.pair[lo:hi]], rows.gender[lo:hi], rows.direction[lo:hi],
+                 rows.stats[lo:hi], rows.positions[lo:hi], rows.flagged[lo:hi])  # fmt: skip
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -306,7 +329,8 @@ def _fetch_sqlite(kpis: list[str] | None, years: list[int] | None):
     seen.default_factory = seen.__len__  # a KPI id met for the first time gets the next index
     parts = []
     with _collector_paused(), connection.cursor() as cur:
-        cur.execute(f"SELECT kpi_id, {_key_sql()}, value FROM store_value WHERE value IS NOT NULL{where}", params)
+        table = staging.table("store_value")
+        cur.execute(f"SELECT kpi_id, {_key_sql()}, value FROM {table} WHERE value IS NOT NULL{where}", params)
         while rows := cur.fetchmany(_FETCH):
             kpi_ids, keys, values = zip(*rows, strict=True)
             parts.append((_codes(kpi_ids, seen), np.array(keys, dtype=np.int64), np.array(values, dtype=np.float64)))
@@ -507,11 +531,11 @@ def _write(pairs: list[tuple[str, int]], rows: _Rows) -> int:
 
 def _write_sqlite(pairs, records) -> None:
     stamp = connection.ops.adapt_datetimefield_value(records[0][-1]) if records else None
+    table = staging.table("store_comparisonstat")
     with connection.cursor() as cur:
-        cur.executemany("DELETE FROM store_comparisonstat WHERE kpi_id = %s AND year = %s", pairs)
+        cur.executemany(f"DELETE FROM {table} WHERE kpi_id = %s AND year = %s", pairs)
         cur.executemany(
-            f"INSERT INTO store_comparisonstat ({_INSERT_COLUMNS}) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            f"INSERT INTO {table} ({_INSERT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [(*r[:-1], stamp) for r in records],
         )
 

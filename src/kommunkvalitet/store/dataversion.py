@@ -5,7 +5,8 @@ advanced by :func:`advance` inside the transaction of the write that changes a p
 reader sees the new version exactly when it sees the new data:
 
 - ``data``: values, comparisons, KPIs, municipalities, groups and boundaries. Advanced by the snapshot
-  import (each metadata file that changed something, each values file through its recompute), the
+  import (each metadata file that changed something, each values file through its recompute, or once at
+  the swap of its staging tables when it is written staged, ``store.staging``), the
   Kolada sync (each KPI-year unit through its recompute; new municipalities and KPIs), ``recompute`` and
   a change of direction (``store.comparison`` advances it in every chunk it writes).
 - ``texts:<municipality>``: what that municipality publishes: commentary publication

@@ -1,7 +1,10 @@
 """The snapshot import: a service object; the CLI command is a thin wrapper around it.
 
-Each file is one transaction: either all of it goes in or, on bad input, nothing from it does
-(unless ``skip_bad_rows``, when the good rows go in and the rejected ones go to a report file).
+Each file goes in whole or not at all: either all of it goes in or, on bad input, nothing from it does
+(unless ``skip_bad_rows``, when the good rows go in and the rejected ones go to a report file). On
+PostgreSQL, and for a small file, that is one transaction; a larger file on SQLite is written staged
+(:mod:`store.staging`: short transactions into copies of the value and comparison tables, swapped in at
+once), so that the import never holds SQLite's one write lock for more than moments.
 Running it twice changes nothing the second time and says so.
 """
 
@@ -13,14 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kommunkvalitet.core.measuresets import default_kpi_ids
 from kommunkvalitet.core.units import unit_from_title
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources import snapshot
-from kommunkvalitet.store import dataversion
+from kommunkvalitet.store import dataversion, staging
 from kommunkvalitet.store.comparison import WrittenValues, recompute
 from kommunkvalitet.store.geo import shape_fields
 from kommunkvalitet.store.measuresets import apply_directions
@@ -36,7 +39,8 @@ from kommunkvalitet.store.models import (
 from kommunkvalitet.store.values import WriteCounts, write_values
 
 DEFAULT_YEARS = (2015, 2022)
-IN_PROCESS_BYTES = 1 << 20
+IN_PROCESS_BYTES = 1 << 20  # smaller values files: read in this process and written in one transaction
+STAGED_TABLES = ("store_value", "store_comparisonstat")  # what a values file writes (SQLite: staged)
 
 
 @dataclass
@@ -49,6 +53,7 @@ class FileResult:
     report: str | None = None
     changed_ids: set[str] = field(default_factory=set)
     touched: set[tuple[str, int]] = field(default_factory=set)
+    lock_held: float | None = None  # a staged file: the longest write-lock hold, seconds
 
 
 @dataclass
@@ -256,11 +261,17 @@ class SnapshotImporter:
             on_bad_row=on_bad,
         )
         started = timezone.now()
-        try:
-            with transaction.atomic():
-                written = WrittenValues()  # the recompute uses the rows written instead of reading them back
-                counts: WriteCounts = write_values(written.watch(batches), label=str(path), on_batch=tick)
-                recompute(counts.touched, written=written)  # the comparisons change with the values, in one transaction
+        stage: staging.Stage | None = None
+        try:  # one transaction where SQLite's lock is held briefly anyway, or the caller holds one already
+            if small or connection.vendor != "sqlite" or connection.in_atomic_block:
+                with transaction.atomic():
+                    counts = self._write_file(batches, path, tick)
+            else:
+                # SQLite: one transaction would hold the database's only write lock for the whole file;
+                # staged, it holds it for moments and the file appears all at once (store.staging).
+                with staging.staged(STAGED_TABLES) as stage:
+                    counts = self._write_file(batches, path, tick)
+                    stage.swap(advance=bool(counts.added or counts.changed))
         except InputError as err:
             ImportLog.objects.create(
                 source="snapshot",
@@ -272,11 +283,20 @@ class SnapshotImporter:
             )
             raise
         result = FileResult(
-            str(path), counts.added, counts.changed, counts.unchanged, len(rejected), touched=counts.touched
-        )
+            str(path), counts.added, counts.changed, counts.unchanged, len(rejected), touched=counts.touched,
+            lock_held=stage.longest if stage else None,
+        )  # fmt: skip
         if rejected:
             result.report = str(self._write_report(path, rejected))
         return self._log(result, started=started)
+
+    @staticmethod
+    def _write_file(batches, path: Path, tick) -> WriteCounts:
+        """The file's values and the comparisons they change (in the caller's transaction, or staged)."""
+        written = WrittenValues()  # the recompute uses the rows written instead of reading them back
+        counts = write_values(written.watch(batches), label=str(path), on_batch=tick)
+        recompute(counts.touched, written=written)
+        return counts
 
     def _write_report(self, path: Path, rejected: list[InputError]) -> Path:
         self.report_dir.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """The one write path for values, used by the snapshot import and the Kolada sync.
 
 It must be called inside ``transaction.atomic()``: the caller decides what one transaction is (a file,
-a KPI-year). Idempotent: writing the same rows twice changes nothing the second time.
+a KPI-year); or during a staged write on SQLite (:mod:`store.staging`), when it writes to the staging
+table in short transactions of its own. Idempotent: writing the same rows twice changes nothing the second time.
 
 SQLite takes an ``INSERT ... ON CONFLICT DO UPDATE`` through ``executemany`` on the raw connection;
 PostgreSQL takes ``COPY`` into a temporary table and one merging ``INSERT ... SELECT``.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,12 +29,14 @@ from django.utils import timezone
 
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources.snapshot import DUPLICATE_MESSAGE, ValueRow
+from kommunkvalitet.store import staging
 
 KEY = ("kpi_id", "municipality_id", "year", "gender")
 COLUMNS = (*KEY, "value", "status", "count")
 _DUPLICATE = "kommunkvalitet: duplicate row"
 
 KpiYear = tuple[str, int]
+_STAGED_ROWS = 10_000  # rows in the first transaction of a staged write (then sized by staging.TARGET)
 
 
 def is_change(old_value: float | None, old_status: str, new_value: float | None, new_status: str) -> bool:
@@ -88,7 +92,7 @@ def write_values(
 
 # A real change (number or status) stamps changed_at; previous_value moves only when the number moves.
 _SQLITE_UPSERT = (
-    "INSERT INTO store_value (kpi_id, municipality_id, year, gender, value, status, count, imported_at) "
+    "INSERT INTO {table} (kpi_id, municipality_id, year, gender, value, status, count, imported_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, '{stamp}') "
     "ON CONFLICT (kpi_id, municipality_id, year, gender) DO UPDATE SET "
     "previous_value = CASE WHEN value IS NOT excluded.value THEN value ELSE previous_value END, "
@@ -103,6 +107,11 @@ _SQLITE_UPSERT = (
 def _write_sqlite(
     batches: Iterable[list[ValueRow]], now: datetime, label: str, on_batch: OnBatch, by_kpi_year: bool
 ) -> WriteCounts:
+    # During a staged write (store.staging) the rows go to the staging table, a short transaction per
+    # slice of a batch; otherwise into the live table in the caller's transaction.
+    table = staging.table("store_value")
+    stage = staging.active()
+    pacer = staging.Pacer(_STAGED_ROWS)
     connection.ensure_connection()
     raw: Any = connection.connection
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -115,36 +124,36 @@ def _write_sqlite(
     cur.execute("DROP TRIGGER IF EXISTS kk_duplicate_guard")
     cur.execute("DROP TRIGGER IF EXISTS kk_change_log")
     cur.execute(
-        f"""CREATE TEMP TRIGGER kk_duplicate_guard BEFORE UPDATE OF value ON store_value
+        f"""CREATE TEMP TRIGGER kk_duplicate_guard BEFORE UPDATE OF value ON {table}
         WHEN {real} AND (OLD.imported_at = '{stamp}' OR OLD.changed_at IS '{stamp}')
         BEGIN SELECT RAISE(ABORT, '{_DUPLICATE}'); END"""
     )
     cur.execute("CREATE TEMP TABLE IF NOT EXISTS kk_changed (kpi_id TEXT, year INTEGER)")
     cur.execute("DELETE FROM kk_changed")
     cur.execute(
-        f"""CREATE TEMP TRIGGER kk_change_log AFTER UPDATE OF value ON store_value WHEN {real}
+        f"""CREATE TEMP TRIGGER kk_change_log AFTER UPDATE OF value ON {table} WHEN {real}
         BEGIN INSERT INTO kk_changed (kpi_id, year) VALUES (NEW.kpi_id, NEW.year); END"""
     )
-    sql = _SQLITE_UPSERT.format(stamp=stamp)
+    sql = _SQLITE_UPSERT.format(table=table, stamp=stamp)
     counts = WriteCounts()
     # New rows get ids above the largest id before them: a batch whose largest id grew added rows.
-    max_sql = "SELECT COALESCE(MAX(id), 0) FROM store_value"
+    max_sql = f"SELECT COALESCE(MAX(id), 0) FROM {table}"
     first_id = last_id = cur.execute(max_sql).fetchone()[0]
     try:
         for batch in batches:
-            cur.executemany(sql, batch)
-            top = cur.execute(max_sql).fetchone()[0]
-            if top != last_id:
-                counts.touched |= {(row[0], row[2]) for row in batch}
-                last_id = top
+            for part in stage.parts(batch, pacer) if stage else (batch,):
+                with stage.transaction(pacer, len(part), "values") if stage else nullcontext():
+                    cur.executemany(sql, part)
+                    top = cur.execute(max_sql).fetchone()[0]
+                if top != last_id:
+                    counts.touched |= {(row[0], row[2]) for row in part}
+                    last_id = top
             counts.rows += len(batch)
             if on_batch:
                 on_batch(len(batch))
-        counts.added = cur.execute("SELECT COUNT(*) FROM store_value WHERE id > ?", (first_id,)).fetchone()[0]
+        counts.added = cur.execute(f"SELECT COUNT(*) FROM {table} WHERE id > ?", (first_id,)).fetchone()[0]
         if by_kpi_year and counts.added:
-            cur.execute(
-                "SELECT kpi_id, year, COUNT(*) FROM store_value WHERE id > ? GROUP BY kpi_id, year", (first_id,)
-            )
+            cur.execute(f"SELECT kpi_id, year, COUNT(*) FROM {table} WHERE id > ? GROUP BY kpi_id, year", (first_id,))
             counts.added_by = Counter({(k, int(y)): n for k, y, n in cur.fetchall()})
             counts.touched = set(counts.added_by)
         cur.execute("SELECT kpi_id, year, COUNT(*) FROM kk_changed GROUP BY kpi_id, year")

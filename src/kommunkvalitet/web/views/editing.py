@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from kommunkvalitet.core.narrative import draft_area, draft_measure
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.store import commentary, roles
+from kommunkvalitet.store.models import Municipality
 from kommunkvalitet.web.markup import render as render_markup
-from kommunkvalitet.web.views.report import _report
+from kommunkvalitet.web.views.report import _measure_set, _report
 
 
 class CommentaryForm(forms.Form):
@@ -61,6 +62,37 @@ WRITE_ACTIONS = {"save": _("Utkastet är sparat."), "submit": _("Texten är skic
                  "publish": _("Texten är publicerad.")}  # fmt: skip
 
 
+def _place(municipality_id: str, year: int, area_id: str, kpi: str) -> commentary.Place:
+    """Where the text belongs, from the measure set alone (a save builds no report); an unknown
+    municipality, edition or area gets the area page's 404."""
+    ms = _measure_set(year, municipality_id, area_id)
+    area = next((a for a in ms.areas if a.id == area_id), None)
+    if area is None or not Municipality.objects.filter(pk=municipality_id).exists():
+        _report(municipality_id, year, area_id)  # raises the 404 that names what there is
+    kpis = {m.kpi for m in area.measures} if area else set()
+    return commentary.Place(municipality_id, ms.slug, area_id, kpi if kpi in kpis else "")
+
+
+def _written(request, place: commentary.Place, action: str, form: CommentaryForm, figures) -> bool:
+    """Save, send or publish the form's text in one short transaction; False (the error on the form) if
+    refused. ``figures``: the page's figures, read before the transaction (only publishing keeps them)."""
+    try:
+        # one transaction: a refused step (no right to publish, a stale form) saves nothing,
+        # so the editor's next save is not met by a conflict with her own draft
+        with transaction.atomic():
+            commentary.save_draft(request.user, place, form.cleaned_data["text"],
+                                  based_on=form.cleaned_data["based_on"])  # fmt: skip
+            if action == "submit":
+                commentary.submit(request.user, place)
+            elif action == "publish":
+                commentary.publish(request.user, place, figures)
+    except KommunkvalitetError as err:
+        form.add_error(None, str(err))
+        return False
+    messages.success(request, WRITE_ACTIONS[action])
+    return True
+
+
 @login_required
 def edit(request, municipality_id: str, year: int, area_id: str):
     rights = roles.rights(request.user, municipality_id)
@@ -71,35 +103,23 @@ def edit(request, municipality_id: str, year: int, area_id: str):
         action in ("publish", "send_back") and not rights.may_publish
     ):
         raise DjangoPermissionDenied
-    report = _report(municipality_id, year, area_id)
-    kpi = request.GET.get("kpi", "")
-    row = next((r for r in report.rows if r.finding.kpi == kpi), None)
-    if kpi and row is None:
-        kpi = ""
-    place = commentary.Place(municipality_id, report.measure_set.slug, area_id, kpi)
-    current = commentary.get(place)
+    place = _place(municipality_id, year, area_id, request.GET.get("kpi", ""))
+    kpi = place.kpi
     back = reverse("web:area", args=[municipality_id, year, area_id])
+    # A write does only what it needs and redirects (POST/redirect/GET): the whole area report is built
+    # for the form page, and for publishing (the figures kept with the text), never for a save.
     send_back = SendBackForm(request.POST if action == "send_back" else None)
     if action == "send_back" and sent_back(request, place, send_back):
         return redirect(request.get_full_path())
-    if action in WRITE_ACTIONS:
-        form = CommentaryForm(request.POST)
-        if form.is_valid():
-            try:
-                # one transaction: a refused step (no right to publish, a stale form) saves nothing,
-                # so the editor's next save is not met by a conflict with her own draft
-                with transaction.atomic():
-                    commentary.save_draft(request.user, place, form.cleaned_data["text"],
-                                          based_on=form.cleaned_data["based_on"])  # fmt: skip
-                    if action == "submit":
-                        commentary.submit(request.user, place)
-                    elif action == "publish":
-                        commentary.publish(request.user, place, report.figures())
-                messages.success(request, WRITE_ACTIONS[action])
-                return redirect(f"{back}#{kpi or 'kommentar'}")
-            except KommunkvalitetError as err:
-                form.add_error(None, str(err))
-    else:
+    form = CommentaryForm(request.POST) if action in WRITE_ACTIONS else None
+    if form is not None and form.is_valid():
+        figures = _report(municipality_id, year, area_id).figures() if action == "publish" else {}
+        if _written(request, place, action, form, figures):
+            return redirect(f"{back}#{kpi or 'kommentar'}")
+    report = _report(municipality_id, year, area_id)
+    row = next((r for r in report.rows if r.finding.kpi == kpi), None) if kpi else None
+    current = commentary.get(place)
+    if form is None:
         if current and current.draft_text:
             start = current.draft_text
         elif row is not None:
