@@ -337,15 +337,24 @@ def _fetch_sqlite_arrow(path: str, years: list[int] | None):
     sqlite3 costs about 1 µs a row and column, more than half of a whole recompute). The columns
     come as stored; the key of :func:`_key_sql` is made here, once per distinct municipality and
     gender (SQLite's CASE and GLOB per row cost more than the scan)."""
-    import adbc_driver_sqlite.dbapi
+    # The driver's own API, not its DB-API module: that one imports pyarrow.dataset, which imports
+    # pandas where it is installed (a second of the command).
+    import adbc_driver_manager
+    import adbc_driver_sqlite
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     where = f" AND year IN ({', '.join(str(int(y)) for y in years)})" if years is not None else ""
     sql = f"SELECT kpi_id, year, gender, municipality_id, value FROM store_value WHERE value IS NOT NULL{where}"
-    with adbc_driver_sqlite.dbapi.connect(path) as con, con.cursor() as cur:
-        cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(_ARROW_BATCH)})
-        cur.execute(sql)
-        table = cur.fetch_arrow_table()
+    with (
+        adbc_driver_sqlite.connect(path) as database,
+        adbc_driver_manager.AdbcConnection(database) as con,
+        adbc_driver_manager.AdbcStatement(con) as statement,
+    ):
+        statement.set_options(**{"adbc.sqlite.query.batch_rows": str(_ARROW_BATCH)})
+        statement.set_sql_query(sql)
+        stream, _ = statement.execute_query()
+        table = pa.RecordBatchReader.from_stream(stream).read_all()
     if table.num_rows == 0:
         return _NO_ROWS
     kpi, gender, municipality = (pc.dictionary_encode(table.column(c)).combine_chunks() for c in (0, 2, 3))
