@@ -523,7 +523,10 @@ def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray)
     ordered by municipality id.
 
     The text of 4 M cells is joined from a few thousand distinct pieces (one per municipality and one
-    per distinct code tuple) rather than built by ``json.dumps`` of 20,000 dicts of 290 lists."""
+    per distinct code tuple) rather than built by ``json.dumps`` of 20,000 dicts of 290 lists: a
+    group's text is one ``join`` of its pieces (key, code, key, code, ...), with the comma in each
+    key but the first, the brace in the first key and in the last code, so that no cell is a string
+    of its own (concatenating 4 M pieces cost a third of the time)."""
     code = table.rank.astype(np.int64) << 8
     code |= table.band.astype(np.int64) << 5
     code |= table.position.astype(np.int64) << 2
@@ -531,12 +534,21 @@ def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray)
     distinct, which = np.unique(code, return_inverse=True)
     code_text = np.array([_code_text(c) for c in distinct.tolist()], dtype=object)
     order = np.lexsort((column, table.row_group))
-    cells = (_ID_TEXT[ids[column[order]]] + code_text[which[order]]).tolist()
-    ends = np.cumsum(np.bincount(table.row_group, minlength=table.n.size)).tolist()
-    return ["{" + ",".join(cells[a:b]) + "}" for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    municipality = ids[column[order]]
+    ends = np.cumsum(np.bincount(table.row_group, minlength=table.n.size))
+    first, last = np.concatenate(([0], ends[:-1])), ends - 1
+    pieces = np.empty(2 * order.size, dtype=object)
+    pieces[0::2] = _KEY_TEXT[municipality]
+    pieces[2 * first] = _FIRST_KEY_TEXT[municipality[first]]
+    pieces[1::2] = code_text[which[order]]
+    pieces[2 * last + 1] += "}"
+    parts = pieces.tolist()
+    return ["".join(parts[2 * a : 2 * b]) for a, b in zip(first.tolist(), ends.tolist(), strict=True)]
 
 
-_ID_TEXT = np.array([f'"{m:04d}":' for m in range(10_000)], dtype=object)  # a JSON key per four-digit id
+# The JSON key of each four-digit id, after a comma and, for a group's first cell, after the brace.
+_KEY_TEXT = np.array([f',"{m:04d}":' for m in range(10_000)], dtype=object)
+_FIRST_KEY_TEXT = np.array([f'{{"{m:04d}":' for m in range(10_000)], dtype=object)
 
 
 @functools.lru_cache(maxsize=65_536)
