@@ -334,9 +334,9 @@ def _database_file() -> str | None:
 def _fetch_sqlite_arrow(path: str, years: list[int] | None):
     """The arrays of :func:`_fetch_sqlite`, read by ADBC's SQLite driver on its own connection: it
     steps through the rows in C and hands over Arrow columns, no Python object per value (Python's
-    sqlite3 costs about 1 µs a row and column, more than half of a whole recompute). The columns
-    come as stored; the key of :func:`_key_sql` is made here, once per distinct municipality and
-    gender (SQLite's CASE and GLOB per row cost more than the scan)."""
+    sqlite3 costs about 1 µs a row and column, more than half of a whole recompute). Three columns,
+    as there: the driver's cost is per column, more than SQLite's for the key (five plain columns and
+    the key made in numpy took more CPU time)."""
     # The driver's own API, not its DB-API module: that one imports pyarrow.dataset, which imports
     # pandas where it is installed (a second of the command).
     import adbc_driver_manager
@@ -345,7 +345,7 @@ def _fetch_sqlite_arrow(path: str, years: list[int] | None):
     import pyarrow.compute as pc
 
     where = f" AND year IN ({', '.join(str(int(y)) for y in years)})" if years is not None else ""
-    sql = f"SELECT kpi_id, year, gender, municipality_id, value FROM store_value WHERE value IS NOT NULL{where}"
+    sql = f"SELECT kpi_id, {_key_sql()}, value FROM store_value WHERE value IS NOT NULL{where}"
     with (
         adbc_driver_sqlite.connect(path) as database,
         adbc_driver_manager.AdbcConnection(database) as con,
@@ -357,13 +357,9 @@ def _fetch_sqlite_arrow(path: str, years: list[int] | None):
         table = pa.RecordBatchReader.from_stream(stream).read_all()
     if table.num_rows == 0:
         return _NO_ROWS
-    kpi, gender, municipality = (pc.dictionary_encode(table.column(c)).combine_chunks() for c in (0, 2, 3))
-    gender_code = np.array([GENDERS.index(g) if g in GENDERS else 3 for g in gender.dictionary.to_pylist()])
-    number = np.array([int(m) if len(m) == 4 and m.isascii() and m.isdigit() else -1
-                       for m in municipality.dictionary.to_pylist()], dtype=np.int64)  # fmt: skip
-    year = table.column(1).to_numpy().astype(np.int64)
-    key = (year * 4 + gender_code[gender.indices.to_numpy()]) * 10000 + number[municipality.indices.to_numpy()]
-    value = table.column(4).to_numpy().astype(np.float64, copy=False)
+    kpi = pc.dictionary_encode(table.column(0)).combine_chunks()
+    key = table.column(1).to_numpy().astype(np.int64, copy=False)
+    value = table.column(2).to_numpy().astype(np.float64, copy=False)
     return kpi.dictionary.to_pylist(), kpi.indices.to_numpy().astype(np.int64), key, value
 
 
