@@ -181,3 +181,15 @@ def test_the_arrow_reader_reads_what_sqlite3_reads(tmp_path):
         assert np.array_equal(got[2], expected[2]) and got[2].dtype == np.int64
         assert np.array_equal(got[3].view(np.int64), expected[3].view(np.int64))
     assert comparison._fetch_sqlite_arrow(str(copy), [1990]) is comparison._NO_ROWS
+
+
+def test_a_kpi_year_with_only_riket_gets_a_row_without_kommuner():
+    """No kommun value to compare (only Riket's): a row with n = 0, Riket's value and no positions."""
+    from django.utils import timezone
+
+    Value.objects.create(
+        kpi_id="Z00002", municipality_id="0000", year=2017, gender="T", value=42.5, imported_at=timezone.now()
+    )
+    assert comparison.recompute([("Z00002", 2017)]) == 1
+    stat = comparison.kpi_year("Z00002", 2017)
+    assert (stat.n, stat.mean, stat.riket, stat.positions, stat.flagged) == (0, None, 42.5, {}, {})

@@ -531,8 +531,9 @@ def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray)
     code_text = np.array([_code_text(c) for c in distinct.tolist()], dtype=object)
     order = np.lexsort((column, table.row_group))
     municipality = ids[column[order]]
-    ends = np.cumsum(np.bincount(table.row_group, minlength=table.n.size))
-    first, last = np.concatenate(([0], ends[:-1])), ends - 1
+    counts = np.bincount(table.row_group, minlength=table.n.size)
+    ends = np.cumsum(counts)
+    first, last = ends - counts, ends - 1
     pieces = np.empty(2 * order.size, dtype=object)
     pieces[0::2] = _KEY_TEXT[municipality]
     pieces[2 * first] = _FIRST_KEY_TEXT[municipality[first]]
