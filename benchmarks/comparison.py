@@ -79,12 +79,16 @@ def timed(fn) -> float:
     return time.perf_counter() - t
 
 
-def run_command(env: dict) -> float:
+def run_command(env: dict) -> tuple[float, float]:
+    """Wall and CPU time (the child's user + system) of the command in a fresh process."""
+    before = os.times()
     t = time.perf_counter()
     out = subprocess.run(COMMAND, env=env, check=True, capture_output=True, text=True)
     seconds = time.perf_counter() - t
+    after = os.times()
+    cpu = after.children_user + after.children_system - before.children_user - before.children_system
     print(f"    {out.stdout.strip()}", flush=True)
-    return seconds
+    return seconds, cpu
 
 
 def one_kpi_year(repeat: int = 3) -> dict[str, float]:
@@ -132,6 +136,12 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True, help="a store with the --all snapshot imported")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--kpi-year-only", action="store_true", help="only one KPI-year and compare() on a block")
+    parser.add_argument(
+        "--before-src",
+        type=Path,
+        default=None,
+        help="also run the command of this src/ tree (e.g. `git archive` of main)",
+    )
     args = parser.parse_args()
     data_dir = args.data_dir.resolve()
     setup_django(data_dir)
@@ -152,15 +162,32 @@ def main() -> None:
     connection.close()  # the command runs in its own process
     env = dict(os.environ, KOMMUNKVALITET_DATA_DIR=str(data_dir))
     pandas_baseline(data)  # warm-up
-    ours, base = [], []
+    ours, ours_cpu, base, base_cpu, old, old_cpu = [], [], [], [], [], []
     for i in range(args.repeat):
-        ours.append(run_command(env))
+        if args.before_src:  # the same command from another source tree, alternating with ours
+            wall, cpu = run_command(dict(env, PYTHONPATH=str(args.before_src.resolve())))
+            old.append(wall)
+            old_cpu.append(cpu)
+            print(f"  run {i + 1}: before {wall:.2f} s (CPU {cpu:.2f} s)")
+        wall, cpu = run_command(env)
+        ours.append(wall)
+        ours_cpu.append(cpu)
+        c = time.process_time()
         base.append(timed(lambda: pandas_baseline(data)))
-        print(f"  run {i + 1}: ours {ours[-1]:.2f} s, pandas {base[-1]:.2f} s, ratio {ours[-1] / base[-1]:.2f}")
+        base_cpu.append(time.process_time() - c)
+        print(f"  run {i + 1}: ours {wall:.2f} s (CPU {cpu:.2f} s), pandas {base[-1]:.2f} s (CPU {base_cpu[-1]:.2f} s), "
+              f"ratio {wall / base[-1]:.2f} (CPU {cpu / base_cpu[-1]:.2f})")  # fmt: skip
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
-    print(f"ours: `kommunkvalitet recompute` ({vendor}): median {statistics.median(ours):.2f} s")
-    print(f"pandas groupby (ranks and means, in memory): median {statistics.median(base):.2f} s")
-    print(f"ratio ours/pandas: median of runs {statistics.median(o / b for o, b in zip(ours, base, strict=True)):.2f}")
+    print(f"ours: `kommunkvalitet recompute` ({vendor}): median {statistics.median(ours):.2f} s, "
+          f"CPU {statistics.median(ours_cpu):.2f} s")  # fmt: skip
+    print(f"pandas groupby (ranks and means, in memory): median {statistics.median(base):.2f} s, "
+          f"CPU {statistics.median(base_cpu):.2f} s")  # fmt: skip
+    print(f"ratio ours/pandas: median of runs {statistics.median(o / b for o, b in zip(ours, base, strict=True)):.2f}, "
+          f"CPU {statistics.median(o / b for o, b in zip(ours_cpu, base_cpu, strict=True)):.2f}")  # fmt: skip
+    if old:
+        print(f"before ({args.before_src}): median {statistics.median(old):.2f} s, CPU {statistics.median(old_cpu):.2f} s; "
+              f"ratio to pandas {statistics.median(o / b for o, b in zip(old, base, strict=True)):.2f}, "
+              f"CPU {statistics.median(o / b for o, b in zip(old_cpu, base_cpu, strict=True)):.2f}")  # fmt: skip
 
     kpi_year_and_block(vendor, args.repeat)
 

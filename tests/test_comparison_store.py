@@ -142,3 +142,54 @@ def test_an_import_uses_the_rows_it_wrote_only_for_kpis_it_holds_whole(write_val
     assert comparison.recompute(pairs, written=whole) == len(before)
     after = {(s.year, s.gender): (s.mean, s.sd, s.positions) for s in ComparisonStat.objects.filter(kpi_id="U21401")}
     assert after == before
+
+
+def test_the_arrow_reader_reads_what_sqlite3_reads(tmp_path):
+    """The whole-table read of ``recompute_all`` (ADBC's SQLite driver, Arrow columns) gives the same
+    arrays as Python's sqlite3, bit for bit, also for ids that are not four digits and odd genders."""
+    import sqlite3
+
+    import numpy as np
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's reader")
+    now = timezone.now()
+    for municipality, gender, value in [
+        ("G123", "T", 1.5),
+        ("12a4", "K", 2.25),
+        ("0001", "M", -0.1),
+        ("1463", "X", 7.0),
+    ]:
+        Value.objects.create(kpi_id="Z00001", municipality_id=municipality, year=2017, gender=gender, value=value,
+                             imported_at=now)  # fmt: skip
+    Value.objects.create(kpi_id="Z00001", municipality_id="1480", year=2017, gender="T", value=None, imported_at=now)
+    assert comparison._database_file() is None  # inside the test's transaction: a second connection would not see it
+    copy = tmp_path / "copy.sqlite3"  # the value table as it is in this transaction, in a file
+    with connection.cursor() as cur, sqlite3.connect(copy) as target:
+        cur.execute("SELECT sql FROM sqlite_master WHERE name = 'store_value'")
+        target.execute(cur.fetchone()[0])
+        cur.execute("SELECT * FROM store_value")
+        rows = cur.fetchall()
+        target.executemany(f"INSERT INTO store_value VALUES ({', '.join(['?'] * len(rows[0]))})", rows)
+    target.close()
+    for years in (None, [2016, 2017]):
+        expected = comparison._fetch_sqlite(None, years)
+        got = comparison._fetch_sqlite_arrow(str(copy), years)
+        assert np.array_equal(np.array(got[0])[got[1]], np.array(expected[0])[expected[1]])
+        assert np.array_equal(got[2], expected[2]) and got[2].dtype == np.int64
+        assert np.array_equal(got[3].view(np.int64), expected[3].view(np.int64))
+    assert comparison._fetch_sqlite_arrow(str(copy), [1990]) is comparison._NO_ROWS
+
+
+def test_a_kpi_year_with_only_riket_gets_a_row_without_kommuner():
+    """No kommun value to compare (only Riket's): a row with n = 0, Riket's value and no positions."""
+    from django.utils import timezone
+
+    Value.objects.create(
+        kpi_id="Z00002", municipality_id="0000", year=2017, gender="T", value=42.5, imported_at=timezone.now()
+    )
+    assert comparison.recompute([("Z00002", 2017)]) == 1
+    stat = comparison.kpi_year("Z00002", 2017)
+    assert (stat.n, stat.mean, stat.riket, stat.positions, stat.flagged) == (0, None, 42.5, {}, {})
