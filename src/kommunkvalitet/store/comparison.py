@@ -369,8 +369,8 @@ def _fetch_sqlite_arrow(path: str, years: list[int] | None):
     import pyarrow.compute as pc
 
     where = f" AND year IN ({', '.join(str(int(y)) for y in years)})" if years is not None else ""
-    table = staging.table("store_value")  # a staged import's copy: committed, so this connection sees it
-    sql = f"SELECT kpi_id, {_key_sql()}, value FROM {table} WHERE value IS NOT NULL{where}"
+    source = staging.table("store_value")  # a staged import's copy: committed, so this connection sees it
+    sql = f"SELECT kpi_id, {_key_sql()}, value FROM {source} WHERE value IS NOT NULL{where}"
     with (
         adbc_driver_sqlite.connect(path) as database,
         adbc_driver_manager.AdbcConnection(database) as con,
