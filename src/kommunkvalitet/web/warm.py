@@ -20,7 +20,6 @@ with a session past the cache). The work is spread over worker processes (one pe
 from __future__ import annotations
 
 import io
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -137,7 +136,8 @@ def targets(
             if wanted_years is None or year in wanted_years:
                 for kind in ("measure", "measure_json", "measure_map"):
                     add(kind, kpi, year)
-    return [Target(kind, path, lang) for lang in langs for kind, path in paths]
+    # A page's languages one after the other: the second finds the pictures the first drew in the chart cache.
+    return [Target(kind, path, lang) for kind, path in paths for lang in langs]
 
 
 # --- one page -------------------------------------------------------------------------------------------
@@ -234,10 +234,9 @@ _application: Callable | None = None
 
 def _init_worker() -> None:
     global _application
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
-    from django.core.wsgi import get_wsgi_application  # sets Django up
+    from kommunkvalitet.wsgi import application  # the server's own, with its collector settings (web.collector)
 
-    _application = get_wsgi_application()
+    _application = application
 
 
 def _run_chunk(
