@@ -19,11 +19,11 @@ with a session past the cache). The work is spread over worker processes (one pe
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from urllib.parse import urlsplit
@@ -283,15 +283,18 @@ def warm(base_url: str, todo: list[Target], workers: int = 1, progress: Callable
         for chunk in _chunks(todo, 20):
             record(_run_chunk(base_url, chunk, application))
     else:
-        # spawn, not fork: a forked child would share the parent's database connection (docs/performance.md)
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker) as pool:
-            futures = [pool.submit(_run_chunk, base_url, chunk) for chunk in _chunks(todo, 20)]
-            try:
-                for future in as_completed(futures):
-                    record(future.result())
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        # spawn, not fork: a forked child would share the parent's database connection (docs/performance.md).
+        # Pool.terminate() on any exception (Ctrl-C): the workers stop at once; what they stored stays.
+        pool = get_context("spawn").Pool(workers, initializer=_init_worker)
+        try:
+            for result in pool.imap_unordered(functools.partial(_run_chunk, base_url), _chunks(todo, 20)):
+                record(result)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     summary.wall_seconds = time.perf_counter() - started
     summary.version_after = str(versions([DATA])[DATA])
     return summary
