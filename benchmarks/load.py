@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/load.py [--data-dir DIR] [--postgres] [--clients 16] [--seconds 60]
-                                        [--repeat 3] [--scenarios readers,busy]
+                                        [--repeat 3] [--scenarios county,readers,busy] [--port N]
 
 It starts the server exactly as ``make run`` does (``kommunkvalitet serve``: gunicorn, threaded
 workers, one per core) on a data dir prepared by ``kommunkvalitet setup`` (the default import and the
@@ -18,6 +18,11 @@ long tail (any of the 290 kommuner, any edition 2016-2022, any of those page kin
 measure set). Scenarios:
 
 - ``static``: the limit: one static file (``/static/web/site.css``) served by the same server;
+- ``county``: the readers with the mix, in the state a county install is in after its import and
+  ``kommunkvalitet warm``: the long tail answered from the page cache warm filled (run once, before the
+  first run, for ``http://127.0.0.1:<--port>`` in Swedish; its time and CPU printed), but the hot pages
+  taken out of it and the chart cache emptied, so the hot pages start cold and are rendered in the
+  run's first seconds;
 - ``hot``: the readers asking only for the hot pages (what the page cache alone can do);
 - ``warm``: the same right after, for half as long, with the cache as ``hot`` left it;
 - ``readers``: the readers with the mix above;
@@ -26,7 +31,10 @@ measure set). Scenarios:
 
 Per scenario it prints requests/s, p50/p95/p99 in ms, errors (5xx other than 503, or no answer), the
 503s, and for the editors the saves' p50/p95/max; the page scenarios print their ratio to the static
-limit measured in the same run. With ``--repeat`` it prints the median of the runs at the end.
+limit measured in the same run; every scenario the answers from the page cache (``hit``), rendered in
+the run (``miss``) and not cached (``-``: the static file, 404s), the statuses, the server's CPU time
+per request (gunicorn's processes, from /proc) and the load average. With ``--repeat`` it prints the
+median of the runs at the end.
 """
 
 from __future__ import annotations
