@@ -168,3 +168,18 @@ def test_the_warm_command_renders_the_pages_asked_for_and_says_how_it_went():
     assert "0 renderade, 10 fanns redan" in again.output
     bad = CliRunner().invoke(main, ["warm", "--base-url", "ftp://example.se"])
     assert bad.exit_code == 1 and "Fel: --base-url" in bad.output
+
+
+def test_shared_reports_give_each_area_what_it_gets_alone():
+    """warm renders a municipality's overview, areas and twins within ``shared_reports``: the whole measure
+    set computed once gives each area exactly the report it gets computed alone."""
+    from kommunkvalitet.reports.report_pages import edition_set
+    from kommunkvalitet.store.report import area_report, measure_set_report, shared_reports
+
+    ms = edition_set(YEAR)
+    alone = {a.id: area_report(MUNI, ms, a.id, edition=YEAR) for a in ms.areas}
+    with shared_reports():
+        whole = measure_set_report(MUNI, ms, edition=YEAR)
+        shared = {a.id: area_report(MUNI, ms, a.id, edition=YEAR) for a in ms.areas}
+        assert all(shared[a] is whole[a] for a in shared)  # computed once
+    assert shared == alone == measure_set_report(MUNI, ms, edition=YEAR)

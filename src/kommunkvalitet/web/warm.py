@@ -244,15 +244,18 @@ def _run_chunk(
 ) -> tuple[list[tuple[Target, str, float]], float]:
     application = application or _application
     assert application is not None
+    from kommunkvalitet.store.report import shared_reports
+
     cpu = time.process_time()
     done = []
-    for target in chunk:
-        started = time.perf_counter()
-        try:
-            outcome = warm_one(application, base_url, target)
-        except Exception as err:  # noqa: BLE001  (one broken page must not stop the others; it is reported)
-            outcome = f"{type(err).__name__}: {err}"
-        done.append((target, outcome, time.perf_counter() - started))
+    with shared_reports():  # a municipality's overview, areas and twins (in a row here) share one computation
+        for target in chunk:
+            started = time.perf_counter()
+            try:
+                outcome = warm_one(application, base_url, target)
+            except Exception as err:  # noqa: BLE001  (one broken page must not stop the others; it is reported)
+                outcome = f"{type(err).__name__}: {err}"
+            done.append((target, outcome, time.perf_counter() - started))
     return done, time.process_time() - cpu
 
 
