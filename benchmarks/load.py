@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/load.py [--data-dir DIR] [--postgres] [--clients 16] [--seconds 60]
+    .venv/bin/python benchmarks/load.py [--data-dir DIR] [--postgres | --database-url URL] [--clients 16] [--seconds 60]
                                         [--repeat 3] [--scenarios county,readers,busy] [--port N]
 
 It starts the server exactly as ``make run`` does (``kommunkvalitet serve``: gunicorn, threaded
@@ -467,6 +467,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, default=None, help="a data dir `kommunkvalitet setup` prepared")
     parser.add_argument("--postgres", action="store_true", help="run on a throw-away PostgreSQL server")
+    parser.add_argument("--database-url", default=None, help="run on this database instead (PostgreSQL)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--static-seconds", type=float, default=20)
@@ -493,11 +494,14 @@ def main() -> None:
             warm_long_tail(env, data_dir, args.port)
         out = []
         for i in range(args.repeat):
-            print(f"run {i + 1} of {args.repeat} ({'PostgreSQL' if args.postgres else 'SQLite'}):")
+            print(f"run {i + 1} of {args.repeat} ({'PostgreSQL' if 'DATABASE_URL' in env else 'SQLite'}):")
             out.append(one_run(env, data_dir, mix, args))
         return out
 
-    if args.postgres:
+    if args.database_url:  # a server of one's own, e.g. one already set up and warmed by an earlier invocation
+        env["DATABASE_URL"] = args.database_url
+        all_runs = runs()
+    elif args.postgres:
         with Postgres() as pg:
             env["DATABASE_URL"] = pg.url
             all_runs = runs()
