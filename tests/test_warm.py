@@ -142,6 +142,7 @@ def test_warm_lists_every_kommun_edition_area_and_measure_year():
     paths = {t.path for t in warming.targets(["sv"])}
     kommuner = Municipality.objects.filter(type="kommun").values_list("id", flat=True)
     assert len(kommuner) == 290
+    assert {"/kommun/0000/2022/", "/kommun/0001/2022/stod_och_omsorg/"} <= paths  # Riket and a region too
     for m in kommuner:
         assert f"/kommun/{m}/" in paths
         for year in editions():

@@ -75,7 +75,7 @@ def targets(
     years: Iterable[int] | None = None,
     measures: bool = True,
 ) -> list[Target]:
-    """Every public page a reader can reach, newest edition first (a warm that is stopped has done the
+    """Every public page a reader can reach (of every kommun, region and Riket), newest edition first (a warm that is stopped has done the
     pages asked for most), in each of ``languages`` (default: all of ``LANGUAGES``). ``municipalities``
     and ``years`` narrow the municipality pages (e.g. after one municipality published a text) and the
     editions and measure years; ``measures=False`` leaves out the measure pages (they depend on the data
@@ -87,10 +87,11 @@ def targets(
 
     langs = list(languages or [code for code, _ in settings.LANGUAGES])
     wanted_years = set(years) if years is not None else None
-    munis = Municipality.objects.filter(type=Municipality.Type.KOMMUN).order_by("id")
+    munis = Municipality.objects.all()  # the 290 kommuner first, then the regions and Riket (they have pages too)
     if municipalities is not None:
         munis = munis.filter(pk__in=list(municipalities))
-    muni_ids = list(munis.values_list("id", flat=True))
+    kommun = Municipality.Type.KOMMUN
+    muni_ids = [m for t, m in sorted(munis.values_list("type", "id"), key=lambda tm: (tm[0] != kommun, tm[1]))]
     paths: list[tuple[str, str]] = []
 
     def add(kind: str, *args) -> None:
