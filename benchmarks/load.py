@@ -2,8 +2,8 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/load.py [--data-dir DIR] [--postgres] [--clients 16] [--seconds 60]
-                                        [--repeat 3] [--scenarios readers,busy]
+    .venv/bin/python benchmarks/load.py [--data-dir DIR] [--postgres | --database-url URL] [--clients 16] [--seconds 60]
+                                        [--repeat 3] [--scenarios county,readers,busy] [--port N]
 
 It starts the server exactly as ``make run`` does (``kommunkvalitet serve``: gunicorn, threaded
 workers, one per core) on a data dir prepared by ``kommunkvalitet setup`` (the default import and the
@@ -18,6 +18,11 @@ long tail (any of the 290 kommuner, any edition 2016-2022, any of those page kin
 measure set). Scenarios:
 
 - ``static``: the limit: one static file (``/static/web/site.css``) served by the same server;
+- ``county``: the readers with the mix, in the state a county install is in after its import and
+  ``kommunkvalitet warm``: the long tail answered from the page cache warm filled (run once, before the
+  first run, for ``http://127.0.0.1:<--port>`` in Swedish; its time and CPU printed), but the hot pages
+  taken out of it and the chart cache emptied, so the hot pages start cold and are rendered in the
+  run's first seconds;
 - ``hot``: the readers asking only for the hot pages (what the page cache alone can do);
 - ``warm``: the same right after, for half as long, with the cache as ``hot`` left it;
 - ``readers``: the readers with the mix above;
@@ -28,7 +33,10 @@ measure set). Scenarios:
 
 Per scenario it prints requests/s, p50/p95/p99 in ms, errors (5xx other than 503, or no answer), the
 503s, and for the editors the saves' p50/p95/max and how many were saved (302), got 503 or failed; the
-page scenarios print their ratio to the static limit measured in the same run. With ``--repeat`` it prints the median of the runs at the end.
+page scenarios print their ratio to the static limit measured in the same run; every scenario the answers
+from the page cache (``hit``), rendered in the run (``miss``) and not cached (``-``: the static file, 404s),
+the statuses, the server's CPU time per request (gunicorn's processes, from /proc) and the load average.
+With ``--repeat`` it prints the median of the runs at the end.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ import http.client
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -112,6 +121,7 @@ class Tally:
     errors: int = 0
     busy: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    cache: dict[str, int] = field(default_factory=dict)  # X-Page-Cache: hit, miss, or "-" (not a cached page)
 
 
 def saved(tally: Tally) -> int:
@@ -122,7 +132,7 @@ def saved(tally: Tally) -> int:
 def reader(port: int, pick, until: float, tally: Tally, lock: threading.Lock, seed: int) -> None:
     rng = random.Random(seed)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    times, errors, busy, statuses = [], 0, 0, {}
+    times, errors, busy, statuses, cache = [], 0, 0, {}, {}
     while time.monotonic() < until:
         url = pick(rng)
         started = time.perf_counter()
@@ -131,11 +141,13 @@ def reader(port: int, pick, until: float, tally: Tally, lock: threading.Lock, se
             response = conn.getresponse()
             response.read()
             status = response.status
+            answer = response.headers.get("X-Page-Cache") or "-"
         except (OSError, http.client.HTTPException):
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            status = 0
+            status, answer = 0, "-"
         times.append(time.perf_counter() - started)
+        cache[answer] = cache.get(answer, 0) + 1
         statuses[status] = statuses.get(status, 0) + 1
         if status == 503:
             busy += 1
@@ -148,6 +160,8 @@ def reader(port: int, pick, until: float, tally: Tally, lock: threading.Lock, se
         tally.busy += busy
         for s, n in statuses.items():
             tally.statuses[s] = tally.statuses.get(s, 0) + n
+        for a, n in cache.items():
+            tally.cache[a] = tally.cache.get(a, 0) + n
 
 
 class Editor:
@@ -282,6 +296,14 @@ class Result:
     readers: Tally
     seconds: float
     editors: Tally | None = None
+    server_cpu: float = 0.0  # CPU seconds of the server's processes during the scenario
+    client_cpu: float = 0.0  # CPU seconds of this process (the 16 clients) during the scenario
+    load: str = ""  # the load average at the end
+
+    @property
+    def cpu_ms(self) -> float:
+        """The server's CPU time per request, in ms: on a shared machine steadier than wall time."""
+        return self.server_cpu / max(1, len(self.readers.times)) * 1000
 
     @property
     def rate(self) -> float:
@@ -296,6 +318,9 @@ class Result:
                 f"p99 {self.ms(r, 99):6.1f} ms  errors {r.errors}  503 {r.busy}")  # fmt: skip
         if limit:
             text += f"  ratio to static {self.rate / limit:.2f}"
+        text += (f"\n{'':8} server CPU {self.server_cpu:.1f} s ({self.cpu_ms:.2f} ms/request), clients' CPU "
+                 f"{self.client_cpu:.1f} s; page cache {dict(sorted(r.cache.items()))}; status "
+                 f"{dict(sorted(r.statuses.items()))}; load average {self.load}")  # fmt: skip
         if self.editors is not None:
             e = self.editors
             worst = max(e.times) * 1000 if e.times else float("nan")
@@ -305,7 +330,25 @@ class Result:
         return text
 
 
-def drive(name: str, port: int, pick, clients: int, seconds: float, editors: list[Editor] = ()) -> Result:
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user and system) the server has used so far: gunicorn's arbiter and its workers."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def drive(name: str, port: int, pick, clients: int, seconds: float, editors: list[Editor] = (), pid: int = 0) -> Result:
+    cpu_before, mine_before = server_cpu(pid), time.process_time()
     lock = threading.Lock()
     readers, editing = Tally(), Tally()
     until = time.monotonic() + seconds
@@ -316,7 +359,10 @@ def drive(name: str, port: int, pick, clients: int, seconds: float, editors: lis
         t.start()
     for t in threads:
         t.join()
-    return Result(name, readers, time.monotonic() - started, editing if editors else None)
+    result = Result(name, readers, time.monotonic() - started, editing if editors else None)
+    result.server_cpu, result.client_cpu = server_cpu(pid) - cpu_before, time.process_time() - mine_before
+    result.load = load_average()
+    return result
 
 
 def signed_in_editors(port: int) -> list[Editor]:
@@ -332,31 +378,86 @@ def cold(data_dir: Path) -> None:
         shutil.rmtree(data_dir / "cache" / cache, ignore_errors=True)
 
 
+WARMED = "pages-warmed"  # the page cache as `kommunkvalitet warm` left it, copied back before each county run
+
+# Removes the pages of argv[2:] from the page cache for the base URL argv[1], by the page cache's own key.
+FORGET = """
+import os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kommunkvalitet.settings")
+import django
+django.setup()
+from django.core.cache import caches
+from django.core.handlers.wsgi import WSGIRequest
+from kommunkvalitet.web.pagecache import page_key
+from kommunkvalitet.web.warm import Target, environ
+found = [page_key(WSGIRequest(environ(sys.argv[1], Target("", path, "sv")))) for path in sys.argv[2:]]
+print(sum(caches["pages"].delete(k.key) for k in found if k is not None))
+"""
+
+
+def warm_long_tail(env: dict, data_dir: Path, port: int) -> dict:
+    """``kommunkvalitet warm`` for the readers' address (Swedish: the readers send no language cookie), as a
+    county install runs it after its import; its page cache is then kept aside for every county run. The
+    warm is resumable: a page cache an earlier invocation warmed on the same port and data is only checked."""
+    cache = data_dir / "cache"
+    if (cache / WARMED).exists():
+        shutil.rmtree(cache / "pages", ignore_errors=True)
+        (cache / WARMED).rename(cache / "pages")
+    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
+    done = subprocess.run([*CLI, "warm", "--base-url", f"http://127.0.0.1:{port}", "--language", "sv"], env=env,
+                          check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    (cache / "pages").rename(cache / WARMED)
+    pages = len(list((cache / WARMED).glob("*.djcache")))
+    print(f"kommunkvalitet warm: {time.monotonic() - started:.0f} s, CPU {cpu:.0f} s, {pages} pages; load average "
+          f"{load_average()}\n  " + "\n  ".join(done.stdout.strip().splitlines()))  # fmt: skip
+    return {"seconds": time.monotonic() - started, "cpu": cpu, "pages": pages}
+
+
+def county(env: dict, data_dir: Path, port: int, mix: Mix) -> None:
+    """The state of a county install after its import and ``warm``, with the hot pages cold: the warmed page
+    cache back, the hot pages taken out of it and the chart cache emptied, so the hot pages (and their
+    charts) are rendered in the run's first seconds while the long tail is answered from the cache."""
+    cold(data_dir)
+    shutil.copytree(data_dir / "cache" / WARMED, data_dir / "cache" / "pages")
+    forgot = subprocess.run([sys.executable, "-c", FORGET, f"http://127.0.0.1:{port}", *mix.hot], env=env,
+                            check=True, stdout=subprocess.PIPE, text=True).stdout.strip()  # fmt: skip
+    print(f"  county: the long tail warm, {forgot} of the {len(mix.hot)} hot pages taken out, charts empty")
+
+
 def one_run(env: dict, data_dir: Path, mix: Mix, args) -> list[Result]:
     cold(data_dir)
-    port = free_port()
+    port = args.port
     server = start_server(env, port)
+    pid = server.pid
     results: list[Result] = []
     try:
-        results.append(drive("static", port, lambda rng: "/static/web/site.css", args.clients, args.static_seconds))
+        results.append(drive("static", port, lambda rng: "/static/web/site.css", args.clients, args.static_seconds,
+                             pid=pid))  # fmt: skip
+        if "county" in args.scenarios:
+            county(env, data_dir, port, mix)
+            results.append(drive("county", port, mix.pick, args.clients, args.seconds, pid=pid))
         if "hot" in args.scenarios:
             cold(data_dir)
-            results.append(drive("hot", port, lambda rng: rng.choice(mix.hot), args.clients, args.seconds))
+            results.append(drive("hot", port, lambda rng: rng.choice(mix.hot), args.clients, args.seconds, pid=pid))
         if "warm" in args.scenarios:  # the same, with the cache as "hot" left it: the cache's own speed
-            results.append(drive("warm", port, lambda rng: rng.choice(mix.hot), args.clients, args.seconds / 2))
+            results.append(drive("warm", port, lambda rng: rng.choice(mix.hot), args.clients, args.seconds / 2,
+                                 pid=pid))  # fmt: skip
         if "readers" in args.scenarios:
             cold(data_dir)
-            results.append(drive("readers", port, mix.pick, args.clients, args.seconds))
+            results.append(drive("readers", port, mix.pick, args.clients, args.seconds, pid=pid))
         if "editing" in args.scenarios:  # the saves' baseline: the same editors and readers, no import
             cold(data_dir)
-            results.append(drive("editing", port, mix.pick, args.clients, args.seconds, signed_in_editors(port)))
+            results.append(drive("editing", port, mix.pick, args.clients, args.seconds, signed_in_editors(port),
+                                 pid=pid))  # fmt: skip
         if "busy" in args.scenarios:
             cold(data_dir)
             editors = signed_in_editors(port)
             importer = subprocess.Popen([*CLI, "import", "snapshot", "--all"], env=env, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
             try:
-                results.append(drive("busy", port, mix.pick, args.clients, args.seconds, editors))
+                results.append(drive("busy", port, mix.pick, args.clients, args.seconds, editors, pid=pid))
             finally:
                 still_running = importer.poll() is None
                 stop(importer)
@@ -383,16 +484,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, default=None, help="a data dir `kommunkvalitet setup` prepared")
     parser.add_argument("--postgres", action="store_true", help="run on a throw-away PostgreSQL server")
+    parser.add_argument("--database-url", default=None, help="run on this database instead (PostgreSQL)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--static-seconds", type=float, default=20)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--scenarios", default="hot,warm,readers,busy")
+    parser.add_argument("--scenarios", default="county,hot,warm,readers,busy")
+    parser.add_argument("--port", type=int, default=None, help="the server's port [default: a free one]: the Host "
+                        "of the readers' requests, part of every page's cache key, so `warm` renders for it")  # fmt: skip
     parser.add_argument(
         "--snapshot", type=Path, default=Path(os.environ.get("KOMMUNKVALITET_SNAPSHOT", ROOT.parent / "shared/data"))
     )
     args = parser.parse_args()
     args.scenarios = set(args.scenarios.split(","))
+    args.port = args.port or free_port()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kk-load-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(KOMMUNKVALITET_DATA_DIR=str(data_dir), KOMMUNKVALITET_SNAPSHOT=str(args.snapshot.resolve()))
@@ -402,13 +507,18 @@ def main() -> None:
 
     def runs() -> list[list[Result]]:
         prepare(env)  # idempotent: an existing data dir keeps its data
+        if "county" in args.scenarios:
+            warm_long_tail(env, data_dir, args.port)
         out = []
         for i in range(args.repeat):
-            print(f"run {i + 1} of {args.repeat} ({'PostgreSQL' if args.postgres else 'SQLite'}):")
+            print(f"run {i + 1} of {args.repeat} ({'PostgreSQL' if 'DATABASE_URL' in env else 'SQLite'}):")
             out.append(one_run(env, data_dir, mix, args))
         return out
 
-    if args.postgres:
+    if args.database_url:  # a server of one's own, e.g. one already set up and warmed by an earlier invocation
+        env["DATABASE_URL"] = args.database_url
+        all_runs = runs()
+    elif args.postgres:
         with Postgres() as pg:
             env["DATABASE_URL"] = pg.url
             all_runs = runs()
@@ -424,6 +534,8 @@ def main() -> None:
                     f"errors {sum(run[i].readers.errors for run in all_runs)}")  # fmt: skip
             if first.name != "static":
                 text += f"  ratio to static {statistics.median(ratio):.2f}"
+            cpu = [run[i].cpu_ms for run in all_runs]
+            text += f"  server CPU {statistics.median(cpu):.2f} ms/request"
             if first.editors is not None:
                 e50 = [run[i].ms(run[i].editors, 50) for run in all_runs]
                 e95 = [run[i].ms(run[i].editors, 95) for run in all_runs]

@@ -130,3 +130,34 @@ def test_the_compiled_vega_shortcut_draws_exactly_what_vega_lite_draws():
     lines = [SeriesLine("municipality", "A", ((2020, 1.5), (2021, None), (2022, 2.5)))]
     spec = series_spec(lines, ValueFormat("percent", 1))
     assert _to_svg(spec) == vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION, format_locale="sv-SE")
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        [(2015, 7.6), (2016, None), (2017, 17.0), (2018, 18.0), (2019, 12.5)],
+        [(2018, 0.123), (2019, 0.456), (2020, 0.2)],
+        [(2016, 1234.0), (2017, 98765.0)],
+        [(2020, -3.2), (2021, 4.1), (2022, None), (2023, 0.0)],
+        [(2021, 5.0), (2022, 5.0)],
+        [(2022, 42.0)],
+    ],
+)
+def test_a_sparkline_drawn_in_python_puts_its_dots_where_vega_puts_them(points):
+    """The area page's sparklines are drawn by core.charts.sparkline_svg, not by vl-convert: the same
+    scales (every dot within 0.01 px of Vega's) and the last dot larger."""
+    from kommunkvalitet.core.charts import sparkline_svg
+    from kommunkvalitet.reports.charts import _to_svg
+
+    vega = _to_svg(sparkline_spec(points))
+    theirs = [(float(x), float(y), r) for x, y, r in
+              re.findall(r'translate\(([-\d.e]+),([-\d.e]+)\)" d="M([\d.]+),0A', vega)]  # fmt: skip
+    ours_svg = sparkline_svg(points)
+    ours = [(float(x), float(y), r) for x, y, r in re.findall(r'cx="([-\d.]+)" cy="([-\d.]+)" r="([\d.]+)"', ours_svg)]
+    assert len(ours) == len(theirs) == sum(v is not None for _, v in points)
+    for (x1, y1, r1), (x2, y2, r2) in zip(ours, theirs, strict=True):
+        assert (x1, y1, r1) == (pytest.approx(x2, abs=0.01), pytest.approx(y2, abs=0.01), r2)
+    assert ours_svg.count(' r="3"') == (points[-1][1] is not None)
+    assert 'aria-hidden="true"' in ours_svg and "role=" not in ours_svg.split(">", 1)[0]
+    runs = sum(1 for i, (_, v) in enumerate(points) if v is not None and (i == 0 or points[i - 1][1] is None))
+    assert re.search(r'<path d="([^"]*)"', ours_svg)[1].count("M") == runs  # a gap breaks the line

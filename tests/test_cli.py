@@ -107,6 +107,7 @@ def test_every_command_on_an_unmigrated_database_says_which_command_to_run(tmp_p
         ["measuresets", "check"],
         ["editor", "add", "anna", "1463", "--password", "lång-fras-42-ok"],
         ["serve"],
+        ["warm"],
         ["goals", "load"],
         ["goals", "export", "1463", "2017", str(tmp_path / "mal.xlsx")],
         ["manage", "createsuperuser", "--noinput", "--username", "anna", "--email", "a@example.org"],
@@ -118,7 +119,12 @@ def test_every_command_on_an_unmigrated_database_says_which_command_to_run(tmp_p
 def test_commands_that_need_data_say_so_on_an_empty_database(tmp_path):
     env = _fresh_env(tmp_path / "var")
     subprocess.run([sys.executable, "-m", "kommunkvalitet", "manage", "migrate", "-v0"], env=env, check=True)
-    argvs = [["serve"], ["measuresets", "check"], ["editor", "add", "anna", "1463", "--password", "lång-fras-42-ok"]]
+    argvs = [
+        ["serve"],
+        ["warm"],
+        ["measuresets", "check"],
+        ["editor", "add", "anna", "1463", "--password", "lång-fras-42-ok"],
+    ]
     for run in _run_all(argvs, env):
         _says_what_to_run(run, "databasen är tom")
     (status,) = _run_all([["sync", "--status"]], env)

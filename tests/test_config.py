@@ -87,3 +87,20 @@ def test_the_file_cache_compresses_faster_and_reads_django_s_own_entries(tmp_pat
     assert ours.get("ours") == page == ours.get("django") == djangos.get("ours")
     # zlib's level 1: quicker, a bigger file than Django's level 6
     assert Path(ours._key_to_file("ours")).stat().st_size > Path(djangos._key_to_file("django")).stat().st_size
+
+
+def test_a_full_file_cache_drops_its_oldest_entries_not_random_ones(tmp_path, monkeypatch):
+    """``kommunkvalitet warm`` fills the page cache with the current data version's pages; when the folder
+    is full the oldest third goes (the pages of an old version, never asked for again), not a random third."""
+    import os
+
+    from kommunkvalitet.web import pagecache
+
+    monkeypatch.setattr(pagecache, "CULL_EVERY", 1)  # count the folder on every write
+    cache = pagecache.FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 9, "CULL_FREQUENCY": 3}})
+    for i in range(9):
+        cache.set(f"k{i}", i)
+        os.utime(cache._key_to_file(f"k{i}"), (1000 + i, 1000 + i))  # k0 the oldest
+    cache.set("new", 9)  # the folder holds 9: the oldest 3 go first
+    assert [cache.get(f"k{i}") for i in range(9)] == [None, None, None, 3, 4, 5, 6, 7, 8]
+    assert cache.get("new") == 9

@@ -702,6 +702,27 @@ def pdf_(year, area, kommuner, all_kommuner, out, workers, base_url, lang) -> No
         raise KommunkvalitetError(f"{failed} av {len(jobs)} PDF-filer kunde inte göras")
 
 
+@main.command()
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, metavar="URL",
+              help="The address readers use (scheme, host and port, exactly as in their Host header): part of "
+                   "every page's cache key.")  # fmt: skip
+@click.option("--language", "languages", multiple=True, type=click.Choice(["sv", "en"]),
+              help="A language to render the pages in (repeatable) [default: all].")  # fmt: skip
+@click.option("--kommun", "kommuner", multiple=True, metavar="KOD",
+              help="Only this municipality's pages (repeatable): after it published a text.")  # fmt: skip
+@click.option("--year", "years", multiple=True, type=int, help="Only this KKiK edition and year (repeatable).")
+@click.option("--workers", type=int, default=None, help="Worker processes [default: the number of cores].")
+def warm(base_url, languages, kommuner, years, workers) -> None:
+    """Render every public page and JSON twin into the page cache for the current data version (run it
+    after an import, sync, recompute or publication). A page already there is skipped, so a warm that was
+    stopped goes on where it stopped."""
+    _django(need_data=True)
+    from django.core.management import call_command
+
+    call_command("warm", base_url=base_url, languages=list(languages), kommuner=list(kommuner), years=list(years),
+                 workers=workers)  # fmt: skip
+
+
 def gunicorn_args(bind: str, workers: int | None, threads: int, access_log: bool = True) -> list[str]:
     """The gunicorn command line of ``serve`` (also used by the load benchmark and the server tests).
 

@@ -207,7 +207,7 @@ def page_cache() -> dict:
     if kind.startswith("memcached://"):
         return {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
                 "LOCATION": kind.removeprefix("memcached://"), "TIMEOUT": None}  # fmt: skip
-    found = _local_cache(kind.lower(), "pages", 20000, 2000)
+    found = _local_cache(kind.lower(), "pages", 100_000, 2000)
     if found is None:
         raise ConfigurationError(
             f"KOMMUNKVALITET_PAGE_CACHE must be file, memory, off, redis://... or memcached://..., not {kind!r}"

@@ -18,6 +18,7 @@ Design rules (docs/method.md §16):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -321,6 +322,66 @@ def sparkline_spec(points: list[tuple[int, float | None]], *, width: int = 96, h
              "encoding": {"x": x, "y": y, "size": {"condition": {"test": "datum.last", "value": 36}, "value": 9}}},
         ],
     }  # fmt: skip
+
+
+def _nice(lo: float, hi: float, count: int = 10) -> tuple[float, float]:
+    """A linear scale's domain widened to round ticks, as Vega's ``nice: true`` (d3's ``linear.nice()``)."""
+    previous = None
+    for _ in range(10):
+        span = (hi - lo) / count
+        if span <= 0:
+            break
+        power = math.floor(math.log10(span))
+        error = span / 10**power
+        factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else 2 if error >= math.sqrt(2) else 1
+        if power >= 0:
+            step = factor * 10**power
+            if step == previous:
+                break
+            lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
+        else:
+            inverse = 10 ** (-power) / factor
+            if -inverse == previous:
+                break
+            lo, hi = math.ceil(lo * -inverse) / -inverse, math.floor(hi * -inverse) / -inverse
+            step = -inverse
+        previous = step
+    return lo, hi
+
+
+def sparkline_svg(points: list[tuple[int, float | None]], *, width: int = 96, height: int = 26, pad: int = 3) -> str:
+    """:func:`sparkline_spec` drawn as an inline SVG without a renderer (hidden from assistive technology:
+    its figure's caption says it all). The same scales as Vega's (the years as points with half a step at
+    either end, the values on a linear scale widened to round numbers, not from zero), the same line,
+    gaps and dots; about 0.1 ms instead of vl-convert's 5-70 ms, so an area page's twelve cost nothing
+    and need no cache."""
+    valid = [v for _, v in points if v is not None]
+    if not valid:
+        return ""
+    lo, hi = _nice(min(valid), max(valid))
+    step = width / len(points)
+
+    def xy(i: int, v: float) -> str:
+        y = height / 2 if hi == lo else height * (hi - v) / (hi - lo)
+        return f"{step * (i + 0.5):.2f},{y:.2f}".replace(".00", "")
+
+    line, dots, pen_down = [], [], False
+    for i, (_, v) in enumerate(points):
+        if v is None:
+            pen_down = False
+            continue
+        line.append(("L" if pen_down else "M") + xy(i, v))
+        pen_down = True
+        r = 3 if i == len(points) - 1 else 1.5  # Vega's symbol sizes 36 and 9
+        x, y = xy(i, v).split(",")
+        dots.append(f'<circle cx="{x}" cy="{y}" r="{r}"/>')
+    w, h = width + 2 * pad, height + 2 * pad
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+        f'class="chart chart-spark" aria-hidden="true" focusable="false"><rect width="{w}" height="{h}" '
+        f'fill="#ffffff"/><g transform="translate({pad},{pad})"><path d="{"".join(line)}" fill="none" '
+        f'stroke="#0072B2" stroke-width="1.5"/><g fill="#0072B2">{"".join(dots)}</g></g></svg>'
+    )
 
 
 @dataclass(frozen=True)

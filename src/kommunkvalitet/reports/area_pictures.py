@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from kommunkvalitet.core.charts import ValueFormat
 from kommunkvalitet.reports import figures
-from kommunkvalitet.store.dataversion import kpi_versions
 
 
 @dataclass
@@ -29,16 +28,12 @@ def points_of(series: list[tuple[int, float | None]], year: int) -> list[tuple[i
 
 
 def area_pictures(report, lang: str = "sv") -> dict[str, RowPicture]:
-    """Per KPI of an ``AreaReport``: one query for the data versions, then one cache read per sparkline
-    (its description in ``lang``)."""
+    """Per KPI of an ``AreaReport``: its link and sparkline (its description in ``lang``); no query."""
     mid = report.municipality.id
-    versions = kpi_versions([r.finding.kpi for r in report.rows])
     out = {}
     for r in report.rows:
         f = r.finding
         points = points_of(r.series, f.year)
-        spark = figures.sparkline_figure(
-            f.kpi, f.year, mid, versions[f.kpi], points, ValueFormat(f.unit, f.decimals), lang
-        )
+        spark = figures.sparkline_figure(points, ValueFormat(f.unit, f.decimals), lang)
         out[f.kpi] = RowPicture(reverse("web:measure", args=[f.kpi, f.year]) + f"?kommun={mid}", points, spark)
     return out

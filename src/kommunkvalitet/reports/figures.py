@@ -11,7 +11,15 @@ from functools import cached_property
 
 from kommunkvalitet.core import chart_text, vocabulary
 from kommunkvalitet.core.chart_words import line_label, t
-from kommunkvalitet.core.charts import BAND_ORDER, BarRow, ValueFormat, bar_spec, series_spec, sparkline_spec
+from kommunkvalitet.core.charts import (
+    BAND_ORDER,
+    BarRow,
+    ValueFormat,
+    bar_spec,
+    series_spec,
+    sparkline_spec,
+    sparkline_svg,
+)
 from kommunkvalitet.reports import maps
 from kommunkvalitet.reports.charts import cache_key, cached, cached_svg
 
@@ -74,8 +82,7 @@ def series_figure(page, fmt: ValueFormat) -> Figure | None:
                   chart_text.describe_series(lines, fmt), name, build)  # fmt: skip
 
 
-def sparkline_figure(kpi: str, year: int, municipality_id: str, version: str,
-                     points: list[tuple[int, float | None]], fmt: ValueFormat, lang: str = "sv") -> Figure | None:  # fmt: skip
+def sparkline_figure(points: list[tuple[int, float | None]], fmt: ValueFormat, lang: str = "sv") -> Figure | None:
     if not any(v is not None for _, v in points):
         return None
 
@@ -83,9 +90,9 @@ def sparkline_figure(kpi: str, year: int, municipality_id: str, version: str,
         return sparkline_spec(points)
 
     description = chart_text.describe_sparkline(points, fmt, lang)  # the picture itself has no words
-    key = cache_key("spark", kpi, year, municipality_id, version)
+    # Drawn in Python (core.charts.sparkline_svg), cheaper than a cache read: no cache key, no data version.
     # The picture is hidden from assistive technology: its figure's caption is the description.
-    return Figure("sparkline", lambda: cached_svg(key, build, name="", css="chart chart-spark"), description, "", build)
+    return Figure("sparkline", lambda: sparkline_svg(points), description, "", build)
 
 
 def map_cells(rows: list[BarRow], missing: list[tuple[str, str]], fmt: ValueFormat, href: Callable[[str], str],

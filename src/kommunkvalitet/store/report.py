@@ -8,6 +8,9 @@ The rules live in core: :mod:`core.comparison` (computed into :class:`Comparison
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +24,7 @@ from kommunkvalitet.core.gaps import gap_reason
 from kommunkvalitet.core.groups import group_year, similar_theme
 from kommunkvalitet.core.measuresets import Area, MeasureSet
 from kommunkvalitet.store.comparison import current_settings
+from kommunkvalitet.store.dataversion import DATA, versions
 from kommunkvalitet.store.models import KPI, ComparisonStat, Municipality, Value
 
 HISTORY_YEARS = 8  # how far back a page looks for the previous value and the series
@@ -75,11 +79,42 @@ def area_report(municipality_id: str, ms: MeasureSet, area_id: str, edition: int
     return measure_set_report(municipality_id, ms, edition, areas=[area_id])[area_id]
 
 
+_shared: ContextVar[dict | None] = ContextVar("shared_reports", default=None)
+
+
+@contextmanager
+def shared_reports() -> Iterator[None]:
+    """Within this block a municipality's whole measure set is computed once per edition and data version
+    and shared by every page that asks for it or for one of its areas (the overview, the area pages and
+    their JSON twins, which ``kommunkvalitet warm`` renders one after another: web.warm), instead of once
+    per page. Only the latest municipality and edition is kept. The pages read the reports, never change
+    them (tests/test_warm.py compares the bytes with a page rendered alone)."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
 def measure_set_report(
     municipality_id: str, ms: MeasureSet, edition: int | None = None, *, areas: list[str] | None = None
 ) -> dict[str, AreaReport]:
     """A municipality's whole measure set (or the ``areas`` named), area by area, in one pass of
     a handful of queries whatever the number of measures."""
+    memo = _shared.get()
+    if memo is None:
+        return _measure_set_report(municipality_id, ms, edition, areas)
+    key = (municipality_id, ms.name, ms.edition, edition, versions([DATA])[DATA])
+    if key not in memo:
+        memo.clear()
+        memo[key] = _measure_set_report(municipality_id, ms, edition, None)
+    whole = memo[key]
+    return whole if areas is None else {a: whole[a] for a in areas}
+
+
+def _measure_set_report(
+    municipality_id: str, ms: MeasureSet, edition: int | None, areas: list[str] | None
+) -> dict[str, AreaReport]:
     muni = Municipality.objects.get(pk=municipality_id)  # 1
     settings = current_settings()
     chosen = [ms.area(a) for a in areas] if areas is not None else list(ms.areas)
