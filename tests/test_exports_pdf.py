@@ -102,7 +102,9 @@ def test_the_pdf_follows_the_readers_language(client):
     for response in (client.get(AREA + ".pdf?lang=en"), english_reader.get(AREA + ".pdf")):
         reader, pages = _pdf(response)
         assert response["Content-Language"] == "en"
-        assert response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik-2284-stod_och_omsorg.pdf"'
+        assert (
+            response["Content-Disposition"] == 'attachment; filename="kkik-2022-ornskoldsvik-2284-stod_och_omsorg.pdf"'
+        )
         assert reader.trailer["/Root"]["/Lang"] == "en"
         assert reader.metadata.title == "Support and care – Örnsköldsvik, KKiK 2022"
         n = len(pages)
