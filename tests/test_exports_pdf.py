@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from kommunkvalitet.cli import main
+from kommunkvalitet.core.charts import sparkline_svg
 from kommunkvalitet.core.measuresets import measure_sets, set_for_edition
-from kommunkvalitet.reports.charts import print_sparkline
 from kommunkvalitet.store import commentary
 from kommunkvalitet.store.models import EditorRole
 
@@ -141,15 +141,13 @@ def _structure_types(reader: PdfReader) -> set[str]:
     return {str(node["/S"]) for node in _structure_elements(reader)}
 
 
-def test_the_print_sparkline_leaves_gaps_open_and_marks_the_last_value():
-    svg = print_sparkline([(2018, 10.0), (2019, None), (2020, 14.0), (2021, 12.0)], "Utveckling <2018–2021> & mer")
-    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" width="102" height="36"')  # as Vega's
-    assert "<title>Utveckling &lt;2018–2021&gt; &amp; mer</title>" in svg
-    line = svg.split('<path d="')[1].split('"')[0]
-    assert line == "M15.0,31.0M63.0,5.0L87.0,18.0"  # 10 is the lowest value, 14 the highest; 2019 is a gap
-    assert '<circle cx="87.0" cy="18.0" r="3"/>' in svg  # the last value larger
-    assert print_sparkline([(2020, None), (2021, None)], "") == ""
-    assert '<circle cx="51.0" cy="18.0"' in print_sparkline([(2021, 5.0)], "")  # one value: in the middle
+def test_the_pdf_sparkline_is_the_pages_drawing_named_by_its_description():
+    points = [(2018, 10.0), (2019, None), (2020, 14.0), (2021, 12.0)]
+    svg = sparkline_svg(points, title="Utveckling <2018–2021> & mer")
+    assert 'role="img"><title>Utveckling &lt;2018–2021&gt; &amp; mer</title>' in svg and "aria-hidden" not in svg
+    assert svg.split("<title>")[0].replace('role="img">', "") == sparkline_svg(points).split("aria-hidden")[0]
+    assert svg.split("</title>")[1] == sparkline_svg(points).split('focusable="false">')[1]  # the same drawing
+    assert sparkline_svg([(2020, None), (2021, None)], title="x") == ""
 
 
 def test_the_edition_pdf_has_the_overview_then_every_area(client):

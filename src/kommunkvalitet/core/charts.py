@@ -18,6 +18,7 @@ Design rules (docs/method.md §16):
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -349,12 +350,15 @@ def _nice(lo: float, hi: float, count: int = 10) -> tuple[float, float]:
     return lo, hi
 
 
-def sparkline_svg(points: list[tuple[int, float | None]], *, width: int = 96, height: int = 26, pad: int = 3) -> str:
-    """:func:`sparkline_spec` drawn as an inline SVG without a renderer (hidden from assistive technology:
-    its figure's caption says it all). The same scales as Vega's (the years as points with half a step at
-    either end, the values on a linear scale widened to round numbers, not from zero), the same line,
-    gaps and dots; about 0.1 ms instead of vl-convert's 5-70 ms, so an area page's twelve cost nothing
-    and need no cache."""
+def sparkline_svg(
+    points: list[tuple[int, float | None]], *, width: int = 96, height: int = 26, pad: int = 3, title: str = ""
+) -> str:
+    """:func:`sparkline_spec` drawn as an inline SVG without a renderer. The same scales as Vega's (the
+    years as points with half a step at either end, the values on a linear scale widened to round numbers,
+    not from zero), the same line, gaps and dots; about 0.1 ms instead of vl-convert's 5-70 ms, so an area
+    page's twelve cost nothing and need no cache, and a PDF's are a few elements each for WeasyPrint.
+    Without ``title`` it is hidden from assistive technology (on a page its figure's caption says it all);
+    with one (the PDF) it is an image named by it, which WeasyPrint writes as its alternative text."""
     valid = [v for _, v in points if v is not None]
     if not valid:
         return ""
@@ -376,9 +380,10 @@ def sparkline_svg(points: list[tuple[int, float | None]], *, width: int = 96, he
         x, y = xy(i, v).split(",")
         dots.append(f'<circle cx="{x}" cy="{y}" r="{r}"/>')
     w, h = width + 2 * pad, height + 2 * pad
+    named = f'role="img"><title>{html.escape(title)}</title' if title else 'aria-hidden="true" focusable="false"'
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-        f'class="chart chart-spark" aria-hidden="true" focusable="false"><rect width="{w}" height="{h}" '
+        f'class="chart chart-spark" {named}><rect width="{w}" height="{h}" '
         f'fill="#ffffff"/><g transform="translate({pad},{pad})"><path d="{"".join(line)}" fill="none" '
         f'stroke="#0072B2" stroke-width="1.5"/><g fill="#0072B2">{"".join(dots)}</g></g></svg>'
     )

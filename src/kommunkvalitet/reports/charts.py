@@ -90,45 +90,6 @@ def inline(svg: str, *, name: str, uid: str, css: str) -> str:
     return _ROOT.sub(root, svg, count=1)
 
 
-def print_sparkline(points: list[tuple[int, float | None]], description: str, *, width: int = 96,
-                    height: int = 26) -> str:  # fmt: skip
-    """The sparkline of ``core.charts.sparkline_spec`` for print (the PDF exports), drawn here as three SVG
-    elements instead of by Vega: the same size, scale and colour, gaps left open, each value a dot and the
-    last one larger. Vega's SVG has a group, a transform and an arc path per dot, and WeasyPrint draws every
-    element of it, in every PDF: a quarter of a PDF's time went into its twelve sparklines (docs/performance.md),
-    and a worker needed the JavaScript engine for each new municipality's. ``description`` becomes the
-    SVG's title, which WeasyPrint writes as the figure's alternative text in the tagged PDF."""
-    values = [v for _, v in points if v is not None]
-    if not values:
-        return ""
-    lo, hi = min(values), max(values)
-    step, left, top = width / len(points), 3, 5  # Vega's point scale (padding 0.5) inside its padding
-
-    def at(i: int, v: float) -> tuple[float, float]:
-        return left + step * (i + 0.5), top + height * (0.5 if hi == lo else (hi - v) / (hi - lo))
-
-    line, dots, pen_down = [], [], False
-    for i, (_, v) in enumerate(points):
-        if v is None:
-            pen_down = False
-            continue
-        x, y = at(i, v)
-        line.append(f"{'L' if pen_down else 'M'}{x:.1f},{y:.1f}")
-        dots.append(f"M{x:.1f},{y:.1f}h0")
-        pen_down = True
-    last = ""
-    if points[-1][1] is not None:
-        x, y = at(len(points) - 1, points[-1][1])
-        last = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"/>'
-    w, h = width + 2 * left, height + 2 * top
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-        f'class="chart chart-spark" fill="#0072B2" stroke="#0072B2"><title>{_attr(description)}</title>'
-        f'<path d="{"".join(line)}" fill="none" stroke-width="1.5"/>'
-        f'<path d="{"".join(dots)}" fill="none" stroke-width="3" stroke-linecap="round"/>{last}</svg>'
-    )
-
-
 def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 

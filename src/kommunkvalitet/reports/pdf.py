@@ -9,7 +9,7 @@ municipality and the year at the top of every page, the source line and "Sida 3 
 Speed (docs/performance.md, "PDF exports"): WeasyPrint's time goes into laying out and drawing boxes of
 text, so the measures are a compact table of their own (``web/pdf/_area_measures.html``, one row and one
 line of text per measure, no inner tables), the sparklines are drawn for print as three SVG elements
-(``reports.charts.print_sparkline``, no Vega), and a thread keeps its WeasyPrint font configuration.
+(``core.charts.sparkline_svg``, as on the page, no Vega), and a thread keeps its WeasyPrint font configuration.
 
 The file is a tagged PDF/UA-1 (structure tree, ``/Lang`` and title from the HTML), so a screen reader
 reads it in order, with its headings and tables. It is written in the reader's language (``lang``: the

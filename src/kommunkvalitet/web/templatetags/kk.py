@@ -6,10 +6,10 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from kommunkvalitet.core import chart_words, goals_text, pages, vocabulary
+from kommunkvalitet.core.charts import sparkline_svg
 from kommunkvalitet.core.formatting import format_number, format_percentage_points, format_value
 from kommunkvalitet.core.narrative import phrases
 from kommunkvalitet.core.narrative.common import join_list
-from kommunkvalitet.reports.charts import print_sparkline as _print_sparkline
 from kommunkvalitet.web import presentation
 from kommunkvalitet.web.language import page_lang as _lang
 
@@ -47,8 +47,9 @@ def named(thing):
 
 @register.simple_tag
 def print_sparkline(points, description):
-    """``{% print_sparkline row.pic.points row.pic.spark.description %}``: the PDF's sparkline (reports.charts)."""
-    return mark_safe(_print_sparkline(points, description))  # noqa: S308 - built by us, the description escaped
+    """``{% print_sparkline row.pic.points row.pic.spark.description %}``: the PDF's sparkline, the page's
+    drawing (core.charts.sparkline_svg) named by its description, its alternative text in the tagged PDF."""
+    return mark_safe(sparkline_svg(points, title=description))  # noqa: S308 - built by us, the description escaped
 
 
 @register.filter
