@@ -262,7 +262,7 @@ def test_the_structure_goes_out_and_back_in_as_excel(admin):
     response = c.get(f"{BASE}{YEAR}/mal.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert response["Content-Disposition"] == f'attachment; filename="mal-{YEAR}-mark-mall.xlsx"'
+    assert response["Content-Disposition"] == f'attachment; filename="mal-{YEAR}-mark-1463-mall.xlsx"'
     upload = SimpleUploadedFile("mal.xlsx", response.content)
     response = c.post(EDIT + "importera/", {"file": upload}, follow=True)
     text = " ".join(str(m) for m in response.context["messages"])
