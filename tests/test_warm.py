@@ -54,6 +54,28 @@ def one_of_each_kind() -> list[warming.Target]:
     return list(seen.values())
 
 
+@pytest.fixture(autouse=True)
+def _the_tests_connection_stays_open(monkeypatch):
+    """As Django's test client does around each request: a request through the WSGI handler closes the
+    database connection at its end (close_old_connections), and with it, on PostgreSQL, the test's
+    transaction and its data. (The test client connects the receivers again after each of its requests.)"""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    real = warming.warm
+
+    def warm(*args, **kwargs):
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
+
+    monkeypatch.setattr(warming, "warm", warm)
+
+
 def test_warm_fills_the_cache_so_the_next_request_is_a_hit_with_the_bytes_of_a_render():
     build_large_structure("1463", 2022, goals=3, indicators=6)
     todo = one_of_each_kind()
