@@ -27,9 +27,14 @@ measure set). Scenarios:
 - ``warm``: the same right after, for half as long, with the cache as ``hot`` left it;
 - ``readers``: the readers with the mix above;
 - ``editing`` (not run unless named): the readers while 2 editors save, no import: the saves' baseline;
+- ``county-editing`` (not run unless named): the ``county`` state and readers while the 2 editors save: a
+  county install on results day, the editors' saves beside readers answered from the warmed cache;
 - ``busy``: the readers while 2 editors, each signed in, save a commentary draft about once a second
   and ``kommunkvalitet import snapshot --all`` runs (stopped at the end of the run if not done; a
-  stopped import leaves its staging tables, which the next one drops first).
+  stopped import leaves its staging tables, which the next one drops first). The import's metadata
+  files (the whole KPI catalogue) commit before it is stopped and advance the data version, so when
+  ``busy`` runs, the database is kept as it was before the first run and put back before each next one
+  (SQLite: a copy of the file; PostgreSQL: a template database), and the warmed page cache stays valid.
 
 Per scenario it prints requests/s, p50/p95/p99 in ms, errors (5xx other than 503, or no answer), the
 503s, and for the editors the saves' p50/p95/max and how many were saved (302), got 503 or failed; the
@@ -372,6 +377,47 @@ def signed_in_editors(port: int) -> list[Editor]:
     return editors
 
 
+class Pristine:
+    """The database as it was before the first run, put back before each later one (``busy``'s import
+    changes it): SQLite a copy of the file (the server is stopped between runs), PostgreSQL a template."""
+
+    def __init__(self, env: dict, data_dir: Path):
+        self.url = env.get("DATABASE_URL")
+        self.file = data_dir / "kommunkvalitet.sqlite3"
+
+    def _admin(self, *statements: str) -> None:
+        import psycopg
+
+        url = urllib.parse.urlsplit(self.url)
+        with psycopg.connect(urllib.parse.urlunsplit(url._replace(path="/postgres")), autocommit=True) as conn:
+            for sql in statements:
+                conn.execute(sql)
+
+    @property
+    def _names(self) -> tuple[str, str]:
+        name = urllib.parse.urlsplit(self.url).path.lstrip("/")
+        return name, f"{name}_pristine"
+
+    def keep(self) -> None:
+        if self.url:
+            name, copy = self._names
+            self._admin(f'DROP DATABASE IF EXISTS "{copy}"', f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+        else:  # nothing is connected between runs; a write-ahead log left over is kept with the file
+            for extra in ("", "-wal"):
+                if Path(f"{self.file}{extra}").exists():
+                    shutil.copy2(f"{self.file}{extra}", f"{self.file}.pristine{extra}")
+
+    def restore(self) -> None:
+        if self.url:
+            name, copy = self._names
+            self._admin(f'DROP DATABASE "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{copy}"')
+        else:
+            for extra in ("", "-wal", "-shm"):
+                Path(f"{self.file}{extra}").unlink(missing_ok=True)
+                if Path(f"{self.file}.pristine{extra}").exists():
+                    shutil.copy2(f"{self.file}.pristine{extra}", f"{self.file}{extra}")
+
+
 def cold(data_dir: Path) -> None:
     """Empty the page and chart caches: a scenario starts as after an import."""
     for cache in ("pages", "charts"):
@@ -438,6 +484,10 @@ def one_run(env: dict, data_dir: Path, mix: Mix, args) -> list[Result]:
         if "county" in args.scenarios:
             county(env, data_dir, port, mix)
             results.append(drive("county", port, mix.pick, args.clients, args.seconds, pid=pid))
+        if "county-editing" in args.scenarios:  # results day: the county state, readers and 2 editors saving
+            county(env, data_dir, port, mix)
+            results.append(drive("county-editing", port, mix.pick, args.clients, args.seconds,
+                                 signed_in_editors(port), pid=pid))  # fmt: skip
         if "hot" in args.scenarios:
             cold(data_dir)
             results.append(drive("hot", port, lambda rng: rng.choice(mix.hot), args.clients, args.seconds, pid=pid))
@@ -507,12 +557,19 @@ def main() -> None:
 
     def runs() -> list[list[Result]]:
         prepare(env)  # idempotent: an existing data dir keeps its data
-        if "county" in args.scenarios:
+        if args.scenarios & {"county", "county-editing"}:
             warm_long_tail(env, data_dir, args.port)
         out = []
+        pristine = Pristine(env, data_dir) if "busy" in args.scenarios else None
+        if pristine:
+            pristine.keep()
         for i in range(args.repeat):
+            if pristine and i:
+                pristine.restore()
             print(f"run {i + 1} of {args.repeat} ({'PostgreSQL' if 'DATABASE_URL' in env else 'SQLite'}):")
             out.append(one_run(env, data_dir, mix, args))
+        if pristine:  # the data dir is left as it was, its warmed page cache valid for the next invocation
+            pristine.restore()
         return out
 
     if args.database_url:  # a server of one's own, e.g. one already set up and warmed by an earlier invocation
