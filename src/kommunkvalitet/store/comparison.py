@@ -422,13 +422,16 @@ def _collector_paused():
 
 
 def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
-    """The same arrays with no Python object per value: the server groups the rows by KPI (a hash
-    aggregate) and hands over four strings per KPI: the rows' municipality ids (four characters each),
-    genders (one each), years (``int2send``) and values (``float8send``: the exact 8 bytes, big-endian),
-    which numpy reads in place and keys as :func:`_key_sql` does. Plain columns cost the server a
-    third of the key computed per row (a regular expression, a ``CASE``) and of the join that numbered
-    the KPIs. (``COPY ... TO STDOUT`` hands Python one message per row: 6 µs each here.) A KPI with
-    an id or a gender of another width (never with Kolada's ids) is read again with the server's key."""
+    """The same arrays with no Python object per value. Many KPIs: the server groups the rows by KPI
+    (a hash aggregate) and hands over four strings per KPI: the rows' municipality ids (four characters
+    each), genders (one each), years (``int2send``) and values (``float8send``: the exact 8 bytes,
+    big-endian), which numpy reads in place and keys as :func:`_key_sql` does. Plain columns cost the
+    server a third of :func:`_fetch_postgresql_keyed`'s key computed per row (a regular expression, a
+    ``CASE``) and of its join; with a few KPIs that one is cheaper for the client. (``COPY ... TO
+    STDOUT`` hands Python one message per row: 6 µs each here.) A KPI with an id or a gender of another
+    width (never with Kolada's ids) is read again by :func:`_fetch_postgresql_keyed`."""
+    if kpis is not None and len(kpis) <= _SCAN_ABOVE:
+        return _fetch_postgresql_keyed(kpis, years)
     where, params = "", []
     if years is not None:
         where, params = " AND year = ANY(%s)", [years]
@@ -439,17 +442,15 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
         f"FROM store_value WHERE value IS NOT NULL{where}{' AND kpi_id = ANY(%s)' if kpis is not None else ''} "
         "GROUP BY kpi_id"
     )
+    from psycopg.pq import TransactionStatus as psycopg_status
+
     met: list[str] = []
     parts = []
     odd: list[str] = []
-    from psycopg.pq import TransactionStatus as psycopg_status
-
     connection.ensure_connection()
     with connection.connection.cursor() as cur:
-        many = kpis is None or len(kpis) > _SCAN_ABOVE  # then the groups are aggregated in memory, not on disk
-        if many:
-            (work_mem,) = cur.execute("SELECT current_setting('work_mem')").fetchone()
-            cur.execute("SELECT set_config('work_mem', '256MB', false)")
+        (work_mem,) = cur.execute("SELECT current_setting('work_mem')").fetchone()
+        cur.execute("SELECT set_config('work_mem', '256MB', false)")  # the groups in memory, not on disk
         try:
             for kpi, n, ids, genders, year_bytes, values in cur.execute(
                 sql, params if kpis is None else [*params, kpis]
@@ -469,23 +470,39 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
                 parts.append((np.full(n, len(met), dtype=np.int64), key, value))
                 met.append(kpi)
         finally:  # (a failed transaction restores it when it rolls back)
-            if many and connection.connection.info.transaction_status != psycopg_status.INERROR:
+            if connection.connection.info.transaction_status != psycopg_status.INERROR:
                 cur.execute("SELECT set_config('work_mem', %s, false)", [work_mem])
-        if odd:
-            cur.execute(
-                f"SELECT kpi_id, string_agg(int8send(({_key_sql()})::int8), ''), string_agg(float8send(value), '') "
-                f"FROM store_value WHERE value IS NOT NULL{where} AND kpi_id = ANY(%s) GROUP BY kpi_id",
-                [*params, odd],
+    rows = (met, *(np.concatenate(c) for c in zip(*parts, strict=True))) if parts else _NO_ROWS
+    return _combine(rows, _fetch_postgresql_keyed(odd, years)) if odd else rows
+
+
+def _fetch_postgresql_keyed(kpis: list[str], years: list[int] | None):
+    """The arrays of :func:`_fetch_postgresql` for these KPIs: the server aggregates each KPI's keys
+    (:func:`_key_sql`) and values into two byte strings (``int8send``/``float8send``). The KPI index
+    is the KPI's place in ``kpis``, joined on the server."""
+    connection.ensure_connection()
+    where = ""
+    params: list[list[str] | list[int]] = [kpis]
+    if years is not None:
+        where, params = " AND v.year = ANY(%s)", [kpis, years]
+    # Both aggregates take the rows of a group in the same order (one pass feeds every aggregate).
+    sql = (
+        f"SELECT w.idx - 1, string_agg(int8send(({_key_sql()})::int8), ''), string_agg(float8send(v.value), '') "
+        "FROM store_value v JOIN unnest(%s::text[]) WITH ORDINALITY AS w(id, idx) ON w.id = v.kpi_id "
+        f"WHERE v.value IS NOT NULL{where} GROUP BY w.idx"
+    )
+    parts = []
+    with connection.connection.cursor() as cur:
+        cur.execute(sql, params)
+        for idx, keys, values in cur:
+            key = np.frombuffer(keys, dtype=">i8").astype(np.int64)
+            parts.append(
+                (np.full(key.size, idx, dtype=np.int64), key, np.frombuffer(values, dtype=">f8").astype(np.float64))
             )
-            for kpi, keys, values in cur:
-                key = np.frombuffer(keys, dtype=">i8").astype(np.int64)
-                value = np.frombuffer(values, dtype=">f8").astype(np.float64)
-                parts.append((np.full(key.size, len(met), dtype=np.int64), key, value))
-                met.append(kpi)
     if not parts:
-        return _NO_ROWS
+        return kpis, *_NO_ROWS[1:]
     kpi_idx, key, value = (np.concatenate(column) for column in zip(*parts, strict=True))
-    return met, kpi_idx, key, value
+    return kpis, kpi_idx, key, value
 
 
 _GENDER_OF_BYTE = np.full(256, 3, dtype=np.int64)  # the gender code of a one-byte gender: T 0, K 1, M 2, else 3
@@ -682,7 +699,8 @@ def _write_postgresql_all(pairs: list[tuple[str, int]], chunks) -> int:
         with connection.connection.cursor() as cur:
             _delete_postgresql(cur, pairs)
             sql = f"COPY store_comparisonstat ({_INSERT_COLUMNS}) FROM STDIN"
-            with cur.copy(sql, writer=QueuedLibpqWriter(cur)) as copy:
+            queued = len(pairs) > _CHUNK  # (more than one chunk: a thread is worth starting)
+            with cur.copy(sql, writer=QueuedLibpqWriter(cur) if queued else None) as copy:
                 for start, stop, rows in chunks:
                     records = _records(pairs[start:stop], rows)
                     if records:
