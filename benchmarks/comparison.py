@@ -79,16 +79,60 @@ def timed(fn) -> float:
     return time.perf_counter() - t
 
 
-def run_command(env: dict) -> tuple[float, float]:
-    """Wall and CPU time (the child's user + system) of the command in a fresh process."""
+def run_command(env: dict, server: int | None = None) -> tuple[float, float, float | None]:
+    """Wall and CPU time (the child's user + system) of the command in a fresh process, and the CPU
+    time of the PostgreSQL server whose postmaster is ``server`` (a process of this machine)."""
     before = os.times()
+    server_before = server_cpu(server) if server else None
     t = time.perf_counter()
     out = subprocess.run(COMMAND, env=env, check=True, capture_output=True, text=True)
     seconds = time.perf_counter() - t
     after = os.times()
+    server_after = server_cpu(server) if server else None
+    spent = server_after - server_before if server_after is not None and server_before is not None else None
     cpu = after.children_user + after.children_system - before.children_user - before.children_system
-    print(f"    {out.stdout.strip()}", flush=True)
-    return seconds, cpu
+    print(f"    {out.stdout.strip()}" + (f" (server CPU {spent:.2f} s)" if spent is not None else ""), flush=True)
+    return seconds, cpu, spent
+
+
+def _cpu_of(pid: int, children: bool = False) -> float:
+    """User + system CPU seconds of a process from /proc (and of its reaped children: ``children``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster() -> int | None:
+    """The PostgreSQL server's postmaster, if it runs on this machine and /proc shows it (Linux)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        (backend,) = cur.fetchone()
+    try:
+        parent = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        _cpu_of(parent, children=True)
+        return parent
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def server_cpu(postmaster_pid: int) -> float | None:
+    """CPU seconds of the whole server: the postmaster, the backends it has reaped (the command's,
+    parallel workers) and those alive (checkpointer, WAL writer, autovacuum). Only a server nobody
+    else uses is measured so."""
+    try:
+        total = _cpu_of(postmaster_pid, children=True)
+    except OSError:
+        return None
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == postmaster_pid:
+                    total += _cpu_of(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return total
 
 
 def one_kpi_year(repeat: int = 3) -> dict[str, float]:
@@ -159,19 +203,24 @@ def main() -> None:
         f"{vendor}: {Value.objects.count():,} values in the store, {data[3].size:,} kommun values "
         f"(loaded for pandas in {time.perf_counter() - t:.1f} s); {ComparisonStat.objects.count():,} comparisons"
     )
+    server = postmaster() if vendor == "postgresql" else None
     connection.close()  # the command runs in its own process
     env = dict(os.environ, KOMMUNKVALITET_DATA_DIR=str(data_dir))
     pandas_baseline(data)  # warm-up
     ours, ours_cpu, base, base_cpu, old, old_cpu = [], [], [], [], [], []
+    ours_server: list[float | None] = []
+    old_server: list[float | None] = []
     for i in range(args.repeat):
         if args.before_src:  # the same command from another source tree, alternating with ours
-            wall, cpu = run_command(dict(env, PYTHONPATH=str(args.before_src.resolve())))
+            wall, cpu, spent = run_command(dict(env, PYTHONPATH=str(args.before_src.resolve())), server)
             old.append(wall)
             old_cpu.append(cpu)
+            old_server.append(spent)
             print(f"  run {i + 1}: before {wall:.2f} s (CPU {cpu:.2f} s)")
-        wall, cpu = run_command(env)
+        wall, cpu, spent = run_command(env, server)
         ours.append(wall)
         ours_cpu.append(cpu)
+        ours_server.append(spent)
         c = time.process_time()
         base.append(timed(lambda: pandas_baseline(data)))
         base_cpu.append(time.process_time() - c)
@@ -184,6 +233,16 @@ def main() -> None:
           f"CPU {statistics.median(base_cpu):.2f} s")  # fmt: skip
     print(f"ratio ours/pandas: median of runs {statistics.median(o / b for o, b in zip(ours, base, strict=True)):.2f}, "
           f"CPU {statistics.median(o / b for o, b in zip(ours_cpu, base_cpu, strict=True)):.2f}")  # fmt: skip
+    if server and None not in ours_server + old_server:
+        with_server = [c + (s or 0.0) for c, s in zip(ours_cpu, ours_server, strict=True)]
+        print(f"ours, server CPU: median {statistics.median(s or 0.0 for s in ours_server):.2f} s; command + server CPU: median "
+              f"{statistics.median(with_server):.2f} s, ratio to pandas' CPU "
+              f"{statistics.median(w / b for w, b in zip(with_server, base_cpu, strict=True)):.2f}")  # fmt: skip
+        if old:
+            old_with = [c + (s or 0.0) for c, s in zip(old_cpu, old_server, strict=True)]
+            print(f"before, server CPU: median {statistics.median(s or 0.0 for s in old_server):.2f} s; command + server CPU: median "
+                  f"{statistics.median(old_with):.2f} s, ratio to pandas' CPU "
+                  f"{statistics.median(w / b for w, b in zip(old_with, base_cpu, strict=True)):.2f}")  # fmt: skip
     if old:
         print(f"before ({args.before_src}): median {statistics.median(old):.2f} s, CPU {statistics.median(old_cpu):.2f} s; "
               f"ratio to pandas {statistics.median(o / b for o, b in zip(old, base, strict=True)):.2f}, "

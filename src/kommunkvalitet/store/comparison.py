@@ -199,13 +199,11 @@ def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: Comparison
         small = len(pairs) <= 1 << 16  # then numpy's stable sort is a radix sort
         order = np.argsort(data.pair.astype(np.uint16) if small else data.pair, kind="stable")
         data = _Values(data.pair[order], data.gender[order], data.municipality[order], data.value[order])
+    stage = staging.active()
+    if stage is None and connection.vendor == "postgresql":
+        return _write_postgresql_all(pairs, _chunks(pairs, data, directions, settings))
     written = 0
-    for start in range(0, len(pairs), _CHUNK):
-        stop = min(start + _CHUNK, len(pairs))
-        a, b = np.searchsorted(data.pair, [start, stop]).tolist()
-        part = _Values(data.pair[a:b] - start, data.gender[a:b], data.municipality[a:b], data.value[a:b])
-        rows = _rows(pairs[start:stop], part, directions, settings)
-        stage = staging.active()
+    for start, stop, rows in _chunks(pairs, data, directions, settings):
         if stage is None:
             with transaction.atomic():
                 written += _write(pairs[start:stop], rows)
@@ -222,6 +220,16 @@ def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: Comparison
                 written += _write(pairs[start + first : start + last], _part(rows, lo, hi, first))
             first = last
     return written
+
+
+def _chunks(pairs: list[tuple[str, int]], data: _Values, directions: dict[str, str], settings: ComparisonSettings):
+    """(start, stop, the rows of ``pairs[start:stop]``) of each chunk of :data:`_CHUNK` KPI-years, in
+    order (``data`` sorted by pair)."""
+    for start in range(0, len(pairs), _CHUNK):
+        stop = min(start + _CHUNK, len(pairs))
+        a, b = np.searchsorted(data.pair, [start, stop]).tolist()
+        part = _Values(data.pair[a:b] - start, data.gender[a:b], data.municipality[a:b], data.value[a:b])
+        yield start, stop, _rows(pairs[start:stop], part, directions, settings)
 
 
 def _part(rows: _Rows, lo: int, hi: int, first_pair: int) -> _Rows:
@@ -414,15 +422,65 @@ def _collector_paused():
 
 
 def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
-    """The same arrays with no Python object per value: the server aggregates each KPI's keys and
-    values into two byte strings (``int8send``/``float8send``: the exact 8 bytes, big-endian) that
-    numpy reads in place. (``COPY ... TO STDOUT`` would hand Python one message per row.) The KPI
-    index is the KPI's place in ``kpis`` (default: the KPI table), joined on the server."""
+    """The same arrays with no Python object per value. Many KPIs: the server groups the rows by KPI
+    (a hash aggregate) and hands over four strings per KPI: the rows' municipality ids (four characters
+    each), genders (one each), years (``int2send``) and values (``float8send``: the exact 8 bytes,
+    big-endian), which numpy reads in place and keys as :func:`_key_sql` does. Plain columns cost the
+    server a third of :func:`_fetch_postgresql_keyed`'s key computed per row (a regular expression, a
+    ``CASE``) and of its join; with a few KPIs that one is cheaper for the client. (``COPY ... TO
+    STDOUT`` hands Python one message per row: 6 µs each here.) A KPI with an id or a gender of another
+    width (never with Kolada's ids) is read again by :func:`_fetch_postgresql_keyed`."""
+    if kpis is not None and len(kpis) <= _SCAN_ABOVE:
+        return _fetch_postgresql_keyed(kpis, years)
+    where, params = "", []
+    if years is not None:
+        where, params = " AND year = ANY(%s)", [years]
+    # The aggregates take the rows of a group in the same order (one pass feeds every aggregate).
+    sql = (
+        "SELECT kpi_id, count(*), string_agg(municipality_id, ''), string_agg(gender, ''), "
+        "string_agg(int2send(year), ''), string_agg(float8send(value), '') "
+        f"FROM store_value WHERE value IS NOT NULL{where}{' AND kpi_id = ANY(%s)' if kpis is not None else ''} "
+        "GROUP BY kpi_id"
+    )
+    from psycopg.pq import TransactionStatus as psycopg_status
+
+    met: list[str] = []
+    parts = []
+    odd: list[str] = []
     connection.ensure_connection()
-    if kpis is None:
-        with connection.cursor() as cur:
-            cur.execute("SELECT id FROM store_kpi ORDER BY id")
-            kpis = [k for (k,) in cur.fetchall()]
+    with connection.connection.cursor() as cur:
+        (work_mem,) = cur.execute("SELECT current_setting('work_mem')").fetchone()
+        cur.execute("SELECT set_config('work_mem', '256MB', false)")  # the groups in memory, not on disk
+        try:
+            for kpi, n, ids, genders, year_bytes, values in cur.execute(
+                sql, params if kpis is None else [*params, kpis]
+            ):
+                # Each id has at most four characters and each gender one (the columns' widths): as
+                # many characters as four (one) a row, all ASCII, and each is one of that width.
+                if len(ids) != 4 * n or len(genders) != n or not (ids.isascii() and genders.isascii()):
+                    odd.append(kpi)
+                    continue
+                digits = np.frombuffer(ids.encode(), dtype=np.uint8).reshape(n, 4).astype(np.int64) - ord("0")
+                municipality = digits @ np.array([1000, 100, 10, 1], dtype=np.int64)
+                municipality[((digits < 0) | (digits > 9)).any(axis=1)] = -1
+                gender = _GENDER_OF_BYTE[np.frombuffer(genders.encode(), dtype=np.uint8)]
+                year = np.frombuffer(year_bytes, dtype=">i2").astype(np.int64)
+                key = (year * 4 + gender) * 10000 + municipality
+                value = np.frombuffer(values, dtype=">f8").astype(np.float64)
+                parts.append((np.full(n, len(met), dtype=np.int64), key, value))
+                met.append(kpi)
+        finally:  # (a failed transaction restores it when it rolls back)
+            if connection.connection.info.transaction_status != psycopg_status.INERROR:
+                cur.execute("SELECT set_config('work_mem', %s, false)", [work_mem])
+    rows = (met, *(np.concatenate(c) for c in zip(*parts, strict=True))) if parts else _NO_ROWS
+    return _combine(rows, _fetch_postgresql_keyed(odd, years)) if odd else rows
+
+
+def _fetch_postgresql_keyed(kpis: list[str], years: list[int] | None):
+    """The arrays of :func:`_fetch_postgresql` for these KPIs: the server aggregates each KPI's keys
+    (:func:`_key_sql`) and values into two byte strings (``int8send``/``float8send``). The KPI index
+    is the KPI's place in ``kpis``, joined on the server."""
+    connection.ensure_connection()
     where = ""
     params: list[list[str] | list[int]] = [kpis]
     if years is not None:
@@ -445,6 +503,10 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
         return kpis, *_NO_ROWS[1:]
     kpi_idx, key, value = (np.concatenate(column) for column in zip(*parts, strict=True))
     return kpis, kpi_idx, key, value
+
+
+_GENDER_OF_BYTE = np.full(256, 3, dtype=np.int64)  # the gender code of a one-byte gender: T 0, K 1, M 2, else 3
+_GENDER_OF_BYTE[[ord("T"), ord("K"), ord("M")]] = [0, 1, 2]
 
 
 # --- computing ----------------------------------------------------------------------------------
@@ -587,17 +649,22 @@ _INSERT_COLUMNS = (
 
 def _write(pairs: list[tuple[str, int]], rows: _Rows) -> int:
     """Replace the chunk's ComparisonStat rows: one bulk delete, one bulk insert."""
-    now = timezone.now()
-    records = [
-        (pairs[p][0], pairs[p][1], g, d, *stats, positions, flagged, now)
-        for p, g, d, stats, positions, flagged in zip(rows.pair, rows.gender, rows.direction, rows.stats,
-                                                      rows.positions, rows.flagged, strict=True)
-    ]  # fmt: skip
+    records = _records(pairs, rows)
     if connection.vendor == "postgresql":
         _write_postgresql(pairs, records)
     else:
         _write_sqlite(pairs, records)
     return len(records)
+
+
+def _records(pairs: list[tuple[str, int]], rows: _Rows) -> list[tuple]:
+    """The chunk's rows as tuples of :data:`_INSERT_COLUMNS`."""
+    now = timezone.now()
+    return [
+        (pairs[p][0], pairs[p][1], g, d, *stats, positions, flagged, now)
+        for p, g, d, stats, positions, flagged in zip(rows.pair, rows.gender, rows.direction, rows.stats,
+                                                      rows.positions, rows.flagged, strict=True)
+    ]  # fmt: skip
 
 
 def _write_sqlite(pairs, records) -> None:
@@ -614,16 +681,47 @@ def _write_sqlite(pairs, records) -> None:
 def _write_postgresql(pairs, records) -> None:
     raw = connection.connection
     with raw.cursor() as cur:
-        cur.execute(
-            "DELETE FROM store_comparisonstat s USING unnest(%s::text[], %s::int[]) AS w(kpi, year) "
-            "WHERE s.kpi_id = w.kpi AND s.year = w.year",
-            ([k for k, _ in pairs], [y for _, y in pairs]),
-        )
-        # COPY's text format written here: psycopg's write_row escapes 130 MB of JSON in Python.
+        _delete_postgresql(cur, pairs)
         if records:
             with cur.copy(f"COPY store_comparisonstat ({_INSERT_COLUMNS}) FROM STDIN") as copy:
-                lines = ["\t".join(_copy_text(x) for x in record) for record in records]
-                copy.write(("\n".join(lines) + "\n").encode())
+                copy.write(_copy_bytes(records))
+
+
+def _write_postgresql_all(pairs: list[tuple[str, int]], chunks) -> int:
+    """Replace the rows of every pair in one transaction (readers see the old rows until it commits):
+    one delete, then one COPY fed chunk by chunk. A thread hands each chunk's text to the server while
+    this one computes the next, so that the server's work (parsing the positions into ``jsonb``,
+    compressing them, the indexes) runs beside the client's on a second core instead of after it."""
+    from psycopg.copy import QueuedLibpqWriter
+
+    written = 0
+    with transaction.atomic():
+        with connection.connection.cursor() as cur:
+            _delete_postgresql(cur, pairs)
+            sql = f"COPY store_comparisonstat ({_INSERT_COLUMNS}) FROM STDIN"
+            queued = len(pairs) > _CHUNK  # (more than one chunk: a thread is worth starting)
+            with cur.copy(sql, writer=QueuedLibpqWriter(cur) if queued else None) as copy:
+                for start, stop, rows in chunks:
+                    records = _records(pairs[start:stop], rows)
+                    if records:
+                        copy.write(memoryview(_copy_bytes(records)))  # (sliced by the writer, not copied)
+                    written += len(records)
+        dataversion.advance(dataversion.DATA)  # the pages and charts of these KPI-years change now
+    return written
+
+
+def _delete_postgresql(cur, pairs) -> None:
+    cur.execute(
+        "DELETE FROM store_comparisonstat s USING unnest(%s::text[], %s::int[]) AS w(kpi, year) "
+        "WHERE s.kpi_id = w.kpi AND s.year = w.year",
+        ([k for k, _ in pairs], [y for _, y in pairs]),
+    )
+
+
+def _copy_bytes(records) -> bytes:
+    """Records in COPY's text format (psycopg's write_row escapes 130 MB of JSON in Python)."""
+    lines = ["\t".join(_copy_text(x) for x in record) for record in records]
+    return ("\n".join(lines) + "\n").encode()
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
