@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,34 @@ hypothesis_settings.load_profile("kommunkvalitet")
 sys.path.insert(0, str(Path(__file__).parent))  # tests/kolada_server.py, the fake Kolada API
 
 from browserkit import browser, page, server  # noqa: E402,F401  (the browser tests' shared fixtures)
+
+# `make test` runs the suite on two processes (pytest-xdist's workers gw0, gw1). Each worker gets its own
+# data dir below the run's, so that whatever a test reaches through config.data_dir() at run time (the sync
+# lock, the import's reports, a `kommunkvalitet` child process that inherits the environment) is never
+# shared with the other worker. Django's settings were read before this file (pytest-django loads them
+# first) with the run's data dir: its secret key, created once by the controlling process, and its chart
+# cache (FileCache, safe across processes as the server's workers share it in production) stay shared.
+# Each worker has its own test database too: SQLite's is in memory; on PostgreSQL pytest-django names
+# it test_<name>_gw0, test_<name>_gw1.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if XDIST_WORKER:
+    _worker_dir = config.data_dir() / f"xdist-{XDIST_WORKER}"
+    _worker_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["KOMMUNKVALITET_DATA_DIR"] = str(_worker_dir)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(session, items):
+    """Under ``--dist loadgroup`` (the Makefile's), keep what shares an expensive session or module
+    fixture on one worker: the browser tests share one production server and one Chromium (a second
+    worker would import and start them again), test_served.py its own served site."""
+    if not session.config.pluginmanager.hasplugin("xdist"):
+        return  # run with -p no:xdist: no such marker
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.module.__name__ == "test_served":
+            item.add_marker(pytest.mark.xdist_group("served"))
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +116,4 @@ def _no_page_cache_between_tests(settings):
     """In-process tests get fresh pages (a test may write rows directly, past the data version); the
     page cache's own tests (test_load.py) switch it on, and the served tests run it as in production."""
     settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
