@@ -117,3 +117,14 @@ def _no_page_cache_between_tests(settings):
     page cache's own tests (test_load.py) switch it on, and the served tests run it as in production."""
     settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
+
+@pytest.fixture
+def page_cache(settings):
+    """A real (per-process) page cache, empty at the start of the test, for the tests of the cache itself
+    (test_page_cache.py, test_warm.py, test_language.py: ``pytest.mark.usefixtures("page_cache")``)."""
+    from django.core.cache import caches
+
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                    "LOCATION": "test-pages"}}  # fmt: skip
+    caches["pages"].clear()
+    return caches["pages"]
