@@ -36,20 +36,6 @@ if XDIST_WORKER:
     os.environ["KOMMUNKVALITET_DATA_DIR"] = str(_worker_dir)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(session, items):
-    """Under ``--dist loadgroup`` (the Makefile's), keep what shares an expensive session or module
-    fixture on one worker: the browser tests share one production server and one Chromium (a second
-    worker would import and start them again), test_served.py its own served site."""
-    if not session.config.pluginmanager.hasplugin("xdist"):
-        return  # run with -p no:xdist: no such marker
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif item.module.__name__ == "test_served":
-            item.add_marker(pytest.mark.xdist_group("served"))
-
-
 @pytest.fixture(scope="session")
 def snapshot_dir() -> Path:
     root = config.snapshot_dir()
