@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,20 @@ hypothesis_settings.load_profile("kommunkvalitet")
 sys.path.insert(0, str(Path(__file__).parent))  # tests/kolada_server.py, the fake Kolada API
 
 from browserkit import browser, page, server  # noqa: E402,F401  (the browser tests' shared fixtures)
+
+# `make test` runs the suite on two processes (pytest-xdist's workers gw0, gw1). Each worker gets its own
+# data dir below the run's, so that whatever a test reaches through config.data_dir() at run time (the sync
+# lock, the import's reports, a `kommunkvalitet` child process that inherits the environment) is never
+# shared with the other worker. Django's settings were read before this file (pytest-django loads them
+# first) with the run's data dir: its secret key, created once by the controlling process, and its chart
+# cache (FileCache, safe across processes as the server's workers share it in production) stay shared.
+# Each worker has its own test database too: SQLite's is in memory; on PostgreSQL pytest-django names
+# it test_<name>_gw0, test_<name>_gw1.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if XDIST_WORKER:
+    _worker_dir = config.data_dir() / f"xdist-{XDIST_WORKER}"
+    _worker_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["KOMMUNKVALITET_DATA_DIR"] = str(_worker_dir)
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +102,15 @@ def _no_page_cache_between_tests(settings):
     """In-process tests get fresh pages (a test may write rows directly, past the data version); the
     page cache's own tests (test_load.py) switch it on, and the served tests run it as in production."""
     settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def page_cache(settings):
+    """A real (per-process) page cache, empty at the start of the test, for the tests of the cache itself
+    (test_page_cache.py, test_warm.py, test_language.py: ``pytest.mark.usefixtures("page_cache")``)."""
+    from django.core.cache import caches
+
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                    "LOCATION": "test-pages"}}  # fmt: skip
+    caches["pages"].clear()
+    return caches["pages"]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from django.core.cache import caches
 from django.test import Client
 
 import kommunkvalitet
@@ -24,7 +23,7 @@ from kommunkvalitet.store.demo import load_demo
 from kommunkvalitet.store.models import Indicator
 from kommunkvalitet.web.pagecache import CACHED_HEADER
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]  # tests/conftest.py
 
 MUNI, YEAR, AREA = "2284", 2022, "stod_och_omsorg"
 AREA_HTML = f"/kommun/{MUNI}/{YEAR}/{AREA}/"
@@ -33,14 +32,6 @@ PO = Path(kommunkvalitet.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "d
 # A sample of every page family a reader meets: start, overview, area, measure, goal report, search, login
 SAMPLE = ["/", f"/kommun/{MUNI}/{YEAR}/", AREA_HTML, f"/nyckeltal/U23401/{YEAR}/?kommun={MUNI}",
           "/kommun/1463/mal/2017/", "/sok/?q=omsorg", "/konto/login/"]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    """A real (per-process) page cache, empty at the start of each test."""
-    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                                    "LOCATION": "test-language-pages"}}  # fmt: skip
-    caches["pages"].clear()
 
 
 def reader(lang: str | None = None, **kw) -> Client:

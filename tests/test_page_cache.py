@@ -22,20 +22,11 @@ from kommunkvalitet.store.models import KPI, EditorRole, Municipality, Value
 from kommunkvalitet.store.sync import KoladaSync
 from kommunkvalitet.web.pagecache import CACHED_HEADER, PUBLIC
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]  # tests/conftest.py
 
 MUNI, YEAR, AREA = "2284", 2022, "stod_och_omsorg"
 AREA_JSON = f"/kommun/{MUNI}/{YEAR}/{AREA}.json"
 AREA_HTML = f"/kommun/{MUNI}/{YEAR}/{AREA}/"
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    """A real (per-process) page cache for these tests, empty at the start of each."""
-    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                                    "LOCATION": "test-pages"}}  # fmt: skip
-    caches["pages"].clear()
-    return caches["pages"]
 
 
 def get(client: Client, url: str, **headers):

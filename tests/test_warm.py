@@ -20,19 +20,10 @@ from kommunkvalitet.web import urls as web_urls
 from kommunkvalitet.web import warm as warming
 from kommunkvalitet.web.pagecache import CACHED_HEADER, PUBLIC
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]  # tests/conftest.py
 
 BASE = "http://testserver"  # the test client's Host and scheme
 MUNI, YEAR, AREA = "2284", 2022, "stod_och_omsorg"
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    """A real (per-process) page cache for these tests, empty at the start of each."""
-    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                                    "LOCATION": "test-warm"}}  # fmt: skip
-    caches["pages"].clear()
-    return caches["pages"]
 
 
 def reader(language: str) -> Client:
