@@ -517,11 +517,29 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
     return out
 
 
-def _numbered(municipality: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(municipality, return_inverse=True)`` of four-digit ids by a lookup table (no sort)."""
-    present = np.zeros(10_000, dtype=bool)
-    present[municipality] = True
-    return np.flatnonzero(present), (np.cumsum(present) - 1)[municipality]
+def _numbered(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(numbers, return_inverse=True)`` of small integers >= 0 (four-digit ids, packed
+    position codes) by a lookup table (no sort)."""
+    top = int(numbers.max(initial=0))
+    if top >= max(10_000, 4 * numbers.size):  # a sparse table: the sort is cheaper
+        return np.unique(numbers, return_inverse=True)
+    present = np.zeros(max(10_000, top + 1), dtype=bool)
+    present[numbers] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[numbers]
+
+
+def _group_column_order(group: np.ndarray, column: np.ndarray) -> np.ndarray:
+    """``np.lexsort((column, group))`` where each (group, column) occurs once (a municipality once per
+    group), by a lookup table over the grid of groups and columns instead of a sort of every row."""
+    if group.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    width = int(column.max()) + 1
+    cells = int(group.max()) * width + width
+    if cells > 4 * group.size + 4096:  # a sparse grid: the sort is cheaper
+        return np.lexsort((column, group))
+    slot = np.full(cells, -1, dtype=np.int64)
+    slot[group * width + column] = np.arange(group.size)
+    return slot[slot >= 0]
 
 
 @functools.lru_cache(maxsize=1)
@@ -564,9 +582,9 @@ def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray)
     code |= table.band.astype(np.int64) << 5
     code |= table.position.astype(np.int64) << 2
     code |= table.reading
-    distinct, which = np.unique(code, return_inverse=True)
+    distinct, which = _numbered(code)  # np.unique(code, return_inverse=True), no sort
     code_text = np.array([_code_text(c) for c in distinct.tolist()], dtype=object)
-    order = np.lexsort((column, table.row_group))
+    order = _group_column_order(table.row_group, column)
     municipality = ids[column[order]]
     counts = np.bincount(table.row_group, minlength=table.n.size)
     ends = np.cumsum(counts)
