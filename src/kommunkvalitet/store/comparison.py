@@ -328,6 +328,8 @@ def _fetch_sqlite(kpis: list[str] | None, years: list[int] | None):
     where, params = "", []
     if years is not None:
         where += f" AND year IN ({', '.join(str(int(y)) for y in years)})"
+    if kpis is not None and len(kpis) == 1:
+        return _fetch_one_kpi(kpis[0], where)
     if kpis is not None and len(kpis) <= _SCAN_ABOVE:  # a few KPIs: through the unique index
         where += f" AND kpi_id IN ({', '.join(['%s'] * len(kpis))})"
         params = kpis
@@ -344,6 +346,26 @@ def _fetch_sqlite(kpis: list[str] | None, years: list[int] | None):
         return _NO_ROWS
     kpi_idx, key, value = (np.concatenate(column) for column in zip(*parts, strict=True))
     return list(seen), kpi_idx, key, value
+
+
+def _fetch_one_kpi(kpi: str, where: str):
+    """:func:`_fetch_sqlite` of one KPI (a KPI-year of a sync or an edit): two columns a row, not three
+    (the KPI is known), on Python's sqlite3 connection itself (Django's cursor wrapper and the KPI
+    column were a third of such a read)."""
+    connection.ensure_connection()
+    table = staging.table("store_value")
+    sql = f"SELECT {_key_sql()}, value FROM {table} WHERE kpi_id = ? AND value IS NOT NULL{where}"
+    with connection.wrap_database_errors:  # Django's exceptions, as through its cursor (web.busy)
+        rows = connection.connection.execute(sql, [kpi]).fetchall()
+    if not rows:
+        return _NO_ROWS
+    keys, values = zip(*rows, strict=True)
+    return (
+        [kpi],
+        np.zeros(len(rows), dtype=np.int64),
+        np.array(keys, dtype=np.int64),
+        np.array(values, dtype=np.float64),
+    )
 
 
 def _database_file() -> str | None:
@@ -631,13 +653,16 @@ def _write(pairs: list[tuple[str, int]], rows: _Rows) -> int:
 
 
 def _write_sqlite(pairs, records) -> None:
+    """On Python's sqlite3 connection itself: Django's cursor wrapper took half of a KPI-year's write."""
     stamp = connection.ops.adapt_datetimefield_value(records[0][-1]) if records else None
     table = staging.table("store_comparisonstat")
-    with connection.cursor() as cur:
-        cur.executemany(f"DELETE FROM {table} WHERE kpi_id = %s AND year = %s", pairs)
-        cur.executemany(
-            f"INSERT INTO {table} ({_INSERT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(*r[:-1], stamp) for r in records],
+    marks = ", ".join(["?"] * 14)
+    connection.ensure_connection()
+    with connection.wrap_database_errors:  # Django's exceptions, as through its cursor (web.busy)
+        raw = connection.connection
+        raw.executemany(f"DELETE FROM {table} WHERE kpi_id = ? AND year = ?", pairs)
+        raw.executemany(
+            f"INSERT INTO {table} ({_INSERT_COLUMNS}) VALUES ({marks})", [(*r[:-1], stamp) for r in records]
         )
 
 
