@@ -553,8 +553,8 @@ def _numbered(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _group_column_order(group: np.ndarray, column: np.ndarray) -> np.ndarray:
     """``np.lexsort((column, group))`` where each (group, column) occurs once (a municipality once per
     group), by a lookup table over the grid of groups and columns instead of a sort of every row."""
-    if group.size == 0:
-        return np.zeros(0, dtype=np.int64)
+    if group.size < 1 << 16:  # a few KPI-years: the sort is cheaper than the table's numpy calls
+        return np.lexsort((column, group))
     width = int(column.max()) + 1
     cells = int(group.max()) * width + width
     if cells > 4 * group.size + 4096:  # a sparse grid: the sort is cheaper
