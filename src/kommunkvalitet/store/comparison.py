@@ -407,21 +407,24 @@ def _fetch_sqlite_arrow(path: str, years: list[int] | None):
     kpi = pc.dictionary_encode(table.column(0)).combine_chunks()
     key = _numpy_of(table.column(1), np.int64)
     value = _numpy_of(table.column(2), np.float64)
-    return kpi.dictionary.to_pylist(), _numpy_of(kpi.indices, np.int32).astype(np.int64), key, value
+    return kpi.dictionary.to_pylist(), _numpy_of(kpi.indices, np.int64), key, value
 
 
 def _numpy_of(column, dtype) -> np.ndarray:
-    """An Arrow column without nulls (a table's column or an array) as a numpy array over its data
-    buffer. Not pyarrow's ``to_numpy``: that imports pandas where it is installed, about a second of
-    the command's CPU time."""
+    """An Arrow column without nulls (a table's column or an array) as a numpy array of ``dtype``, over
+    its data buffer. Not pyarrow's ``to_numpy``: that imports pandas where it is installed, about a
+    second of the command's CPU time."""
     if hasattr(column, "combine_chunks"):
         column = column.combine_chunks()
-    width = np.dtype(dtype).itemsize
-    if column.null_count or column.type.bit_width != 8 * width:
+    own = _ARROW_NUMPY.get(str(column.type))
+    if own is None or column.null_count:
         raise RuntimeError(f"unexpected Arrow column: {column.type}, {column.null_count} nulls")
-    return np.frombuffer(column.buffers()[1], dtype=dtype, count=len(column), offset=column.offset * width)
+    width = np.dtype(own).itemsize
+    data = np.frombuffer(column.buffers()[1], dtype=own, count=len(column), offset=column.offset * width)
+    return data.astype(dtype, copy=False)
 
 
+_ARROW_NUMPY = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64, "double": np.float64}
 _ARROW_BATCH = 65_536  # rows per Arrow batch (the driver's default, 1,024, makes thousands of chunks)
 
 
