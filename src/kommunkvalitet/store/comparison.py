@@ -47,7 +47,15 @@ _STAGED_PAIRS = 100  # KPI-years in the first transaction of a staged write (the
 
 def current_settings() -> ComparisonSettings:
     """The comparison thresholds in force: the defaults with KOMMUNKVALITET_COMPARISON applied."""
-    return settings_from_text(config.comparison_overrides())
+    return _settings_of(tuple(config.comparison_overrides().items()))
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_of(overrides: tuple[tuple[str, str], ...]) -> ComparisonSettings:
+    """:func:`settings_from_text` of these overrides, kept by their text (a changed setting is a new
+    key, so nothing goes stale): building and checking the dataclass was a tenth of one KPI-year's
+    comparison. Errors are raised again each call (lru_cache keeps no exceptions)."""
+    return settings_from_text(dict(overrides))
 
 
 @dataclass
@@ -235,6 +243,11 @@ def _part(rows: _Rows, lo: int, hi: int, first_pair: int) -> _Rows:
 
 def _directions(kpis: list[str]) -> dict[str, str]:
     """Each KPI's direction (one plain query: this runs once per synced KPI-year)."""
+    if len(kpis) <= 500 and connection.vendor == "sqlite":  # on sqlite3 itself: Django's wrapper cost more
+        connection.ensure_connection()
+        sql = f"SELECT id, direction FROM store_kpi WHERE id IN ({', '.join(['?'] * len(kpis))})"
+        with connection.wrap_database_errors:
+            return dict(connection.connection.execute(sql, kpis).fetchall())
     out = {}
     with connection.cursor() as cur:
         for start in range(0, len(kpis), 500):
@@ -292,6 +305,15 @@ def _without(rows, kpis: set[str]):
 def _select(pairs, met, kpi_idx, key, value) -> _Values:
     """The rows of these KPI-years among (KPI ids met, each row's index into them, key, value),
     numbered by their place in ``pairs``."""
+    if len(pairs) == 1:  # one KPI-year (a sync or an edit): a mask, not the lookup grid
+        ((kpi, y),) = pairs
+        year, gender, municipality = _unpack_key(key)
+        keep = (year == y) & (gender < 3) & (municipality >= 0)
+        if met != [kpi]:
+            keep &= np.array([k == kpi for k in met], dtype=bool)[kpi_idx] if met else False
+        return _Values(
+            np.zeros(int(np.count_nonzero(keep)), dtype=np.int64), gender[keep], municipality[keep], value[keep]
+        )
     kpis = sorted({k for k, _ in pairs})
     years = sorted({y for _, y in pairs})
     position = {k: i for i, k in enumerate(kpis)}
