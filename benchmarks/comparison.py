@@ -135,11 +135,13 @@ def server_cpu(postmaster_pid: int) -> float | None:
     return total
 
 
-def one_kpi_year(repeat: int = 3) -> dict[str, float]:
+def one_kpi_year(repeat: int = 3, store=None) -> dict[str, float]:
     """Medians in ms of ``recompute`` of one KPI-year (U21401, each year 2015-2022, ``repeat`` times):
     wall and CPU time of the whole call, and the CPU time of its three parts (reading the values,
-    comparing the three genders, writing the rows; the rest is the transaction and the data version)."""
-    import kommunkvalitet.store.comparison as store
+    comparing the three genders, writing the rows; the rest is the transaction and the data version).
+    ``store``: another tree's ``store.comparison`` module (:func:`before_module`)."""
+    if store is None:
+        import kommunkvalitet.store.comparison as store
 
     parts = {"read": "_fetch", "compare": "_rows", "write": "_write"}
     spent = dict.fromkeys(parts, 0.0)
@@ -195,7 +197,7 @@ def main() -> None:
 
     vendor = connection.vendor
     if args.kpi_year_only:
-        kpi_year_and_block(vendor, args.repeat)
+        kpi_year_and_block(vendor, args.repeat, args.before_src)
         return
     t = time.perf_counter()
     data = load_arrays()
@@ -248,16 +250,37 @@ def main() -> None:
               f"ratio to pandas {statistics.median(o / b for o, b in zip(old, base, strict=True)):.2f}, "
               f"CPU {statistics.median(o / b for o, b in zip(old_cpu, base_cpu, strict=True)):.2f}")  # fmt: skip
 
-    kpi_year_and_block(vendor, args.repeat)
+    kpi_year_and_block(vendor, args.repeat, args.before_src)
 
 
-def kpi_year_and_block(vendor: str, repeat: int) -> None:
+def before_module(src: Path):
+    """The ``store.comparison`` module of another source tree, loaded beside ours (it imports our
+    ``core`` and the rest of ``store``; only this module's own code is the other tree's)."""
+    import importlib.util
+
+    path = src.resolve() / "kommunkvalitet" / "store" / "comparison.py"
+    spec = importlib.util.spec_from_file_location("before_store_comparison", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def kpi_year_and_block(vendor: str, repeat: int, before_src: Path | None = None) -> None:
     from kommunkvalitet.core.comparison import compare
 
-    one = one_kpi_year(repeat)
-    print(f"one KPI-year in the store (read, compare 3 genders, write; {vendor}): wall {one['wall']:.2f} ms, "
-          f"CPU {one['cpu']:.2f} ms (read {one['read']:.2f}, compare {one['compare']:.2f}, write {one['write']:.2f}); "
-          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    trees = [("ours", None)]
+    if before_src:  # alternating, in the same process: one round of each, `repeat` times
+        trees.append(("before", before_module(before_src)))
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name, _ in trees}
+    for _ in range(repeat):
+        for name, module in trees:
+            runs[name].append(one_kpi_year(1, module))
+    for name, _ in trees:
+        one = {k: statistics.median(r[k] for r in runs[name]) for k in runs[name][0]}
+        print(f"one KPI-year in the store, {name} (read, compare 3 genders, write; {vendor}): wall {one['wall']:.2f} ms, "
+              f"CPU {one['cpu']:.2f} ms (read {one['read']:.2f}, compare {one['compare']:.2f}, "
+              f"write {one['write']:.2f}); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     ids = np.array([f"{i:04d}" for i in range(114, 114 + 290)], dtype=object)
     values = np.random.default_rng(1).normal(50, 10, 290)
     block = [timed(lambda: compare(ids, values, "higher")) for _ in range(200)]

@@ -73,14 +73,14 @@ def _data_lock() -> Iterator[None]:
     """Hold the one lock of the jobs that write data (import, sync, recompute, setup): a second job exits
     at once with 75 (EX_TEMPFAIL) and one ``Fel:`` line saying that another import or sync is running."""
     from kommunkvalitet import config
-    from kommunkvalitet.store import sync as syncing
+    from kommunkvalitet.store import joblock  # not store.sync: its Kolada client costs a recompute 0.3 s
 
     try:
-        with syncing.sync_lock(config.data_dir() / syncing.LOCK_FILE):
+        with joblock.sync_lock(config.data_dir() / joblock.LOCK_FILE):
             yield
-    except syncing.SyncLocked as err:
+    except joblock.SyncLocked as err:
         click.secho(f"Fel: {err}", fg="red", err=True)
-        sys.exit(syncing.EXIT_LOCKED)
+        sys.exit(joblock.EXIT_LOCKED)
 
 
 def parse_years(text: str) -> tuple[int, int]:

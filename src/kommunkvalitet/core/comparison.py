@@ -517,7 +517,7 @@ def _row_sort(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     key.sort(axis=1)
     idx = key.astype(np.uint16)  # the low 16 bits: the column
     del key
-    srt = np.take_along_axis(grid, idx, axis=1)
+    srt = grid[np.arange(grid.shape[0])[:, None], idx]  # np.take_along_axis without its index building
     redo = np.flatnonzero((srt[:, 1:] < srt[:, :-1]).any(axis=1))
     if redo.size:
         idx[redo] = np.argsort(grid[redo], axis=1, kind="stable")
@@ -531,6 +531,12 @@ def _ascending_sum(sorted_rows: np.ndarray, sign: np.ndarray) -> np.ndarray:
     group's sums come out bit for bit the same, so :func:`compare` and :func:`compare_table` agree
     exactly (numpy's pairwise ``sum`` groups the terms by the row's width)."""
     descending = sign > 0  # these rows run from the largest raw value down, padding last
+    if descending.all():  # one direction for every row (one KPI): no boolean selection of the rows
+        out: np.ndarray = np.cumsum(sorted_rows[:, ::-1], axis=1)[:, -1]
+        return out
+    if not descending.any():
+        out = np.cumsum(sorted_rows, axis=1)[:, -1]
+        return out
     out = np.empty(sorted_rows.shape[0])
     if (~descending).any():
         out[~descending] = np.cumsum(sorted_rows[~descending], axis=1)[:, -1]
@@ -565,10 +571,10 @@ def _block(
     raw = srt  # from here on in place: raw values, then deviations from the mean
     raw *= _orientation(sign)[:, None]
     rows, last = np.arange(n_g), np.maximum(n - 1, 0)
-    ends = np.stack([raw[:, 0], raw[rows, last]])
-    vmin, vmax = ends.min(axis=0), ends.max(axis=0)
+    first, final = raw[:, 0], raw[rows, last]
+    vmin, vmax = np.minimum(first, final), np.maximum(first, final)
     median = (raw[rows, last // 2] + raw[rows, n // 2]) / 2
-    np.nan_to_num(raw, copy=False, nan=0.0)
+    raw[~valid] = 0.0  # the missing cells (values are finite: _as_values)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = _ascending_sum(raw, sign) / n
         raw -= mean[:, None]
@@ -593,7 +599,7 @@ def _block(
     codes <<= 2
     codes |= reading_codes(position, sign[:, None])
     out = np.empty_like(codes)
-    np.put_along_axis(out, idx, codes, axis=1)
+    out[rows[:, None], idx] = codes  # np.put_along_axis without its index building
     return np.stack([n, mean, median, vmin, vmax, sd]), out
 
 

@@ -47,7 +47,15 @@ _STAGED_PAIRS = 100  # KPI-years in the first transaction of a staged write (the
 
 def current_settings() -> ComparisonSettings:
     """The comparison thresholds in force: the defaults with KOMMUNKVALITET_COMPARISON applied."""
-    return settings_from_text(config.comparison_overrides())
+    return _settings_of(tuple(config.comparison_overrides().items()))
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_of(overrides: tuple[tuple[str, str], ...]) -> ComparisonSettings:
+    """:func:`settings_from_text` of these overrides, kept by their text (a changed setting is a new
+    key, so nothing goes stale): building and checking the dataclass was a tenth of one KPI-year's
+    comparison. Errors are raised again each call (lru_cache keeps no exceptions)."""
+    return settings_from_text(dict(overrides))
 
 
 @dataclass
@@ -243,6 +251,11 @@ def _part(rows: _Rows, lo: int, hi: int, first_pair: int) -> _Rows:
 
 def _directions(kpis: list[str]) -> dict[str, str]:
     """Each KPI's direction (one plain query: this runs once per synced KPI-year)."""
+    if len(kpis) <= 500 and connection.vendor == "sqlite":  # on sqlite3 itself: Django's wrapper cost more
+        connection.ensure_connection()
+        sql = f"SELECT id, direction FROM store_kpi WHERE id IN ({', '.join(['?'] * len(kpis))})"
+        with connection.wrap_database_errors:
+            return dict(connection.connection.execute(sql, kpis).fetchall())
     out = {}
     with connection.cursor() as cur:
         for start in range(0, len(kpis), 500):
@@ -300,6 +313,15 @@ def _without(rows, kpis: set[str]):
 def _select(pairs, met, kpi_idx, key, value) -> _Values:
     """The rows of these KPI-years among (KPI ids met, each row's index into them, key, value),
     numbered by their place in ``pairs``."""
+    if len(pairs) == 1:  # one KPI-year (a sync or an edit): a mask, not the lookup grid
+        ((kpi, y),) = pairs
+        year, gender, municipality = _unpack_key(key)
+        keep = (year == y) & (gender < 3) & (municipality >= 0)
+        if met != [kpi]:
+            keep &= np.array([k == kpi for k in met], dtype=bool)[kpi_idx] if met else False
+        return _Values(
+            np.zeros(int(np.count_nonzero(keep)), dtype=np.int64), gender[keep], municipality[keep], value[keep]
+        )
     kpis = sorted({k for k, _ in pairs})
     years = sorted({y for _, y in pairs})
     position = {k: i for i, k in enumerate(kpis)}
@@ -336,6 +358,8 @@ def _fetch_sqlite(kpis: list[str] | None, years: list[int] | None):
     where, params = "", []
     if years is not None:
         where += f" AND year IN ({', '.join(str(int(y)) for y in years)})"
+    if kpis is not None and len(kpis) == 1:
+        return _fetch_one_kpi(kpis[0], where)
     if kpis is not None and len(kpis) <= _SCAN_ABOVE:  # a few KPIs: through the unique index
         where += f" AND kpi_id IN ({', '.join(['%s'] * len(kpis))})"
         params = kpis
@@ -352,6 +376,26 @@ def _fetch_sqlite(kpis: list[str] | None, years: list[int] | None):
         return _NO_ROWS
     kpi_idx, key, value = (np.concatenate(column) for column in zip(*parts, strict=True))
     return list(seen), kpi_idx, key, value
+
+
+def _fetch_one_kpi(kpi: str, where: str):
+    """:func:`_fetch_sqlite` of one KPI (a KPI-year of a sync or an edit): two columns a row, not three
+    (the KPI is known), on Python's sqlite3 connection itself (Django's cursor wrapper and the KPI
+    column were a third of such a read)."""
+    connection.ensure_connection()
+    table = staging.table("store_value")
+    sql = f"SELECT {_key_sql()}, value FROM {table} WHERE kpi_id = ? AND value IS NOT NULL{where}"
+    with connection.wrap_database_errors:  # Django's exceptions, as through its cursor (web.busy)
+        rows = connection.connection.execute(sql, [kpi]).fetchall()
+    if not rows:
+        return _NO_ROWS
+    keys, values = zip(*rows, strict=True)
+    return (
+        [kpi],
+        np.zeros(len(rows), dtype=np.int64),
+        np.array(keys, dtype=np.int64),
+        np.array(values, dtype=np.float64),
+    )
 
 
 def _database_file() -> str | None:
@@ -391,11 +435,26 @@ def _fetch_sqlite_arrow(path: str, years: list[int] | None):
     if table.num_rows == 0:
         return _NO_ROWS
     kpi = pc.dictionary_encode(table.column(0)).combine_chunks()
-    key = table.column(1).to_numpy().astype(np.int64, copy=False)
-    value = table.column(2).to_numpy().astype(np.float64, copy=False)
-    return kpi.dictionary.to_pylist(), kpi.indices.to_numpy().astype(np.int64), key, value
+    key = _numpy_of(table.column(1), np.int64)
+    value = _numpy_of(table.column(2), np.float64)
+    return kpi.dictionary.to_pylist(), _numpy_of(kpi.indices, np.int64), key, value
 
 
+def _numpy_of(column, dtype) -> np.ndarray:
+    """An Arrow column without nulls (a table's column or an array) as a numpy array of ``dtype``, over
+    its data buffer. Not pyarrow's ``to_numpy``: that imports pandas where it is installed, about a
+    second of the command's CPU time."""
+    if hasattr(column, "combine_chunks"):
+        column = column.combine_chunks()
+    own = _ARROW_NUMPY.get(str(column.type))
+    if own is None or column.null_count:
+        raise RuntimeError(f"unexpected Arrow column: {column.type}, {column.null_count} nulls")
+    width = np.dtype(own).itemsize
+    data = np.frombuffer(column.buffers()[1], dtype=own, count=len(column), offset=column.offset * width)
+    return data.astype(dtype, copy=False)
+
+
+_ARROW_NUMPY = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64, "double": np.float64}
 _ARROW_BATCH = 65_536  # rows per Arrow batch (the driver's default, 1,024, makes thousands of chunks)
 
 
@@ -567,11 +626,29 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
     return out
 
 
-def _numbered(municipality: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(municipality, return_inverse=True)`` of four-digit ids by a lookup table (no sort)."""
-    present = np.zeros(10_000, dtype=bool)
-    present[municipality] = True
-    return np.flatnonzero(present), (np.cumsum(present) - 1)[municipality]
+def _numbered(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(numbers, return_inverse=True)`` of small integers >= 0 (four-digit ids, packed
+    position codes) by a lookup table (no sort)."""
+    top = int(numbers.max(initial=0))
+    if top >= max(10_000, 4 * numbers.size):  # a sparse table: the sort is cheaper
+        return np.unique(numbers, return_inverse=True)
+    present = np.zeros(max(10_000, top + 1), dtype=bool)
+    present[numbers] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[numbers]
+
+
+def _group_column_order(group: np.ndarray, column: np.ndarray) -> np.ndarray:
+    """``np.lexsort((column, group))`` where each (group, column) occurs once (a municipality once per
+    group), by a lookup table over the grid of groups and columns instead of a sort of every row."""
+    if group.size < 1 << 16:  # a few KPI-years: the sort is cheaper than the table's numpy calls
+        return np.lexsort((column, group))
+    width = int(column.max()) + 1
+    cells = int(group.max()) * width + width
+    if cells > 4 * group.size + 4096:  # a sparse grid: the sort is cheaper
+        return np.lexsort((column, group))
+    slot = np.full(cells, -1, dtype=np.int64)
+    slot[group * width + column] = np.arange(group.size)
+    return slot[slot >= 0]
 
 
 @functools.lru_cache(maxsize=1)
@@ -614,9 +691,9 @@ def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray)
     code |= table.band.astype(np.int64) << 5
     code |= table.position.astype(np.int64) << 2
     code |= table.reading
-    distinct, which = np.unique(code, return_inverse=True)
+    distinct, which = _numbered(code)  # np.unique(code, return_inverse=True), no sort
     code_text = np.array([_code_text(c) for c in distinct.tolist()], dtype=object)
-    order = np.lexsort((column, table.row_group))
+    order = _group_column_order(table.row_group, column)
     municipality = ids[column[order]]
     counts = np.bincount(table.row_group, minlength=table.n.size)
     ends = np.cumsum(counts)
@@ -668,13 +745,16 @@ def _records(pairs: list[tuple[str, int]], rows: _Rows) -> list[tuple]:
 
 
 def _write_sqlite(pairs, records) -> None:
+    """On Python's sqlite3 connection itself: Django's cursor wrapper took half of a KPI-year's write."""
     stamp = connection.ops.adapt_datetimefield_value(records[0][-1]) if records else None
     table = staging.table("store_comparisonstat")
-    with connection.cursor() as cur:
-        cur.executemany(f"DELETE FROM {table} WHERE kpi_id = %s AND year = %s", pairs)
-        cur.executemany(
-            f"INSERT INTO {table} ({_INSERT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(*r[:-1], stamp) for r in records],
+    marks = ", ".join(["?"] * 14)
+    connection.ensure_connection()
+    with connection.wrap_database_errors:  # Django's exceptions, as through its cursor (web.busy)
+        raw = connection.connection
+        raw.executemany(f"DELETE FROM {table} WHERE kpi_id = ? AND year = ?", pairs)
+        raw.executemany(
+            f"INSERT INTO {table} ({_INSERT_COLUMNS}) VALUES ({marks})", [(*r[:-1], stamp) for r in records]
         )
 
 
