@@ -9,7 +9,8 @@ Starts ``tests/kolada_server.py``'s FakeKolada on 127.0.0.1 with every value of 
 snapshot's catalogues and its municipality list; migrates a fresh SQLite database in a temporary data
 dir (removed at the end); runs :class:`~kommunkvalitet.store.sync.KoladaSync` (under the sync lock, as the CLI does) twice
 (the first run fills the database, the second changes nothing); prints the requests made, the minimum the
-25-item limit allows (``KoladaClient.minimum_requests``) and the time. ``--rate`` is the client's
+25-item limit allows (``KoladaClient.minimum_requests``), the time and the longest write transaction
+(what a web save beside the sync would wait at most). ``--rate`` is the client's
 requests per second (5 is the default politeness; 0 turns the limiter off); the time spent waiting for
 the limiter is printed separately. Nothing leaves 127.0.0.1.
 """
@@ -122,6 +123,13 @@ def main() -> None:
             print(
                 f"  time: {seconds:.1f} s ({waited[0]:.1f} s of it waiting for the rate limit of {args.rate:g}/s); "
                 f"{(result.total('added') + result.total('unchanged') + result.total('changed')) / seconds:,.0f} values/s"
+            )
+            kpi_years = [len(u.kpis) for u in result.units]
+            held = sorted(u.seconds for u in result.units)
+            print(
+                f"  write transactions: {len(result.units)} of {min(kpi_years)}-{max(kpi_years)} KPI-years each; "
+                f"SQLite's write lock held {held[len(held) // 2]:.3f} s (median), {held[len(held) * 95 // 100]:.3f} s "
+                f"(95th percentile), {result.longest_transaction:.3f} s at the longest (a web save waits at most 1 s)"
             )
         print(f"\nvalues in the database: {Value.objects.count():,} (served: {len(rows):,})")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -1,6 +1,7 @@
 """The site as `make run` serves it (gunicorn from `kommunkvalitet serve`'s command line) on its own
 SQLite database: slow clients do not hold up a third one, a second import exits 75, a save during an
-import succeeds while readers see the file all or not at all, and a failed import leaves nothing."""
+import succeeds while readers see the file all or not at all, and a failed import leaves nothing; a sync
+from a loopback Kolada (tests/kolada_server.py) blocks no save either, nor lets an import in beside it."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from browserkit import start_server
+from kolada_server import FakeKolada, rows_from_csv
 
 CLI = [sys.executable, "-m", "kommunkvalitet"]
 USER, PASSWORD, MUNI = "belastning", "Belast-Ning-2022!", "2284"
@@ -275,3 +277,115 @@ def test_a_failed_or_killed_import_leaves_the_live_tables_as_they_were_and_no_st
     assert "Fel:" in failed.stderr and "Traceback" not in failed.stderr
     assert _checksum(db) == before
     assert _staging_tables(db) == []
+
+
+CORE_FILE = "kkik_core_1994-2022.csv"  # KKiK core KPIs: 2018-2022, 14 KPIs x 5 years, about 40,000 values
+YEARS = range(2018, 2023)
+
+
+def _kolada(snapshot_dir) -> tuple[FakeKolada, set[tuple[str, int]]]:
+    """A loopback Kolada with the snapshot's KKiK core values of :data:`YEARS`, the KPIs' metadata (those
+    the catalogue has) and the municipalities; and the KPI-years it has values of."""
+    from kommunkvalitet.sources import snapshot
+
+    layout = snapshot.SnapshotLayout(snapshot_dir)
+    rows = list(rows_from_csv(snapshot_dir / "kolada/values" / CORE_FILE, years=YEARS))
+    kpis = {r["kpi"] for r in rows}
+    meta = [
+        {"id": r.id, "title": r.title, "municipality_type": r.municipality_type}
+        for r in snapshot.read_kpi_catalogue(layout.kpi_catalogue)
+        if r.id in kpis
+    ]
+    rows = [r for r in rows if r["kpi"] in {m["id"] for m in meta}]
+    types = {"kommun": "K", "region": "L", "national": "L"}
+    munis = [
+        {"id": m.id, "title": m.name, "type": types[m.type]}
+        for m in snapshot.read_municipalities(layout.municipalities)
+    ]
+    return FakeKolada(rows, kpis=meta, municipalities=munis), {(r["kpi"], r["year"]) for r in rows}
+
+
+def _kpi_years(db: sqlite3.Connection, kpis: list[str]) -> dict[tuple[str, int], tuple[int, int]]:
+    """(kpi, year) -> (values, comparisons) of ``kpis`` in :data:`YEARS`, as one reader sees them at once."""
+    marks = ",".join("?" * len(kpis))
+    db.execute("BEGIN")
+    try:
+        values = db.execute(
+            f"SELECT kpi_id, year, COUNT(*) FROM store_value WHERE kpi_id IN ({marks}) AND year >= 2018 "
+            "GROUP BY kpi_id, year", kpis,
+        ).fetchall()  # fmt: skip
+        stats = db.execute(
+            f"SELECT kpi_id, year, COUNT(*) FROM store_comparisonstat WHERE kpi_id IN ({marks}) AND year >= 2018 "
+            "GROUP BY kpi_id, year", kpis,
+        ).fetchall()  # fmt: skip
+    finally:
+        db.execute("COMMIT")
+    seen: dict[tuple[str, int], list[int]] = {}
+    for kpi, year, n in values:
+        seen.setdefault((kpi, year), [0, 0])[0] = n
+    for kpi, year, n in stats:
+        seen.setdefault((kpi, year), [0, 0])[1] = n
+    return {key: (v, c) for key, (v, c) in seen.items()}
+
+
+def test_during_a_sync_saves_succeed_or_get_503_and_an_import_beside_it_exits_75(site, snapshot_dir):
+    """`kommunkvalitet sync` writes whole KPI-years in short transactions (store.sync): every save in the
+    middle of it is answered within 2 s, by the page (302) or by "försök igen" (503 with Retry-After), never
+    500; a reader sees each KPI-year as it was or as the sync left it, never half; an import started
+    during the sync exits 75 without a traceback. (A second sync beside a sync: test_sync.py.)"""
+    editor = Editor(site["url"])
+    editor.login()
+    db = _database(site)
+    kolada, kpi_years = _kolada(snapshot_dir)
+    with kolada:
+        kpis = sorted(m["id"] for m in kolada.meta["kpi"])  # those in the catalogue: 14 of the file's 15
+        before = _kpi_years(db, kpis)
+        env = {**site["env"], "KOLADA_BASE_URL": kolada.base_url, "KOLADA_REQUESTS_PER_SECOND": "0"}
+        args = [*CLI, "sync", "--years", f"{YEARS[0]}-{YEARS[-1]}", *(a for k in kpis for a in ("--kpi", k))]
+        syncing = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        saves, seen, import_beside, during = [], [], None, 0
+        try:
+            deadline = time.monotonic() + 120
+            while not kolada.data_requests() and syncing.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            n = 0
+            while syncing.poll() is None and n < 300:
+                committed = _committed(db)
+                status, seconds, headers, body = editor.save(f"Under synken, försök {n}.")
+                saves.append((status, round(seconds, 2), headers.get("Retry-After"), body[:200]))
+                seen.append(_kpi_years(db, kpis))
+                during += syncing.poll() is None and _committed(db) > committed  # KPI-years written meanwhile
+                if import_beside is None:  # beside the saves: it starts slowly on a loaded machine
+                    import_beside = subprocess.Popen(
+                        [*CLI, "import", "snapshot", "--kpi", kpis[0], "--years", "2020"],
+                        env=site["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                    )  # fmt: skip
+                n += 1
+        finally:
+            out, _ = syncing.communicate(timeout=600)
+            beside_out, beside_err = import_beside.communicate(timeout=120) if import_beside else ("", "")
+    out = out.decode()
+    assert syncing.returncode == 0, out
+    assert "skrivlåset hölls som längst" in out, out
+    after = _kpi_years(db, kpis)
+    assert kpi_years <= set(after) and all(v and c for v, c in after.values()), after
+    mixed = [
+        (key, state[key])
+        for state in seen
+        for key in set(state) | set(after)
+        if state.get(key, (0, 0)) not in (before.get(key, (0, 0)), after[key])
+    ]
+    assert mixed == [], f"a reader saw KPI-years half written: {mixed[:5]}"
+    assert import_beside is not None, "the sync ended before a save; the test proves nothing"
+    assert import_beside.returncode == 75, beside_out + beside_err  # 0 if it came after the sync
+    assert "Fel: another import or sync is running" in beside_err and "Traceback" not in beside_err
+    assert during >= 3, f"only {during} saves while the sync wrote; the test proves nothing ({out})"
+    assert [s for s in saves if s[0] not in (200, 503)] == [], "a save gets the page or 503, never 500"
+    assert all(s[2] == "5" and "Försök igen" in s[3] for s in saves if s[0] == 503)
+    assert max(s[1] for s in saves) < 2.0, f"a save waited 2 s or more: {sorted(s[1] for s in saves)[-5:]}"
+    assert editor.save("Efter synken.")[0] == 200
+
+
+def _committed(db: sqlite3.Connection) -> int:
+    """KPI-years the syncs have committed (the ledger, written in the same transactions as the values)."""
+    return db.execute("SELECT COUNT(*) FROM store_synckpiyear").fetchone()[0]

@@ -142,7 +142,9 @@ def test_chunking_27_kpis_takes_two_chunks_the_minimum_plus_pages(server_factory
     assert result.minimum_requests == 2 and result.data_requests == sum(pages)
     assert [len(r.segments[2].split(",")) for r in server.data_requests()] == [25] * pages[0] + [2] * pages[1]
     assert result.total("unchanged") == len(rows) and result.nothing_changed
-    assert [u.kpis for u in result.units] == [tuple(kpis[:25]), tuple(kpis[25:])]
+    # written in short transactions of whole KPI-years, each within one chunk
+    assert [k for u in result.units for k in u.kpis] == kpis
+    assert all(set(u.kpis) <= set(kpis[:25]) or set(u.kpis) <= set(kpis[25:]) for u in result.units)
 
 
 def test_cli_sync_reports_and_exits_0(server_factory, monkeypatch, tmp_path):
@@ -155,6 +157,7 @@ def test_cli_sync_reports_and_exits_0(server_factory, monkeypatch, tmp_path):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "Inget ändrades" in result.output and f"{len(rows)} oförändrade" in result.output
+    assert "skrivlåset hölls som längst" in result.output  # what a web save beside it waited at most
     assert (tmp_path / "sync.lock").exists()
 
 
@@ -534,6 +537,9 @@ def test_sync_status_shows_runs_the_unfinished_one_and_what_resume_would_skip(
     assert second.ok and second.resumed and second.skipped_kpi_years == 2 and second.run_id == first.run_id
     out = CliRunner().invoke(main, ["sync", "--status"]).output
     assert "Ingen körning är oavslutad." in out and "klar (försök 2)" in out and "4 KPI-år klara" in out
+    run = SyncRun.objects.get(pk=first.run_id)
+    assert run.longest_transaction is not None and run.longest_transaction >= max(u.seconds for u in second.units)
+    assert "skrivlåset som längst" in out
     assert CliRunner().invoke(main, ["sync", "--status", "--kpi", "U21401"]).exit_code == 2
 
 

@@ -302,6 +302,11 @@ def _print_sync(result) -> None:
         f"Anrop till Kolada: {result.requests} ({result.data_requests} för värden; "
         f"minst {result.minimum_requests} med högst 25 id per anrop)."
     )
+    if result.longest_transaction is not None:  # what a web save beside the sync waited at most
+        click.echo(
+            f"Skrivningar: {len(result.units)} transaktioner; skrivlåset hölls som längst "
+            f"{result.longest_transaction:.2f} s.".replace(".", ",", 1)
+        )
     if result.ok:
         click.echo("Inget ändrades: databasen var redan aktuell." if result.nothing_changed else "Klart.")
 
@@ -339,6 +344,11 @@ def _print_status() -> None:
         click.echo(
             f"      {run.added} nya, {run.changed} ändrade, {run.unchanged} oförändrade, {run.deleted} borttagna, "
             f"{run.rejected} avvisade; {run.kpi_years.count()} KPI-år klara; {run.requests} anrop"
+            + (
+                f"; skrivlåset som längst {run.longest_transaction:.2f} s".replace(".", ",")
+                if run.longest_transaction is not None
+                else ""
+            )
         )
         if run.error:
             click.echo(f"      {run.error.splitlines()[-1]}")

@@ -74,14 +74,24 @@ def record(run: SyncRun, counts: Iterable[tuple[KpiYear, dict[str, int]]]) -> No
     SyncRun.objects.filter(pk=run.pk).update(updated_at=now)
 
 
-def finish(run: SyncRun, *, error: str | None, requests: int, notes: Sequence[dict[str, Any]]) -> SyncRun:
-    """Close an attempt: the totals from the committed KPI-years; ``ok`` and finished, or ``failed``."""
+def finish(
+    run: SyncRun,
+    *,
+    error: str | None,
+    requests: int,
+    notes: Sequence[dict[str, Any]],
+    longest: float | None = None,
+) -> SyncRun:
+    """Close an attempt: the totals from the committed KPI-years; ``ok`` and finished, or ``failed``;
+    ``longest`` (the attempt's longest value transaction, seconds) raises the run's if longer."""
     totals = run.kpi_years.aggregate(**{n: Sum(n) for n in COUNTS})
     for name in COUNTS:
         setattr(run, name, totals[name] or 0)
     now = timezone.now()
     run.updated_at = now
     run.requests += requests
+    if longest is not None:
+        run.longest_transaction = max(run.longest_transaction or 0.0, longest)
     run.notes = [*run.notes, *(n for n in notes if n not in run.notes)]
     if error is None:
         run.status = SyncRun.Status.OK

@@ -7,8 +7,12 @@ What a run does:
 2. Values: for each chunk of at most 25 KPIs and 25 years, one paginated request series
    (``KoladaClient.values``), held in memory (at most 25 KPIs x 25 years) and then written with
    :func:`~kommunkvalitet.store.values.write_values` -- the same path as the snapshot import -- in
-   **one transaction per (KPI chunk, year)**. A fetch that fails writes nothing; a failure stops the run
-   and leaves every earlier (KPI chunk, year) committed whole.
+   **short transactions of whole KPI-years**: a year of the chunk is written a few KPIs at a time, as
+   many as keep a transaction near :data:`~kommunkvalitet.store.staging.TARGET` seconds (a
+   :class:`~kommunkvalitet.store.staging.Pacer` learns the rate), with a pause after each, so that a web
+   save waiting for SQLite's write lock (at most 1 s, ``web.busy``) gets it between two of them. The
+   longest transaction is in the result and the ledger (``longest_transaction``). A fetch that fails
+   writes nothing; a failure stops the run and leaves every earlier transaction committed whole.
 3. With ``since`` (Kolada's ``from_date``) only rows changed since then come back, and rows Kolada marks
    ``isdeleted`` are removed from the store.
 
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -41,7 +46,7 @@ from django.db import transaction
 from kommunkvalitet.errors import KommunkvalitetError
 from kommunkvalitet.sources.kolada import MAX_SEGMENT, KoladaClient, chunked, minimum_requests
 from kommunkvalitet.sources.snapshot import GENDERS, ValueRow
-from kommunkvalitet.store import dataversion, ledger
+from kommunkvalitet.store import dataversion, ledger, staging
 from kommunkvalitet.store.comparison import recompute
 from kommunkvalitet.store.importing import kpi_fields
 from kommunkvalitet.store.joblock import EXIT_LOCKED, LOCK_FILE, PG_LOCK_KEY, SyncLocked, lock_is_held, sync_lock
@@ -64,6 +69,7 @@ __all__ = [
 ]  # the lock's names live in store.joblock
 
 FIRST_YEAR = 2015
+FIRST_WRITE_KPIS = 4  # KPIs in a run's first value transaction (about 3,500 rows); then sized by staging.TARGET
 
 
 def default_years() -> tuple[int, int]:
@@ -113,7 +119,7 @@ class SyncNote:
 
 @dataclass
 class UnitResult:
-    """One transaction: a chunk of KPIs for one year."""
+    """One transaction: some KPIs of a chunk, for one year."""
 
     kpis: tuple[str, ...]
     year: int
@@ -122,6 +128,7 @@ class UnitResult:
     unchanged: int = 0
     deleted: int = 0
     rejected: int = 0
+    seconds: float = 0.0  # how long its transaction held the write lock
 
 
 @dataclass
@@ -143,6 +150,11 @@ class SyncResult:
     data_requests: int = 0  # those for values
     minimum_requests: int = 0  # the least data requests the 25-item limit allows
     error: str | None = None
+
+    @property
+    def longest_transaction(self) -> float | None:
+        """Seconds: the longest value transaction of this attempt (what a web save waited at most)."""
+        return max((u.seconds for u in self.units), default=None)
 
     def total(self, name: str) -> int:
         return sum(getattr(u, name) for u in self.units)
@@ -244,7 +256,13 @@ class KoladaSync:
             raise
         finally:
             result.requests = self.client.request_count - requests_before
-        ledger.finish(run, error=result.error, requests=result.requests, notes=[n.as_dict() for n in result.notes])
+        ledger.finish(
+            run,
+            error=result.error,
+            requests=result.requests,
+            notes=[n.as_dict() for n in result.notes],
+            longest=result.longest_transaction,
+        )
         return result
 
     # -------------------------------------------------------------------------------------- metadata
@@ -293,6 +311,7 @@ class KoladaSync:
     def _values(self, result: SyncResult, done: set[tuple[str, int]], run: SyncRun) -> None:
         kpis = [k for k in self.kpis if k in self._known_kpis]
         result.minimum_requests = minimum_requests(len(kpis), len(self.years))
+        pacer = staging.Pacer(FIRST_WRITE_KPIS)
         for k_chunk in chunked(kpis, self.kpis_per_request):
             for y_chunk in chunked(self.years, self.years_per_request):
                 years = [y for y in y_chunk if any((k, y) not in done for k in k_chunk)]
@@ -306,7 +325,15 @@ class KoladaSync:
                     result.data_requests += self.client.request_count - before
                 for year in years:
                     todo = [k for k in need if (k, year) not in done]
-                    result.units.append(self._write_unit(todo, year, rows[year], deleted[year], result, run))
+                    by_kpi: dict[str, dict[tuple[str, str, int, str], ValueRow]] = defaultdict(dict)
+                    for key, row in rows[year].items():
+                        by_kpi[key[0]][key] = row
+                    for part in staging.Stage.parts(todo, pacer):
+                        part_rows = {key: row for k in part for key, row in by_kpi[k].items()}
+                        unit = self._write_unit(list(part), year, part_rows, deleted[year], result, run)
+                        result.units.append(unit)
+                        pacer.took(unit.seconds, len(part))
+                        time.sleep(staging.GAP)  # the lock is free: a web save waiting for it gets it now
 
     def _fetch(
         self, kpis: list[str], years: list[int], result: SyncResult
@@ -352,6 +379,7 @@ class KoladaSync:
     ) -> UnitResult:
         unit = UnitResult(tuple(kpis), year)
         wanted = set(kpis)
+        started = time.perf_counter()
         with transaction.atomic():
             existing = {
                 (k, m, y, g): (v, s)
@@ -395,4 +423,5 @@ class KoladaSync:
                 for name, n in c.items():
                     setattr(unit, name, getattr(unit, name) + n)
             ledger.record(run, per_kpi)  # in the same transaction as the values
+        unit.seconds = time.perf_counter() - started
         return unit

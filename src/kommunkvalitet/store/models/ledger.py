@@ -30,6 +30,8 @@ class SyncRun(models.Model):
     deleted = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     requests = models.PositiveIntegerField(default=0)
+    # seconds: the longest value transaction of any attempt (what a web save waited at most); None: none yet
+    longest_transaction = models.FloatField(null=True)
     notes = models.JSONField(default=list)  # [{"kind": ..., "ids": [...], "text": ...}]
     error = models.TextField(blank=True, default="")
 
