@@ -537,11 +537,9 @@ def _ascending_sum(sorted_rows: np.ndarray, sign: np.ndarray) -> np.ndarray:
     if not descending.any():
         out = np.cumsum(sorted_rows, axis=1)[:, -1]
         return out
-    out = np.empty(sorted_rows.shape[0])
-    if (~descending).any():
-        out[~descending] = np.cumsum(sorted_rows[~descending], axis=1)[:, -1]
-    if descending.any():
-        out[descending] = np.cumsum(sorted_rows[descending, ::-1], axis=1)[:, -1]  # leading zeros add nothing
+    out = np.empty(sorted_rows.shape[0])  # both directions (several KPIs)
+    out[~descending] = np.cumsum(sorted_rows[~descending], axis=1)[:, -1]
+    out[descending] = np.cumsum(sorted_rows[descending, ::-1], axis=1)[:, -1]  # leading zeros add nothing
     return out
 
 

@@ -251,18 +251,26 @@ def _part(rows: _Rows, lo: int, hi: int, first_pair: int) -> _Rows:
 
 def _directions(kpis: list[str]) -> dict[str, str]:
     """Each KPI's direction (one plain query: this runs once per synced KPI-year)."""
-    if len(kpis) <= 500 and connection.vendor == "sqlite":  # on sqlite3 itself: Django's wrapper cost more
-        connection.ensure_connection()
-        sql = f"SELECT id, direction FROM store_kpi WHERE id IN ({', '.join(['?'] * len(kpis))})"
-        with connection.wrap_database_errors:
-            return dict(connection.connection.execute(sql, kpis).fetchall())
-    out = {}
-    with connection.cursor() as cur:
-        for start in range(0, len(kpis), 500):
-            part = kpis[start : start + 500]
-            cur.execute(f"SELECT id, direction FROM store_kpi WHERE id IN ({', '.join(['%s'] * len(part))})", part)
+    sqlite = connection.vendor == "sqlite"
+    out: dict[str, str] = {}
+    for start in range(0, len(kpis), 500):
+        part = kpis[start : start + 500]
+        sql = f"SELECT id, direction FROM store_kpi WHERE id IN ({', '.join(['?' if sqlite else '%s'] * len(part))})"
+        if sqlite:
+            out.update(_sqlite_rows(sql, part))
+            continue
+        with connection.cursor() as cur:
+            cur.execute(sql, part)
             out.update(cur.fetchall())
     return out
+
+
+def _sqlite_rows(sql: str, params: list) -> list[tuple]:
+    """The rows of ``sql`` on Python's sqlite3 connection itself (Django's cursor wrapper cost more than
+    a one-KPI query or write), with Django's exceptions as through its cursor (``web.busy``)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection.connection.execute(sql, params).fetchall()
 
 
 # (year, gender, municipality) of a value in one integer, so that a row carries three columns:
@@ -382,11 +390,8 @@ def _fetch_one_kpi(kpi: str, where: str):
     """:func:`_fetch_sqlite` of one KPI (a KPI-year of a sync or an edit): two columns a row, not three
     (the KPI is known), on Python's sqlite3 connection itself (Django's cursor wrapper and the KPI
     column were a third of such a read)."""
-    connection.ensure_connection()
     table = staging.table("store_value")
-    sql = f"SELECT {_key_sql()}, value FROM {table} WHERE kpi_id = ? AND value IS NOT NULL{where}"
-    with connection.wrap_database_errors:  # Django's exceptions, as through its cursor (web.busy)
-        rows = connection.connection.execute(sql, [kpi]).fetchall()
+    rows = _sqlite_rows(f"SELECT {_key_sql()}, value FROM {table} WHERE kpi_id = ? AND value IS NOT NULL{where}", [kpi])
     if not rows:
         return _NO_ROWS
     keys, values = zip(*rows, strict=True)
