@@ -144,14 +144,41 @@ def test_an_import_uses_the_rows_it_wrote_only_for_kpis_it_holds_whole(write_val
     assert after == before
 
 
+def _file_copy(tmp_path, tables=("store_value", "store_municipality")):
+    """These tables as they are in this test's transaction, in a database file (a second connection
+    to the test database would not see them)."""
+    import sqlite3
+
+    from django.db import connection
+
+    copy = tmp_path / "copy.sqlite3"
+    with connection.cursor() as cur, sqlite3.connect(copy) as target:
+        for table in tables:
+            cur.execute("SELECT sql FROM sqlite_master WHERE name = %s", [table])
+            target.execute(cur.fetchone()[0])
+            cur.execute(f"SELECT * FROM {table}")
+            rows = cur.fetchall()
+            target.executemany(f"INSERT INTO {table} VALUES ({', '.join(['?'] * len(rows[0]))})", rows)
+        target.execute("PRAGMA journal_mode = wal")
+    target.close()
+    return copy
+
+
+def _same_rows(got, expected) -> None:
+    import numpy as np
+
+    assert np.array_equal(np.array(got[0])[got[1]], np.array(expected[0])[expected[1]])
+    assert np.array_equal(got[2], expected[2]) and got[2].dtype == np.int64
+    assert np.array_equal(got[3].view(np.int64), expected[3].view(np.int64))
+
+
 def test_the_arrow_reader_reads_what_sqlite3_reads(tmp_path):
     """The whole-table read of ``recompute_all`` (ADBC's SQLite driver, Arrow columns) gives the same
     arrays as Python's sqlite3, bit for bit, also for ids that are not four digits and odd genders."""
-    import sqlite3
-
-    import numpy as np
     from django.db import connection
     from django.utils import timezone
+
+    from kommunkvalitet.store.models import Municipality
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's reader")
@@ -162,25 +189,62 @@ def test_the_arrow_reader_reads_what_sqlite3_reads(tmp_path):
         ("0001", "M", -0.1),
         ("1463", "X", 7.0),
     ]:
+        Municipality.objects.get_or_create(id=municipality, defaults={"name": municipality, "type": "kommun"})
         Value.objects.create(kpi_id="Z00001", municipality_id=municipality, year=2017, gender=gender, value=value,
                              imported_at=now)  # fmt: skip
     Value.objects.create(kpi_id="Z00001", municipality_id="1480", year=2017, gender="T", value=None, imported_at=now)
     assert comparison._database_file() is None  # inside the test's transaction: a second connection would not see it
-    copy = tmp_path / "copy.sqlite3"  # the value table as it is in this transaction, in a file
-    with connection.cursor() as cur, sqlite3.connect(copy) as target:
-        cur.execute("SELECT sql FROM sqlite_master WHERE name = 'store_value'")
-        target.execute(cur.fetchone()[0])
-        cur.execute("SELECT * FROM store_value")
-        rows = cur.fetchall()
-        target.executemany(f"INSERT INTO store_value VALUES ({', '.join(['?'] * len(rows[0]))})", rows)
-    target.close()
+    copy = _file_copy(tmp_path)
+    for years in (None, [2016, 2017]):
+        _same_rows(comparison._fetch_sqlite_arrow(str(copy), years), comparison._fetch_sqlite(None, years))
+    assert comparison._fetch_sqlite_arrow(str(copy), [1990]) is comparison._NO_ROWS
+
+
+def test_the_arrow_reader_reads_the_halves_of_a_table_at_once_as_one(tmp_path, monkeypatch):
+    """Split in two halves of its rowids, each read on its own connection in a thread, the table gives
+    the arrays of one plain read, rows and KPI numbering in the same order (every id four digits, so
+    the ids are read by a plain cast); with a split that leaves one half empty too."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's reader")
+    copy = _file_copy(tmp_path)
+    monkeypatch.setattr(comparison, "_cores", lambda: 2)
+    monkeypatch.setattr(comparison, "_SPLIT_ABOVE", 0)
+    split = comparison._split_rowid("store_value")
+    assert split is not None
     for years in (None, [2016, 2017]):
         expected = comparison._fetch_sqlite(None, years)
         got = comparison._fetch_sqlite_arrow(str(copy), years)
-        assert np.array_equal(np.array(got[0])[got[1]], np.array(expected[0])[expected[1]])
-        assert np.array_equal(got[2], expected[2]) and got[2].dtype == np.int64
-        assert np.array_equal(got[3].view(np.int64), expected[3].view(np.int64))
-    assert comparison._fetch_sqlite_arrow(str(copy), [1990]) is comparison._NO_ROWS
+        _same_rows(got, expected)
+        assert got[0] == expected[0]  # the KPIs in the order the plain read met them
+    with connection.cursor() as cur:
+        cur.execute("SELECT max(id) FROM store_value")
+        (top,) = cur.fetchone()
+    monkeypatch.setattr(comparison, "_split_rowid", lambda source: top)  # the second half is empty
+    _same_rows(comparison._fetch_sqlite_arrow(str(copy), None), comparison._fetch_sqlite(None, None))
+
+
+def test_the_halves_are_read_again_when_a_write_commits_between_their_transactions(tmp_path, monkeypatch):
+    """A write committed between the two read transactions' beginnings: they begin again (here it
+    commits each time, so one connection reads everything at last), and the read is whole."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's reader")
+    copy = _file_copy(tmp_path)
+    monkeypatch.setattr(comparison, "_cores", lambda: 2)
+    monkeypatch.setattr(comparison, "_SPLIT_ABOVE", 0)
+    versions = iter(range(100))
+    monkeypatch.setattr(comparison, "_data_version", lambda: next(versions))  # changes at every look
+    expected = comparison._fetch_sqlite(None, None)
+    _same_rows(comparison._fetch_sqlite_arrow(str(copy), None), expected)
+    assert next(versions) == 6  # three attempts of two looks each, then one connection without a look
+    with sqlite3.connect(copy) as db:
+        (n,) = db.execute("SELECT count(*) FROM store_value WHERE value IS NOT NULL").fetchone()
+    assert n == expected[2].size
 
 
 def test_a_kpi_year_with_only_riket_gets_a_row_without_kommuner():

@@ -15,6 +15,7 @@ import datetime
 import functools
 import gc
 import json
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -282,8 +283,10 @@ _ID_NUMBER = {
 }
 
 
-def _key_sql() -> str:
-    return f"((year * 4 + {_GENDER_CODE}) * 10000 + {_ID_NUMBER[connection.vendor]})"
+def _key_sql(cheap: bool = False) -> str:
+    """The key's SQL; ``cheap`` (SQLite, every id four digits: :func:`_four_digit_ids`): the id by a plain cast."""
+    number = "CAST(municipality_id AS INTEGER)" if cheap else _ID_NUMBER[connection.vendor]
+    return f"((year * 4 + {_GENDER_CODE}) * 10000 + {number})"
 
 
 def _unpack_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -413,32 +416,149 @@ def _database_file() -> str | None:
 
 
 def _fetch_sqlite_arrow(path: str, years: list[int] | None):
-    """The arrays of :func:`_fetch_sqlite`, read by ADBC's SQLite driver on its own connection: it
+    """The arrays of :func:`_fetch_sqlite`, read by ADBC's SQLite driver on connections of its own: it
     steps through the rows in C and hands over Arrow columns, no Python object per value (Python's
     sqlite3 costs about 1 µs a row and column, more than half of a whole recompute). Three columns,
     as there: the driver's cost is per column, more than SQLite's for the key (five plain columns and
-    the key made in numpy took more CPU time)."""
+    the key made in numpy took more CPU time).
+
+    A large table is read in two halves of its rowids at once, each on its own connection in a thread
+    of its own (the driver steps and pyarrow collects the batches without the GIL): the read was a
+    third of the command on one core. Both connections must read the same data: see
+    :func:`_snapshot_connections`."""
     # The driver's own API, not its DB-API module: that one imports pyarrow.dataset, which imports
     # pandas where it is installed (a second of the command).
-    import adbc_driver_manager
     import adbc_driver_sqlite
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     where = f" AND year IN ({', '.join(str(int(y)) for y in years)})" if years is not None else ""
     source = staging.table("store_value")  # a staged import's copy: committed, so this connection sees it
-    sql = f"SELECT kpi_id, {_key_sql()}, value FROM {source} WHERE value IS NOT NULL{where}"
+    split = _split_rowid(source)
     with (
         adbc_driver_sqlite.connect(path) as database,
-        adbc_driver_manager.AdbcConnection(database) as con,
-        adbc_driver_manager.AdbcStatement(con) as statement,
+        _snapshot_connections(database, 1 if split is None else 2) as cons,
     ):
+        select = f"SELECT kpi_id, {_key_sql(cheap=_four_digit_ids(cons[0]))}, value FROM {source} WHERE value IS NOT NULL{where}"
+        if len(cons) == 1:
+            parts = [_arrow_part(cons[0], select)]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(1, thread_name_prefix="kk-read") as pool:
+                second = pool.submit(_arrow_part, cons[1], f"{select} AND id > {split}")
+                parts = [_arrow_part(cons[0], f"{select} AND id <= {split}"), second.result()]
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return _NO_ROWS
+    # One KPI list over the parts: each part numbered its KPIs in the order it met them; the second
+    # part's KPIs are renumbered into the first's list (new ones appended: the order a single scan
+    # meets them).
+    kpis: dict[str, int] = {}
+    kpi_idx = []
+    for names, idx, _, _ in parts:
+        number = np.fromiter((kpis.setdefault(k, len(kpis)) for k in names), dtype=np.int64, count=len(names))
+        kpi_idx.append(number[idx])
+    return (
+        list(kpis),
+        np.concatenate(kpi_idx),
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]),
+    )
+
+
+_SPLIT_ABOVE = 200_000  # rowids: a smaller value table is read in one part (a thread costs more than it saves)
+
+
+def _split_rowid(source: str) -> int | None:
+    """The rowid that splits the value table into two halves for :func:`_fetch_sqlite_arrow` (a rowid
+    table: ``id`` is the INTEGER PRIMARY KEY; rows are spread evenly enough over it), or None to read
+    it in one part (one core, a small table). Any split is correct: the two parts are ``id <= split``
+    and ``id > split``, whatever rows the read transactions see; it only balances them."""
+    if _cores() < 2:
+        return None
+    ((low, high),) = _sqlite_rows(f"SELECT (SELECT min(id) FROM {source}), (SELECT max(id) FROM {source})", [])
+    if low is None or high - low < _SPLIT_ABOVE:
+        return None
+    return (low + high) // 2
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def _snapshot_connections(database, count: int):
+    """``count`` ADBC connections to ``database``, each in a read transaction that sees the same
+    committed data (also what Django's connection saw: it is outside every transaction here).
+
+    A read transaction of SQLite sees the database as it was when it began (WAL: the snapshot of its
+    first read; otherwise a shared lock that keeps writers from committing). Each connection begins
+    one (autocommit off, then a read); Django's connection reads ``PRAGMA data_version`` before the
+    first and after the last: the same number means no other connection committed in between, so all
+    began on the same data. Normally nothing can commit then: the writers of values (import, sync)
+    and ``recompute`` hold the data lock (``store.joblock``), web requests do not write values, and
+    the recompute after an import or a sync runs after its writes, in the same process. The check
+    makes it sure, also where a caller holds no lock: the transactions begin again (a few times; then
+    one connection reads everything)."""
+    import adbc_driver_manager
+
+    for attempt in range(_SNAPSHOT_ATTEMPTS + 1):
+        n = count if attempt < _SNAPSHOT_ATTEMPTS else 1
+        cons = []
+        try:
+            before = _data_version() if n > 1 else None
+            for _ in range(n):
+                con = adbc_driver_manager.AdbcConnection(database)
+                cons.append(con)
+                con.set_autocommit(False)
+                _arrow_table(con, "SELECT 1 FROM sqlite_master LIMIT 1")  # its read transaction begins
+            if n == 1 or _data_version() == before:
+                yield cons
+                return
+        finally:
+            for con in cons:
+                con.close()  # (ends its read transaction)
+
+
+_SNAPSHOT_ATTEMPTS = 3  # tries to begin the parts' read transactions on the same data, then one part
+
+
+def _data_version() -> int:
+    """``PRAGMA data_version`` on Django's connection: it changes when another connection commits."""
+    ((version,),) = _sqlite_rows("PRAGMA data_version", [])
+    return version
+
+
+def _four_digit_ids(con) -> bool:
+    """Whether every municipality id in the store has four digits (Kolada's do): then a value's id is
+    read by a plain cast, not checked by GLOB (a fifth of the read's CPU time). The writers of values
+    (the import, the sync) store only values of the municipalities the store knows."""
+    table = _arrow_table(
+        con, f"SELECT count(*) FROM {staging.table('store_municipality')} WHERE NOT (id GLOB '[0-9][0-9][0-9][0-9]')"
+    )
+    return table.column(0)[0].as_py() == 0
+
+
+def _arrow_table(con, sql: str):
+    import adbc_driver_manager
+    import pyarrow as pa
+
+    with adbc_driver_manager.AdbcStatement(con) as statement:
         statement.set_options(**{"adbc.sqlite.query.batch_rows": str(_ARROW_BATCH)})
         statement.set_sql_query(sql)
         stream, _ = statement.execute_query()
-        table = pa.RecordBatchReader.from_stream(stream).read_all()
+        return pa.RecordBatchReader.from_stream(stream).read_all()  # (without the GIL)
+
+
+def _arrow_part(con, sql: str):
+    """(KPI ids met, each row's index into them, key, value) of one query's rows, or None without rows."""
+    import pyarrow.compute as pc
+
+    table = _arrow_table(con, sql)
     if table.num_rows == 0:
-        return _NO_ROWS
+        return None
     kpi = pc.dictionary_encode(table.column(0)).combine_chunks()
     key = _numpy_of(table.column(1), np.int64)
     value = _numpy_of(table.column(2), np.float64)
