@@ -114,14 +114,14 @@ def test_the_stored_comparison_is_compare_on_each_block(monkeypatch, four_groups
     assert checked >= 8  # T, K and M where the KPI is divided by gender
 
 
-def test_recompute_all_equals_recomputing_kpi_year_by_kpi_year():
-    before = {
-        (s.kpi_id, s.year, s.gender): (s.n, s.mean, s.sd, s.riket, s.positions) for s in ComparisonStat.objects.all()
-    }
+@pytest.mark.parametrize("chunk", [comparison._CHUNK, 7])
+def test_recompute_all_equals_recomputing_kpi_year_by_kpi_year(chunk, monkeypatch):
+    """Also in chunks of 7 KPI-years: then each chunk is computed while the one before is written."""
+    monkeypatch.setattr(comparison, "_CHUNK", chunk)
+    columns = ("n", "mean", "median", "min", "max", "sd", "riket", "positions", "flagged", "direction")
+    before = {(s.kpi_id, s.year, s.gender): [getattr(s, c) for c in columns] for s in ComparisonStat.objects.all()}
     written = comparison.recompute_all()
-    after = {
-        (s.kpi_id, s.year, s.gender): (s.n, s.mean, s.sd, s.riket, s.positions) for s in ComparisonStat.objects.all()
-    }
+    after = {(s.kpi_id, s.year, s.gender): [getattr(s, c) for c in columns] for s in ComparisonStat.objects.all()}
     assert written == len(after) == len(before) and after == before
 
 
@@ -257,3 +257,35 @@ def test_a_kpi_year_with_only_riket_gets_a_row_without_kommuner():
     assert comparison.recompute([("Z00002", 2017)]) == 1
     stat = comparison.kpi_year("Z00002", 2017)
     assert (stat.n, stat.mean, stat.riket, stat.positions, stat.flagged) == (0, None, 42.5, {}, {})
+
+
+def test_ahead_gives_the_items_in_order_raises_the_threads_error_and_stops_with_its_caller():
+    """``_ahead`` (the next chunk computed while this one is written): the same items in the same
+    order; an error in its thread is raised in the caller's; a caller that stops early stops it."""
+    import threading
+
+    assert list(comparison._ahead(iter(range(5)))) == [0, 1, 2, 3, 4]
+    assert list(comparison._ahead(iter([]))) == []
+
+    def failing():
+        yield 1
+        raise ValueError("in the thread")
+
+    got = []
+    with pytest.raises(ValueError, match="in the thread"):
+        for item in comparison._ahead(failing()):
+            got.append(item)
+    assert got == [1]
+
+    made = []
+
+    def endless():
+        while True:
+            made.append(len(made))
+            yield made[-1]
+
+    items = comparison._ahead(endless())
+    assert next(items) == 0
+    items.close()  # the caller stops: the thread ends (after at most the item it computes and one queued)
+    assert not any(t.name == "kk-compute" for t in threading.enumerate())
+    assert len(made) <= 3

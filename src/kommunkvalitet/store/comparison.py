@@ -17,9 +17,10 @@ import gc
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from django.db import connection, transaction
@@ -40,6 +41,7 @@ from kommunkvalitet.store import dataversion, staging
 from kommunkvalitet.store.models import ComparisonStat
 
 GENDERS = ("T", "K", "M")
+_T = TypeVar("_T")
 _CHUNK = 3000  # KPI-years per compare_table call and per write transaction (about 0.5 M values)
 _SCAN_ABOVE = 250  # more KPIs than this: one scan of the value table instead of index look-ups
 _FETCH = 50_000  # rows per fetchmany
@@ -212,7 +214,10 @@ def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: Comparison
     if stage is None and connection.vendor == "postgresql":
         return _write_postgresql_all(pairs, _chunks(pairs, data, directions, settings))
     written = 0
-    for start, stop, rows in _chunks(pairs, data, directions, settings):
+    chunks = _chunks(pairs, data, directions, settings)
+    if len(pairs) > _CHUNK:  # more than one chunk: the next one is computed while this one is written
+        chunks = _ahead(chunks)
+    for start, stop, rows in chunks:
         if stage is None:
             with transaction.atomic():
                 written += _write(pairs[start:stop], rows)
@@ -239,6 +244,53 @@ def _chunks(pairs: list[tuple[str, int]], data: _Values, directions: dict[str, s
         a, b = np.searchsorted(data.pair, [start, stop]).tolist()
         part = _Values(data.pair[a:b] - start, data.gender[a:b], data.municipality[a:b], data.value[a:b])
         yield start, stop, _rows(pairs[start:stop], part, directions, settings)
+
+
+def _ahead(items: Iterable[_T]) -> Iterator[_T]:
+    """``items``, each computed in a thread of its own while the caller uses the one before (a queue of
+    one). For :func:`_chunks`: numpy and Python, no database, while this thread writes the chunk before
+    on its connection (sqlite3 leaves the GIL while SQLite steps and commits), so that the writes, a
+    third of a whole recompute, mostly run beside the computing on a second core. The caller's
+    transactions and connection stay as they are. An exception in the thread is raised here; when
+    the caller stops early, the thread stops after the item it is computing."""
+    import queue
+    import threading
+
+    handover: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                handover.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+        except BaseException as err:  # (raised in the caller's thread)
+            put((False, err))
+            return
+        put((False, None))
+
+    worker = threading.Thread(target=run, name="kk-compute", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, item = handover.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _part(rows: _Rows, lo: int, hi: int, first_pair: int) -> _Rows:
