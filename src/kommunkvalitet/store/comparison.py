@@ -86,9 +86,10 @@ def recompute(
     if not pairs:
         return 0
     if len(pairs) == 1 and written is None and connection.vendor == "sqlite":  # a sync's or an edit's
-        data = _read_one_sqlite(*pairs[0])
-        if data is not None:
-            return _recompute(pairs, data, settings or current_settings())
+        with _collector_paused():  # its few thousand objects are freed as they go: no collection
+            data = _read_one_sqlite(*pairs[0])
+            if data is not None:
+                return _recompute(pairs, data, settings or current_settings())
     kpis = sorted({k for k, _ in pairs})
     whole = written.whole_kpis(set(kpis)) if written is not None else set()
     rest = [k for k in kpis if k not in whole]
