@@ -249,13 +249,12 @@ def bands_from_better(better: np.ndarray, n: np.ndarray | int, settings: Compari
     # better < c * span  <=>  better < ceil(c * span), and better > c * span  <=>  better > floor(c * span)
     best_below = np.ceil(settings.best_cutoff * span).astype(np.int64)
     worst_above = np.floor(settings.worst_cutoff * span).astype(np.int64)
+    middle: np.ndarray | np.int8 = np.int8(BAND_MIDDLE)
     if settings.four_groups:
         mid = np.ceil((settings.best_cutoff + settings.worst_cutoff) / 2 * span).astype(np.int64)
-        band = np.where(better < mid, np.int8(BAND_SECOND), np.int8(BAND_THIRD))
-    else:
-        band = np.full(np.broadcast_shapes(better.shape, n.shape), BAND_MIDDLE, dtype=np.int8)
-    band[better < best_below] = BAND_BEST
-    band[better > worst_above] = BAND_WORST
+        middle = np.where(better < mid, np.int8(BAND_SECOND), np.int8(BAND_THIRD))
+    best_or_middle = np.where(better < best_below, np.int8(BAND_BEST), middle)
+    band: np.ndarray = np.where(better > worst_above, np.int8(BAND_WORST), best_or_middle)
     band *= n >= settings.min_n_for_bands
     return band
 
@@ -611,7 +610,8 @@ def _block(
         raw *= valid
         sd = np.where(vmax > vmin, np.sqrt(_ascending_sum(raw * raw, sign) / n), 0.0)
     empty = n == 0
-    mean[empty] = median[empty] = vmin[empty] = vmax[empty] = sd[empty] = np.nan
+    if empty.any():
+        mean[empty] = median[empty] = vmin[empty] = vmax[empty] = sd[empty] = np.nan
 
     # Position: |value - mean| >= k * sd, written without a division; sd == 0 puts everyone level.
     side = (raw > 0).astype(np.int8)
@@ -630,7 +630,7 @@ def _block(
     codes |= reading_codes(position, sign[:, None])
     out = np.empty_like(codes)
     out[rows[:, None], idx] = codes  # np.put_along_axis without its index building
-    return np.stack([n, mean, median, vmin, vmax, sd]), out
+    return np.array([n, mean, median, vmin, vmax, sd]), out
 
 
 def settings_from_text(values: dict[str, str]) -> ComparisonSettings:
