@@ -2,7 +2,8 @@
 
 Imports and syncs call :func:`recompute` with the KPI-years they touched; ``kommunkvalitet recompute``
 calls :func:`recompute_all`. Both read the values into arrays, run the whole-table engine
-(:func:`core.comparison.compare_table`) over every KPI, year and gender at once, and write the rows in
+(:func:`core.comparison.compare_table`) over every KPI, year and gender at once (a few KPI-years, a
+sync's or an edit's: its grid entry point, :func:`core.comparison.compare_rows`), and write the rows in
 bulk, one transaction (a savepoint inside the caller's) per chunk of KPI-years; during a staged write
 (:mod:`store.staging`) they read and write the staging tables, in short transactions, and leave the data
 version to the swap.
