@@ -18,7 +18,8 @@ times, in the same run and one after the other:
   median, min and max, each repeat after a warm-up call.
 
 It also times one KPI-year in the store (``store.comparison.recompute`` of U21401 for one year: read
-its values, compare the three genders, write three rows) and ``compare`` on one block of 290 values.
+its values, compare the three genders, write three rows) and ``compare`` on one block of 290 values;
+with ``--before-src``, that of the other tree too, alternating in the same process.
 """
 
 from __future__ import annotations
@@ -143,9 +144,11 @@ def one_kpi_year(repeat: int = 3, store=None) -> dict[str, float]:
     if store is None:
         import kommunkvalitet.store.comparison as store
 
-    parts = {"read": "_fetch", "compare": "_rows", "write": "_write"}
-    spent = dict.fromkeys(parts, 0.0)
-    originals = {part: getattr(store, name) for part, name in parts.items()}
+    # each part's functions (those the module has: a tree may read one KPI-year another way)
+    wanted = {"read": ("_fetch", "_read_one_sqlite"), "compare": ("_rows",), "write": ("_write",)}
+    parts = {name: part for part, names in wanted.items() for name in names if hasattr(store, name)}
+    spent = dict.fromkeys(wanted, 0.0)
+    originals = {name: getattr(store, name) for name in parts}
 
     def timed_part(part, fn):
         def run(*args, **kwargs):
@@ -157,9 +160,9 @@ def one_kpi_year(repeat: int = 3, store=None) -> dict[str, float]:
 
         return run
 
-    for part, name in parts.items():
-        setattr(store, name, timed_part(part, originals[part]))
-    out: dict[str, list[float]] = {k: [] for k in ("wall", "cpu", *parts)}
+    for name, part in parts.items():
+        setattr(store, name, timed_part(part, originals[name]))
+    out: dict[str, list[float]] = {k: [] for k in ("wall", "cpu", *wanted)}
     try:
         for _ in range(repeat):
             for year in range(2015, 2023):
@@ -169,11 +172,11 @@ def one_kpi_year(repeat: int = 3, store=None) -> dict[str, float]:
                 store.recompute([("U21401", year)])
                 out["wall"].append((time.perf_counter() - t) * 1000)
                 out["cpu"].append((time.process_time() - c) * 1000)
-                for part in parts:
+                for part in wanted:
                     out[part].append(spent[part] * 1000)
     finally:
-        for part, name in parts.items():
-            setattr(store, name, originals[part])
+        for name in parts:
+            setattr(store, name, originals[name])
     return {k: statistics.median(v) for k, v in out.items()}
 
 
@@ -254,16 +257,35 @@ def main() -> None:
 
 
 def before_module(src: Path):
-    """The ``store.comparison`` module of another source tree, loaded beside ours (it imports our
-    ``core`` and the rest of ``store``; only this module's own code is the other tree's)."""
+    """The ``store.comparison`` module of another source tree, loaded beside ours with that tree's
+    engines (``core.comparison`` and ``core.plausibility``); the rest of ``core`` and ``store`` it
+    imports is ours."""
     import importlib.util
 
-    path = src.resolve() / "kommunkvalitet" / "store" / "comparison.py"
-    spec = importlib.util.spec_from_file_location("before_store_comparison", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    import kommunkvalitet.core.comparison
+    import kommunkvalitet.core.plausibility
+
+    def load(name: str, path: Path):
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+        return module
+
+    root = src.resolve() / "kommunkvalitet"
+    engines = {
+        name: load(f"before_core_{name}", root / "core" / f"{name}.py") for name in ("comparison", "plausibility")
+    }
+    ours = {name: sys.modules[f"kommunkvalitet.core.{name}"] for name in engines}
+    try:  # the store module imports the other tree's engines
+        for name, module in engines.items():
+            sys.modules[f"kommunkvalitet.core.{name}"] = module
+            setattr(kommunkvalitet.core, name, module)
+        return load("before_store_comparison", root / "store" / "comparison.py")
+    finally:
+        for name, module in ours.items():
+            sys.modules[f"kommunkvalitet.core.{name}"] = module
+            setattr(kommunkvalitet.core, name, module)
 
 
 def kpi_year_and_block(vendor: str, repeat: int, before_src: Path | None = None) -> None:

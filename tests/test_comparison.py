@@ -20,11 +20,13 @@ from kommunkvalitet.core.comparison import (
     READING_NAMES,
     ComparisonSettings,
     compare,
+    compare_rows,
     compare_table,
     gender_gap,
     gender_gap_summary,
     group_mean,
     references,
+    unpack_codes,
 )
 from kommunkvalitet.errors import ConfigurationError, InputError
 
@@ -333,6 +335,34 @@ def assert_table_matches_compare(kpi, year, gender, values, directions, s, munic
 def test_table_agrees_with_the_per_kpi_year_function(table, s, with_municipality_index):
     *arrays, municipality = table
     assert_table_matches_compare(*arrays, s, municipality if with_municipality_index else None)
+
+
+@settings(max_examples=150)
+@given(tables(), settings_st)
+def test_the_grid_entry_point_agrees_with_the_table_to_the_last_bit(table, s):
+    """compare_rows (one row of a grid per group, one column per municipality: the store's path for a
+    few KPI-years) gives what compare_table gives each group, bit for bit, padding and all."""
+    kpi, year, gender, values, directions, municipality = table
+    full = compare_table(kpi, year, gender, values, directions, s, municipality_index=municipality)
+    group = full.row_group
+    width = int(municipality.max()) + 1 + 3  # some columns nobody fills
+    grid = np.full((full.n.size, width), NAN)
+    grid[group, municipality] = values
+    stats, codes = compare_rows(grid, directions[full.kpi], s)
+    assert np.array_equal(stats[0], full.n)
+    for row, field in enumerate(("mean", "median", "min", "max", "sd"), start=1):
+        assert np.array_equal(stats[row].view(np.int64), getattr(full, field).view(np.int64))  # NaN and -0.0 too
+    rank, band, position, reading = unpack_codes(codes[group, municipality])
+    for field, got in (("rank", rank), ("band", band), ("position", position), ("reading", reading)):
+        assert np.array_equal(got, getattr(full, field))
+    assert not codes[np.isnan(grid)].any()  # an empty cell gets no code
+
+
+def test_the_grid_entry_point_refuses_infinities_and_takes_an_empty_grid():
+    with pytest.raises(InputError, match="finite"):
+        compare_rows(np.array([[1.0, np.inf]]), np.array([1]))
+    stats, codes = compare_rows(np.zeros((2, 0)), np.array([1, -1]))
+    assert codes.shape == (2, 0) and stats[0].tolist() == [0, 0] and np.isnan(stats[1:]).all()
 
 
 def test_table_refuses_a_municipality_twice_in_a_group():

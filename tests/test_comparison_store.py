@@ -289,3 +289,50 @@ def test_ahead_gives_the_items_in_order_raises_the_threads_error_and_stops_with_
     items.close()  # the caller stops: the thread ends (after at most the item it computes and one queued)
     assert not any(t.name == "kk-compute" for t in threading.enumerate())
     assert len(made) <= 3
+
+
+def test_a_few_kpi_years_take_the_grid_path_and_give_the_table_paths_rows_bit_for_bit(monkeypatch):
+    """A sync's or an edit's KPI-years go through ``_rows_of_few`` (the engines' grid entry points);
+    the whole-table path gives the same rows, to the last bit (``repr`` tells -0.0 from 0.0), on real
+    KPI-years: one at a time and together, gender-divided, with flagged values, with Riket."""
+    import random
+
+    settings = comparison.current_settings()
+    met = sorted(set(Value.objects.filter(value__isnull=False).values_list("kpi_id", "year").distinct()))
+    named = [("U21401", 2017), ("N09808", 2019), ("U23471", 2019), ("N00945", 2021), ("U31462", 2020)]
+    riket = sorted(set(Value.objects.filter(municipality="0000").values_list("kpi_id", "year").distinct()))[:3]
+    sample = sorted(set(random.Random(5).sample(met, 40) + named + riket))
+    assert ComparisonStat.objects.filter(kpi_id="N09808", year=2019).exclude(flagged={}).exists()
+    for pairs in [[p] for p in sample] + [named, sample[: comparison._FEW_PAIRS]]:
+        data = comparison._read(pairs)
+        directions = comparison._directions(sorted({k for k, _ in pairs}))
+        few = comparison._rows_of_few(pairs, data, directions, settings)
+        with monkeypatch.context() as m:
+            m.setattr(comparison, "_FEW_PAIRS", 0)  # the path of many KPI-years (compare_table)
+            table = comparison._rows(pairs, data, directions, settings)
+        assert repr(few) == repr(table), pairs
+
+
+def test_one_kpi_year_read_on_sqlite_is_the_read_of_many():
+    """``_read_one_sqlite`` (a sync's or an edit's KPI-year) reads what ``_read`` reads; with an id that
+    is not four digits it leaves the KPI-year to ``_read``, and a gender other than T, K, M is left out."""
+    import numpy as np
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's reader")
+
+    def same(a, b):
+        return all(np.array_equal(getattr(a, f), getattr(b, f)) for f in ("pair", "gender", "municipality", "value"))
+
+    for pair in [("U21401", 2017), ("N09808", 2019), ("U23471", 2019), ("Z99999", 2017)]:
+        assert same(comparison._read_one_sqlite(*pair), comparison._read([pair]))
+    now = timezone.now()
+    Value.objects.create(kpi_id="U21401", municipality_id="1463", year=2031, gender="X", value=3.0, imported_at=now)
+    Value.objects.create(kpi_id="U21401", municipality_id="1480", year=2031, gender="T", value=4.0, imported_at=now)
+    assert same(comparison._read_one_sqlite("U21401", 2031), comparison._read([("U21401", 2031)]))
+    assert comparison._read_one_sqlite("U21401", 2031).municipality.tolist() == [1480]
+    Value.objects.create(kpi_id="U21401", municipality_id="G123", year=2031, gender="T", value=5.0, imported_at=now)
+    assert comparison._read_one_sqlite("U21401", 2031) is None
+    assert comparison.recompute([("U21401", 2031)]) == 1  # through _read

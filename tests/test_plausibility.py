@@ -82,6 +82,33 @@ def test_groups_of_very_different_sizes_take_the_other_path_and_agree():
     assert (codes == plausibility.OUTLIER).sum() == len(groups)
 
 
+@pytest.mark.parametrize("outlier_mad", [THRESHOLD, 3.0, 0.0])
+def test_the_grid_entry_point_agrees_with_the_long_arrays(outlier_mad):
+    """flag_rows (one row of a NaN-padded grid per group: the store's path for a few KPI-years) flags
+    what flag flags, with impossible values, outliers, small groups and groups without spread."""
+    rng = np.random.default_rng(11)
+    groups = [
+        np.append(rng.lognormal(3, 1, 250), [1e5, -2.0, 120.0]),  # outside 0..100: -2, 120, 1e5 and a tail
+        np.append(rng.normal(50, 10, 200).round(1), 1e4),  # an outlier (no bounds)
+        np.append(rng.normal(50, 10, plausibility.MIN_N_FOR_OUTLIERS - 2), 1e6),  # too few to say
+        np.array([100.0] * 20 + [3.0, 7.0, 150.0]),  # MAD 0 once 150 is out
+        np.array([]),
+    ]
+    lower, upper = np.array([0.0, -np.inf, 0.0, 0.0, 0.0]), np.array([100.0, np.inf, np.inf, 100.0, 100.0])
+    width = max(g.size for g in groups) + 5
+    grid = np.full((len(groups), width), np.nan)
+    columns = [rng.permutation(width)[: g.size] for g in groups]  # any columns, NaN in between
+    for row, (g, c) in enumerate(zip(groups, columns, strict=True)):
+        grid[row, c] = g
+    codes = plausibility.flag_rows(grid, lower, upper, outlier_mad)
+    group = np.concatenate([np.full(g.size, i) for i, g in enumerate(groups)])
+    long = plausibility.flag(group, np.concatenate(groups), lower[group], upper[group], outlier_mad)
+    assert np.concatenate([codes[row, c] for row, c in enumerate(columns)]).tolist() == long.tolist()
+    assert not codes[np.isnan(grid)].any()
+    assert (long == plausibility.IMPOSSIBLE).sum() >= 3
+    assert (long == plausibility.OUTLIER).any() == (outlier_mad > 0)
+
+
 # --- on the real data --------------------------------------------------------------------------------
 
 

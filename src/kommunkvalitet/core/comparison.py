@@ -169,9 +169,13 @@ def _as_values(values: np.ndarray) -> np.ndarray:
     v = np.asarray(values, dtype=np.float64)
     if v.ndim != 1:
         raise InputError("values must be a one-dimensional array", field="values")
+    _require_finite(v)
+    return v
+
+
+def _require_finite(v: np.ndarray) -> None:
     if np.isinf(v).any():
         raise InputError("values must be finite or NaN (missing)", field="values")
-    return v
 
 
 def check_municipality_ids(ids: np.ndarray, n_values: int) -> np.ndarray:
@@ -245,13 +249,12 @@ def bands_from_better(better: np.ndarray, n: np.ndarray | int, settings: Compari
     # better < c * span  <=>  better < ceil(c * span), and better > c * span  <=>  better > floor(c * span)
     best_below = np.ceil(settings.best_cutoff * span).astype(np.int64)
     worst_above = np.floor(settings.worst_cutoff * span).astype(np.int64)
+    middle: np.ndarray | np.int8 = np.int8(BAND_MIDDLE)
     if settings.four_groups:
         mid = np.ceil((settings.best_cutoff + settings.worst_cutoff) / 2 * span).astype(np.int64)
-        band = np.where(better < mid, np.int8(BAND_SECOND), np.int8(BAND_THIRD))
-    else:
-        band = np.full(np.broadcast_shapes(better.shape, n.shape), BAND_MIDDLE, dtype=np.int8)
-    band[better < best_below] = BAND_BEST
-    band[better > worst_above] = BAND_WORST
+        middle = np.where(better < mid, np.int8(BAND_SECOND), np.int8(BAND_THIRD))
+    best_or_middle = np.where(better < best_below, np.int8(BAND_BEST), middle)
+    band: np.ndarray = np.where(better > worst_above, np.int8(BAND_WORST), best_or_middle)
     band *= n >= settings.min_n_for_bands
     return band
 
@@ -446,7 +449,7 @@ def compare_table(
     group_sign[gid] = dirs[kpi]
     stats = np.full((6, n_groups), np.nan)  # n, mean, median, min, max, sd
     # rank << 8 | band << 5 | position << 2 | reading, per row
-    packed = np.empty(size, dtype=np.int64 if counts.max() >= 1 << 23 else np.int32)
+    packed = np.empty(size, dtype=_code_type(int(counts.max())))
     for members, rows, block_group, col, width in _blocks(gid, counts, mun):
         sign = group_sign[members]
         cells = block_group * width + col  # flat index into the (groups x width) grid
@@ -463,6 +466,34 @@ def compare_table(
         stats[5],
         row_group=gid, rank=rank, band=band, position=position, reading=reading,
     )  # fmt: skip
+
+
+def compare_rows(
+    grid: np.ndarray, directions: np.ndarray, settings: ComparisonSettings = DEFAULT_SETTINGS
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`compare_table` of groups already laid out as the rows of a grid: row g holds group g's
+    values (float64, NaN = missing) in any columns (a municipality's column, say), ``directions[g]``
+    is its direction code. Returns the statistics, an array of six rows (n, mean, median, min, max,
+    sd; one column per group, NaN where n == 0), and the packed codes of every cell in the grid's
+    layout, ``rank << 8 | band << 5 | position << 2 | reading`` (:func:`unpack_codes`).
+
+    The engine of :func:`compare_table` on one block, without its work of grouping long arrays: for
+    a few groups (one KPI-year's three genders) that work is most of the time. Each row comes out bit
+    for bit as :func:`compare_table` computes its group."""
+    sign = np.asarray(directions, dtype=np.int64)
+    _require_finite(grid)
+    width = grid.shape[1]
+    if width == 0:  # no values: a block is at least one cell wide
+        grid = np.full((grid.shape[0], 1), np.nan)
+    oriented = grid * _orientation(sign)[:, None]  # ascending = best
+    stats, codes = _block(oriented, sign, settings, _code_type(width))
+    return stats, codes[:, :width]
+
+
+def _code_type(most: int) -> DTypeLike:
+    """The integer type of the packed codes of groups of at most ``most`` values (the rank takes all
+    but the low 8 bits)."""
+    return np.int64 if most >= 1 << 23 else np.int32
 
 
 def _blocks(
@@ -579,7 +610,8 @@ def _block(
         raw *= valid
         sd = np.where(vmax > vmin, np.sqrt(_ascending_sum(raw * raw, sign) / n), 0.0)
     empty = n == 0
-    mean[empty] = median[empty] = vmin[empty] = vmax[empty] = sd[empty] = np.nan
+    if empty.any():
+        mean[empty] = median[empty] = vmin[empty] = vmax[empty] = sd[empty] = np.nan
 
     # Position: |value - mean| >= k * sd, written without a division; sd == 0 puts everyone level.
     side = (raw > 0).astype(np.int8)
@@ -598,7 +630,7 @@ def _block(
     codes |= reading_codes(position, sign[:, None])
     out = np.empty_like(codes)
     out[rows[:, None], idx] = codes  # np.put_along_axis without its index building
-    return np.stack([n, mean, median, vmin, vmax, sd]), out
+    return np.array([n, mean, median, vmin, vmax, sd]), out
 
 
 def settings_from_text(values: dict[str, str]) -> ComparisonSettings:

@@ -2,7 +2,8 @@
 
 Imports and syncs call :func:`recompute` with the KPI-years they touched; ``kommunkvalitet recompute``
 calls :func:`recompute_all`. Both read the values into arrays, run the whole-table engine
-(:func:`core.comparison.compare_table`) over every KPI, year and gender at once, and write the rows in
+(:func:`core.comparison.compare_table`) over every KPI, year and gender at once (a few KPI-years, a
+sync's or an edit's: its grid entry point, :func:`core.comparison.compare_rows`), and write the rows in
 bulk, one transaction (a savepoint inside the caller's) per chunk of KPI-years, the next chunk computed
 in a thread while one is written (:func:`_ahead`); during a staged write (:mod:`store.staging`) they
 read and write the staging tables, in short transactions, and leave the data version to the swap. On
@@ -35,10 +36,12 @@ from kommunkvalitet.core.comparison import (
     DIRECTION_CODES,
     ComparisonSettings,
     TableComparison,
+    compare_rows,
     compare_table,
     settings_from_text,
 )
 from kommunkvalitet.core.measuresets import measure_sets
+from kommunkvalitet.errors import InputError
 from kommunkvalitet.store import dataversion, staging
 from kommunkvalitet.store.models import ComparisonStat
 
@@ -88,6 +91,11 @@ def recompute(
     pairs = sorted({(k, int(y)) for k, y in kpi_years})
     if not pairs:
         return 0
+    if len(pairs) == 1 and written is None and connection.vendor == "sqlite":  # a sync's or an edit's
+        with _collector_paused():  # its few thousand objects are freed as they go: no collection
+            data = _read_one_sqlite(*pairs[0])
+            if data is not None:
+                return _recompute(pairs, data, settings or current_settings())
     kpis = sorted({k for k, _ in pairs})
     whole = written.whole_kpis(set(kpis)) if written is not None else set()
     rest = [k for k in kpis if k not in whole]
@@ -460,6 +468,29 @@ def _fetch_one_kpi(kpi: str, where: str):
     )
 
 
+def _read_one_sqlite(kpi: str, year: int) -> _Values | None:
+    """:func:`_read` of one KPI-year on SQLite, the rows' plain columns (SQLite's per-row key
+    expression and the unpacking of the keys cost more than making the ids numbers here); None if
+    an id is not four digits or a gender not one character (never with Kolada's): :func:`_read`."""
+    table = staging.table("store_value")
+    rows = _sqlite_rows(
+        f"SELECT municipality_id, gender, value FROM {table} WHERE kpi_id = ? AND year = ? AND value IS NOT NULL",
+        [kpi, year],
+    )
+    if not rows:
+        return _Values(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros(0))
+    ids, genders, values = zip(*rows, strict=True)
+    decoded = _ids_and_genders("".join(ids), "".join(genders), len(rows))
+    if decoded is None:
+        return None
+    municipality, gender = decoded
+    value = np.array(values, dtype=np.float64)
+    if (gender > 2).any():  # a gender that is not T, K or M
+        keep = gender < 3
+        municipality, gender, value = municipality[keep], gender[keep], value[keep]
+    return _Values(np.zeros(gender.size, dtype=np.int64), gender, municipality, value)
+
+
 def _database_file() -> str | None:
     """The SQLite database's file when another connection to it would read exactly what this one
     reads: outside every transaction (nothing uncommitted) and not an in-memory database (tests)."""
@@ -693,15 +724,11 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
             for kpi, n, ids, genders, year_bytes, values in cur.execute(
                 sql, params if kpis is None else [*params, kpis]
             ):
-                # Each id has at most four characters and each gender one (the columns' widths): as
-                # many characters as four (one) a row, all ASCII, and each is one of that width.
-                if len(ids) != 4 * n or len(genders) != n or not (ids.isascii() and genders.isascii()):
+                decoded = _ids_and_genders(ids, genders, n)
+                if decoded is None:
                     odd.append(kpi)
                     continue
-                digits = np.frombuffer(ids.encode(), dtype=np.uint8).reshape(n, 4).astype(np.int64) - ord("0")
-                municipality = digits @ np.array([1000, 100, 10, 1], dtype=np.int64)
-                municipality[((digits < 0) | (digits > 9)).any(axis=1)] = -1
-                gender = _GENDER_OF_BYTE[np.frombuffer(genders.encode(), dtype=np.uint8)]
+                municipality, gender = decoded
                 year = np.frombuffer(year_bytes, dtype=">i2").astype(np.int64)
                 key = (year * 4 + gender) * 10000 + municipality
                 value = np.frombuffer(values, dtype=">f8").astype(np.float64)
@@ -743,6 +770,20 @@ def _fetch_postgresql_keyed(kpis: list[str], years: list[int] | None):
     return kpis, kpi_idx, key, value
 
 
+def _ids_and_genders(ids: str, genders: str, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The municipality numbers and gender codes of ``n`` rows from their ids and genders, each
+    string the rows' joined; None unless every id is four ASCII digits and every gender one ASCII
+    character (the columns' widths hold at most four and one: as many characters as four, and one,
+    a row, all ASCII, means each is of that width)."""
+    if len(ids) != 4 * n or len(genders) != n or not (ids.isascii() and genders.isascii()):
+        return None
+    digits = np.frombuffer(ids.encode(), dtype=np.uint8).reshape(n, 4) - np.uint8(ord("0"))
+    if (digits > 9).any():  # (below "0" wraps round to above 9)
+        return None
+    municipality = digits.astype(np.int64) @ np.array([1000, 100, 10, 1], dtype=np.int64)
+    return municipality, _GENDER_OF_BYTE[np.frombuffer(genders.encode(), dtype=np.uint8)]
+
+
 _GENDER_OF_BYTE = np.full(256, 3, dtype=np.int64)  # the gender code of a one-byte gender: T 0, K 1, M 2, else 3
 _GENDER_OF_BYTE[[ord("T"), ord("K"), ord("M")]] = [0, 1, 2]
 
@@ -766,12 +807,12 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
     """Compare every group of the chunk with :func:`compare_table`; Riket is carried beside it.
 
     Values that are not comparable (:func:`core.plausibility.flag`) are taken out first and kept in
-    the group's ``flagged`` map instead."""
+    the group's ``flagged`` map instead. A few KPI-years (a sync's or an edit's) take
+    :func:`_rows_of_few`, with the same results."""
+    if len(pairs) <= _FEW_PAIRS:
+        return _rows_of_few(pairs, data, directions, settings)
     kommun = np.flatnonzero(data.municipality >= 100)  # four digits not starting with 00 (core's rule)
-    riket = data.municipality == 0
-    direction_names = [directions.get(k, "none") for k, _ in pairs]
-    signs = np.array([DIRECTION_CODES.get(d, 0) for d in direction_names], dtype=np.int64)
-    bounds = np.array([plausibility.unit_bounds(u) for u in _units([k for k, _ in pairs])]).reshape(-1, 2)
+    direction_names, signs, bounds = _group_rules(pairs, directions)
     group = data.pair[kommun] * 3 + data.gender[kommun]
     codes = plausibility.flag(
         group, data.value[kommun], bounds[data.pair[kommun], 0], bounds[data.pair[kommun], 1], settings.outlier_mad
@@ -786,20 +827,82 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
         signs, settings, municipality_index=column,
     )  # fmt: skip
     group_key = (table.kpi * 3 + table.gender).tolist()
-    riket_key = (data.pair[riket] * 3 + data.gender[riket]).tolist()
-    riket_value = dict(zip(riket_key, data.value[riket].tolist(), strict=True))
     stats_at = {k: i for i, k in enumerate(group_key)}
     columns = [table.n.tolist()] + [[_none(x) for x in getattr(table, f).tolist()] for f in _STATS]
     stats = list(zip(*columns, strict=True))
-    json_of = _positions_json(table, column, ids)
+    return _assemble(stats_at, stats, _positions_json(table, column, ids), _riket(data), flagged, direction_names)
+
+
+_FEW_PAIRS = 8  # KPI-years up to which _rows_of_few is the faster
+
+
+def _rows_of_few(pairs, data: _Values, directions: dict[str, str], settings: ComparisonSettings) -> _Rows:
+    """:func:`_rows` of a few KPI-years with the engines' grid entry points
+    (:func:`core.plausibility.flag_rows`, :func:`core.comparison.compare_rows`): one row of a grid per
+    group (KPI-year and gender), one column per kommun, so that none of the grouping of long arrays
+    that 20,000 groups need is done. The grid :func:`compare_rows` gets has the columns that
+    :func:`compare_table` gets from :func:`_rows` (the kommuner with a comparable value), so that
+    every row comes out the same, bit for bit."""
+    direction_names, signs, bounds = _group_rules(pairs, directions)
+    kommun = np.flatnonzero(data.municipality >= 100)  # four digits not starting with 00 (core's rule)
+    ids, column = _numbered(data.municipality[kommun])
+    cells = data.pair[kommun] * 3
+    cells += data.gender[kommun]
+    present = np.bincount(cells, minlength=3 * len(pairs)) > 0  # groups with kommun values, flagged or not
+    cells *= ids.size
+    cells += column
+    if cells.size and np.bincount(cells).max() > 1:
+        raise InputError("a municipality appears twice in one (kpi, year, gender)", field="municipality_index")
+    grid = np.full((3 * len(pairs), ids.size), np.nan)
+    grid.reshape(-1)[cells] = data.value[kommun]
+    codes = plausibility.flag_rows(grid, bounds[:, 0].repeat(3), bounds[:, 1].repeat(3), settings.outlier_mad)
+    flagged: defaultdict[int, dict[str, str]] = defaultdict(dict)
+    if codes.any():
+        at_group, at_column = np.nonzero(codes)
+        for g, c, code in zip(at_group.tolist(), at_column.tolist(), codes[at_group, at_column].tolist(), strict=True):
+            flagged[g][f"{ids[c]:04d}"] = plausibility.CODE_NAMES[code] or ""
+        grid[at_group, at_column] = np.nan
+        comparable = (grid == grid).any(axis=0)  # the kommuner left with a value
+        grid, ids = grid[:, comparable], ids[comparable]
+    stat_rows, packed = compare_rows(grid, signs.repeat(3), settings)
+    n = stat_rows[0].astype(np.int64)
+    compared = np.flatnonzero(n).tolist()
+    stats_at = {g: i for i, g in enumerate(compared)}
+    columns = [n[compared].tolist()] + [[_none(x) for x in row.tolist()] for row in stat_rows[1:, compared]]
+    stats = list(zip(*columns, strict=True))
+    at_group, at_column = np.nonzero(grid == grid)  # row by row, each by municipality id
+    json_of = _json_texts(packed[at_group, at_column], ids[at_column], n[compared])
+    riket = _riket(data)
+    keys = set(np.flatnonzero(present).tolist()) | riket.keys()
+    return _assemble(stats_at, stats, json_of, riket, flagged, direction_names, keys)
+
+
+def _group_rules(pairs, directions: dict[str, str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each pair's direction (its name and its code) and the bounds its unit allows (lower, upper)."""
+    direction_names = [directions.get(k, "none") for k, _ in pairs]
+    signs = np.array([DIRECTION_CODES.get(d, 0) for d in direction_names], dtype=np.int64)
+    bounds = np.array([plausibility.unit_bounds(u) for u in _units([k for k, _ in pairs])]).reshape(-1, 2)
+    return direction_names, signs, bounds
+
+
+def _riket(data: _Values) -> dict[int, float]:
+    """Riket's value of each group (pair * 3 + gender) that has one."""
+    riket = data.municipality == 0
+    return dict(zip((data.pair[riket] * 3 + data.gender[riket]).tolist(), data.value[riket].tolist(), strict=True))
+
+
+def _assemble(stats_at: dict[int, int], stats: list[tuple], json_of: list[str], riket: dict[int, float],
+              flagged: dict[int, dict[str, str]], direction_names: list[str], keys=None) -> _Rows:  # fmt: skip
+    """The rows of the groups (pair * 3 + gender) with comparable kommun values (``stats_at``: the
+    index of their ``stats`` and ``json_of``), flagged ones or Riket's, or of ``keys``, in order."""
     out = _Rows([], [], [], [], [], [])
-    for key in sorted(stats_at.keys() | riket_value.keys() | flagged.keys()):  # kommun values and/or Riket
+    for key in sorted(keys if keys is not None else stats_at.keys() | riket.keys() | flagged.keys()):
         pair, g = divmod(key, 3)
         i = stats_at.get(key)
         out.pair.append(pair)
         out.gender.append(GENDERS[g])
         out.direction.append(direction_names[pair])
-        out.stats.append((*(stats[i] if i is not None else _EMPTY), riket_value.get(key)))
+        out.stats.append((*(stats[i] if i is not None else _EMPTY), riket.get(key)))
         out.positions.append(json_of[i] if i is not None else "{}")
         out.flagged.append(json.dumps(flagged[key], sort_keys=True) if key in flagged else "{}")
     return out
@@ -807,7 +910,13 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
 
 def _numbered(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(numbers, return_inverse=True)`` of small integers >= 0 (four-digit ids, packed
-    position codes) by a lookup table (no sort)."""
+    position codes) by a lookup table (no sort); a few already in order (one KPI-year's ids, read in
+    the unique index's order) by their runs."""
+    if 0 < numbers.size <= 4096 and (numbers[1:] >= numbers[:-1]).all():
+        new = np.empty(numbers.size, dtype=bool)
+        new[0] = True
+        np.not_equal(numbers[1:], numbers[:-1], out=new[1:])
+        return numbers[new], np.cumsum(new) - 1
     top = int(numbers.max(initial=0))
     if top >= max(10_000, 4 * numbers.size):  # a sparse table: the sort is cheaper
         return np.unique(numbers, return_inverse=True)
@@ -870,17 +979,24 @@ def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray)
     code |= table.band.astype(np.int64) << 5
     code |= table.position.astype(np.int64) << 2
     code |= table.reading
-    distinct, which = _numbered(code)  # np.unique(code, return_inverse=True), no sort
-    code_text = np.array([_code_text(c) for c in distinct.tolist()], dtype=object)
     order = _group_column_order(table.row_group, column)
-    municipality = ids[column[order]]
-    counts = np.bincount(table.row_group, minlength=table.n.size)
+    return _json_texts(code[order], ids[column[order]], np.bincount(table.row_group, minlength=table.n.size))
+
+
+def _json_texts(code: np.ndarray, municipality: np.ndarray, counts: np.ndarray) -> list[str]:
+    """The ``positions`` text of groups from their cells (packed code, municipality id as a number),
+    group by group and in each by municipality id; ``counts``: each group's cells (at least one)."""
+    if code.size > 4096:
+        distinct, which = _numbered(code)  # np.unique(code, return_inverse=True), no sort
+        code_text = np.array([_code_text(c) for c in distinct.tolist()], dtype=object)[which]
+    else:  # one KPI-year: the codes are nearly all distinct (so are the ranks), each looked up once
+        code_text = list(map(_code_text, code.tolist()))
     ends = np.cumsum(counts)
     first, last = ends - counts, ends - 1
-    pieces = np.empty(2 * order.size, dtype=object)
+    pieces = np.empty(2 * code.size, dtype=object)
     pieces[0::2] = _KEY_TEXT[municipality]
     pieces[2 * first] = _FIRST_KEY_TEXT[municipality[first]]
-    pieces[1::2] = code_text[which[order]]
+    pieces[1::2] = code_text
     pieces[2 * last + 1] += "}"
     parts = pieces.tolist()
     return ["".join(parts[2 * a : 2 * b]) for a, b in zip(first.tolist(), ends.tolist(), strict=True)]
