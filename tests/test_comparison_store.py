@@ -238,7 +238,7 @@ def test_the_halves_are_read_again_when_a_write_commits_between_their_transactio
     monkeypatch.setattr(comparison, "_cores", lambda: 2)
     monkeypatch.setattr(comparison, "_SPLIT_ABOVE", 0)
     versions = iter(range(100))
-    monkeypatch.setattr(comparison, "_data_version", lambda: next(versions))  # changes at every look
+    monkeypatch.setattr(comparison, "_data_version", lambda con: next(versions))  # changes at every look
     expected = comparison._fetch_sqlite(None, None)
     _same_rows(comparison._fetch_sqlite_arrow(str(copy), None), expected)
     assert next(versions) == 6  # three attempts of two looks each, then one connection without a look

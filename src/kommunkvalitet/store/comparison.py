@@ -495,7 +495,13 @@ def _database_file() -> str | None:
     """The SQLite database's file when another connection to it would read exactly what this one
     reads: outside every transaction (nothing uncommitted) and not an in-memory database (tests)."""
     name = str(connection.settings_dict["NAME"])
-    if connection.in_atomic_block or name == ":memory:" or "mode=memory" in name or name.startswith("file:"):
+    if (
+        connection.in_atomic_block
+        or not connection.get_autocommit()
+        or name == ":memory:"
+        or "mode=memory" in name
+        or name.startswith("file:")
+    ):
         return None
     return name
 
@@ -510,7 +516,13 @@ def _fetch_sqlite_arrow(path: str, years: list[int] | None):
     A large table is read in two halves of its rowids at once, each on its own connection in a thread
     of its own (the driver steps and pyarrow collects the batches without the GIL): the read was a
     third of the command on one core. Both connections must read the same data: see
-    :func:`_snapshot_connections`."""
+    :func:`_snapshot_connections`.
+
+    Django's connection to the same file is closed first (it reconnects when next used; no transaction
+    is open here). ADBC brings its own copy of the SQLite library, and SQLite's locks are POSIX locks,
+    which belong to the process: when one copy closes a file, the kernel drops every lock the process
+    holds on it, the other copy's too, and that copy cannot know (SQLite's "How to corrupt", 2.2.1).
+    So the two copies never have the database open at the same time in this process."""
     # The driver's own API, not its DB-API module: that one imports pyarrow.dataset, which imports
     # pandas where it is installed (a second of the command).
     import adbc_driver_sqlite
@@ -518,6 +530,7 @@ def _fetch_sqlite_arrow(path: str, years: list[int] | None):
     where = f" AND year IN ({', '.join(str(int(y)) for y in years)})" if years is not None else ""
     source = staging.table("store_value")  # a staged import's copy: committed, so this connection sees it
     split = _split_rowid(source)
+    _close_django_connection_to(path)
     with (
         adbc_driver_sqlite.connect(path) as database,
         _snapshot_connections(database, 1 if split is None else 2) as cons,
@@ -580,9 +593,9 @@ def _snapshot_connections(database, count: int):
 
     A read transaction of SQLite sees the database as it was when it began (WAL: the snapshot of its
     first read; otherwise a shared lock that keeps writers from committing). Each connection begins
-    one (autocommit off, then a read); Django's connection reads ``PRAGMA data_version`` before the
-    first and after the last: the same number means no other connection committed in between, so all
-    began on the same data. Normally nothing can commit then: the writers of values (import, sync)
+    one (autocommit off, then a read); a connection outside them reads ``PRAGMA data_version`` before
+    the first and after the last: the same number means no other connection committed in between, so
+    all began on the same data. Normally nothing can commit then: the writers of values (import, sync)
     and ``recompute`` hold the data lock (``store.joblock``), web requests do not write values, and
     the recompute after an import or a sync runs after its writes, in the same process. The check
     makes it sure, also where a caller holds no lock: the transactions begin again (a few times; then
@@ -593,14 +606,16 @@ def _snapshot_connections(database, count: int):
         n = count if attempt < _SNAPSHOT_ATTEMPTS else 1
         cons = []
         try:
-            before = _data_version() if n > 1 else None
+            if n > 1:
+                cons.append(adbc_driver_manager.AdbcConnection(database))  # the watcher (autocommit)
+                before = _data_version(cons[0])
             for _ in range(n):
                 con = adbc_driver_manager.AdbcConnection(database)
                 cons.append(con)
                 con.set_autocommit(False)
                 _arrow_table(con, "SELECT 1 FROM sqlite_master LIMIT 1")  # its read transaction begins
-            if n == 1 or _data_version() == before:
-                yield cons
+            if n == 1 or _data_version(cons[0]) == before:
+                yield cons[-n:]
                 return
         finally:
             for con in cons:
@@ -610,10 +625,16 @@ def _snapshot_connections(database, count: int):
 _SNAPSHOT_ATTEMPTS = 3  # tries to begin the parts' read transactions on the same data, then one part
 
 
-def _data_version() -> int:
-    """``PRAGMA data_version`` on Django's connection: it changes when another connection commits."""
-    ((version,),) = _sqlite_rows("PRAGMA data_version", [])
-    return version
+def _data_version(con) -> int:
+    """``PRAGMA data_version`` on an ADBC connection: it changes when another connection commits."""
+    return _arrow_table(con, "PRAGMA data_version").column(0)[0].as_py()
+
+
+def _close_django_connection_to(path: str) -> None:
+    """Close Django's connection if it is to the database file ``path`` (see :func:`_fetch_sqlite_arrow`)."""
+    name = str(connection.settings_dict["NAME"])
+    if connection.connection is not None and os.path.exists(name) and os.path.samefile(name, path):
+        connection.close()
 
 
 def _four_digit_ids(con) -> bool:
