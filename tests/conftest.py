@@ -39,6 +39,30 @@ if XDIST_WORKER:
     os.environ["KOMMUNKVALITET_DATA_DIR"] = str(_worker_dir)
 
 
+# The files with the longest tests (`--durations` of the whole suite, 2026-12-02) run first, within
+# pytest-django's order: every database test before every other test. That order matters: once a browser
+# test has started Chromium, Playwright's sync API leaves an event loop marked running in the worker's
+# thread and Django refuses to open a database connection there. So `--dist load` (Makefile: each worker
+# runs its tests in collection order), not worksteal, which would hand a worker database tests after its
+# browser tests. The run then ends on short tests, not on one worker alone in a minute-long one.
+SLOW_FILES_FIRST = (
+    "test_narrative.py", "test_served.py", "test_goal_browser.py", "test_review_browser.py",
+    "test_bad_input.py", "test_narrative_data.py", "test_every_id_a_page.py", "test_staging.py",
+    "test_report_pages.py", "test_chart_browser.py", "test_csp_browser.py", "test_browser.py",
+    "test_language_browser.py", "test_backup.py", "test_sync.py", "test_cli.py",
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
+
+    def key(item: pytest.Item) -> tuple[int, int]:
+        uses_db = item.get_closest_marker("django_db") is not None or "db" in getattr(item, "fixturenames", ())
+        return (not uses_db, rank.get(item.path.name, len(rank)))  # pytest-django's test with a database
+
+    items.sort(key=key)  # stable: pytest-django's order otherwise, and each file's own order
+
+
 @pytest.fixture(scope="session")
 def snapshot_dir() -> Path:
     root = config.snapshot_dir()
