@@ -27,12 +27,14 @@ run: install
 	$(BIN)/kommunkvalitet setup
 	$(BIN)/kommunkvalitet serve --bind 127.0.0.1:8000
 
-# The suite runs on TEST_WORKERS processes (pytest-xdist; 2 for the 2-core machines), the tests one by
-# one to whichever worker is free; `make test TEST_WORKERS=0` runs it in one process. (Not --dist
-# loadgroup: pytest-xdist 3.8 groups by setting item._nodeid, which pytest 9 no longer reads.)
+# The suite runs on TEST_WORKERS processes (pytest-xdist; 2 for the 2-core machines), the tests in order
+# (database tests first, the slowest files first: tests/conftest.py) to whichever worker is free; the
+# snapshot import and the served sites are built once and copied to each worker (tests/buildonce.py).
+# `make test TEST_WORKERS=0` runs it in one process. (Not --dist loadgroup: pytest-xdist 3.8 groups by
+# setting item._nodeid, which pytest 9 no longer reads; not worksteal: see tests/conftest.py.)
 TEST_WORKERS ?= 2
 test: install-test
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks

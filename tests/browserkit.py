@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from buildonce import build_once
 from kommunkvalitet.cli import gunicorn_args
 from kommunkvalitet.core.measuresets import MEASURESET_DIR, load_measure_set
 
@@ -47,25 +48,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, snapshot_dir):
-    data = tmp_path_factory.mktemp("browser-data")
+def server_env(data: Path, snapshot_dir: Path) -> dict[str, str]:
+    """A served site's environment: its own data dir (SQLite database), never the tests' database."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(KOMMUNKVALITET_DATA_DIR=str(data), KOMMUNKVALITET_SNAPSHOT=str(snapshot_dir))
+    return env
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, snapshot_dir):
     kpis = [m.kpi for m in load_measure_set(MEASURESET_DIR / "kkik_2022.toml").area("stod_och_omsorg").measures]
     cli = [sys.executable, "-m", "kommunkvalitet"]
-    for args in (
-        ["manage", "migrate", "-v0"],
-        ["import", "snapshot", *(a for k in kpis for a in ("--kpi", k))],
-        ["goals", "load"],
-        ["editor", "add", USER, MUNI, "--admin", "--password", PASSWORD],
-        ["users", "add", EDITOR, "--password", PASSWORD],
-        ["users", "set-role", EDITOR, MUNI, "editor"],
-        ["users", "add", PUBLISHER, "--password", PASSWORD],
-        ["users", "set-role", PUBLISHER, MUNI, "publisher"],
-    ):
-        subprocess.run([*cli, *args], env=env, check=True, capture_output=True)
-    proc, url, _ = start_server(env)
+
+    def build(data: Path) -> None:
+        env = server_env(data, snapshot_dir)
+        for args in (
+            ["manage", "migrate", "-v0"],
+            ["import", "snapshot", *(a for k in kpis for a in ("--kpi", k))],
+            ["goals", "load"],
+            ["editor", "add", USER, MUNI, "--admin", "--password", PASSWORD],
+            ["users", "add", EDITOR, "--password", PASSWORD],
+            ["users", "set-role", EDITOR, MUNI, "editor"],
+            ["users", "add", PUBLISHER, "--password", PASSWORD],
+            ["users", "set-role", PUBLISHER, MUNI, "publisher"],
+        ):
+            subprocess.run([*cli, *args], env=env, check=True, capture_output=True)
+
+    # built once per run; each xdist worker serves its own copy (tests/buildonce.py)
+    data = build_once(tmp_path_factory, "browser-data", build)
+    proc, url, _ = start_server(server_env(data, snapshot_dir))
     yield url
     proc.terminate()
     proc.wait(10)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import http.cookiejar
-import os
 import re
 import socket
 import sqlite3
@@ -23,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from browserkit import start_server
+from browserkit import server_env, start_server
+from buildonce import build_once
 from kolada_server import FakeKolada, rows_from_csv
 
 CLI = [sys.executable, "-m", "kommunkvalitet"]
@@ -35,15 +35,19 @@ BIG_FILE = "kommun_KA_2015-2022.csv.gz"  # 4.2 M rows: written staged, in short 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, snapshot_dir):
     """A served site: data dir, environment and base URL."""
-    data = tmp_path_factory.mktemp("served")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(KOMMUNKVALITET_DATA_DIR=str(data), KOMMUNKVALITET_SNAPSHOT=str(snapshot_dir), PYTHONUNBUFFERED="1")
-    for args in (
-        ["manage", "migrate", "-v0"],
-        ["import", "snapshot", "--kpi", "U21401", "--kpi", "N21806", "--years", "2021-2022"],
-        ["editor", "add", USER, MUNI, "--publisher", "--password", PASSWORD],
-    ):
-        subprocess.run([*CLI, *args], env=env, check=True, capture_output=True, timeout=300)
+
+    def build(data: Path) -> None:
+        env = {**server_env(data, snapshot_dir), "PYTHONUNBUFFERED": "1"}
+        for args in (
+            ["manage", "migrate", "-v0"],
+            ["import", "snapshot", "--kpi", "U21401", "--kpi", "N21806", "--years", "2021-2022"],
+            ["editor", "add", USER, MUNI, "--publisher", "--password", PASSWORD],
+        ):
+            subprocess.run([*CLI, *args], env=env, check=True, capture_output=True, timeout=300)
+
+    # built once per run; each xdist worker serves its own copy (tests/buildonce.py)
+    data = build_once(tmp_path_factory, "served", build)
+    env = {**server_env(data, snapshot_dir), "PYTHONUNBUFFERED": "1"}
     proc, url, port = start_server(env)
     yield {"url": url, "env": env, "port": port, "data": data}
     proc.terminate()
