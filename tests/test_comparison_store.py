@@ -172,6 +172,38 @@ def _same_rows(got, expected) -> None:
     assert np.array_equal(got[3].view(np.int64), expected[3].view(np.int64))
 
 
+def test_an_id_that_is_not_four_digits_keeps_its_gender_and_is_no_kommun():
+    """A value of a municipality whose id is not four digits is read with its own year and gender and
+    the id -1 (no kommun, not Riket), on both databases; its KPI-year's comparison counts only the four-
+    digit kommuner (it once came back as kommun 9999 of the gender before)."""
+    import numpy as np
+    from django.utils import timezone
+
+    from kommunkvalitet.store.models import Municipality
+
+    now = timezone.now()
+    for municipality, gender, value in [
+        ("G123", "T", 1.5),
+        ("12a4", "K", 2.25),
+        ("1463", "K", 3.0),
+        ("1480", "T", 4.0),
+    ]:
+        Municipality.objects.get_or_create(id=municipality, defaults={"name": municipality, "type": "kommun"})
+        Value.objects.create(kpi_id="Z00003", municipality_id=municipality, year=2017, gender=gender, value=value,
+                             imported_at=now)  # fmt: skip
+    met, kpi_idx, key, value = comparison._fetch(["Z00003"], [2017])
+    year, gender, municipality = comparison._unpack_key(key)
+    mine = np.array(met)[kpi_idx] == "Z00003"
+    got = sorted(
+        zip(year[mine].tolist(), gender[mine].tolist(), municipality[mine].tolist(), value[mine].tolist(), strict=True)
+    )
+    assert got == [(2017, 0, -1, 1.5), (2017, 0, 1480, 4.0), (2017, 1, -1, 2.25), (2017, 1, 1463, 3.0)]
+    comparison.recompute([("Z00003", 2017)])
+    for g, kommun in (("T", "1480"), ("K", "1463")):
+        stat = comparison.kpi_year("Z00003", 2017, g)
+        assert stat.n == 1 and list(stat.positions) == [kommun], (g, stat.positions)
+
+
 def test_the_arrow_reader_reads_what_sqlite3_reads(tmp_path):
     """The whole-table read of ``recompute_all`` (ADBC's SQLite driver, Arrow columns) gives the same
     arrays as Python's sqlite3, bit for bit, also for ids that are not four digits and odd genders."""

@@ -139,7 +139,7 @@ class WrittenValues:
             return
         gender = np.array(genders, dtype="U1")
         code = np.select([gender == "T", gender == "K", gender == "M"], [0, 1, 2], 3)
-        key = (np.array(years, dtype=np.int64) * 4 + code) * 10_000 + municipality
+        key = (np.array(years, dtype=np.int64) * 4 + code) * _KEY_BASE + municipality
         value = np.array(values, dtype=object)
         present = value != None  # noqa: E711 - elementwise: a missing value is None
         self._rows.append(np.bincount(kpi, minlength=len(self._seen)))
@@ -337,23 +337,28 @@ def _sqlite_rows(sql: str, params: list) -> list[tuple]:
 
 
 # (year, gender, municipality) of a value in one integer, so that a row carries three columns:
-# key = (year * 4 + gender code) * 10000 + the four-digit municipality id as a number (-1 if it is not).
+# key = (year * 4 + gender code) * 10001 + the four-digit municipality id as a number, or 10000 if it is
+# not four digits (:data:`_NO_ID`: every number 0-9999 is an id, so the base is one more than them).
+_KEY_BASE = 10_001
+_NO_ID = 10_000
 _GENDER_CODE = "CASE gender WHEN 'T' THEN 0 WHEN 'K' THEN 1 WHEN 'M' THEN 2 ELSE 3 END"
 _ID_NUMBER = {
-    "sqlite": "CASE WHEN municipality_id GLOB '[0-9][0-9][0-9][0-9]' THEN CAST(municipality_id AS INTEGER) ELSE -1 END",
-    "postgresql": "CASE WHEN municipality_id ~ '^[0-9]{4}$' THEN municipality_id::int ELSE -1 END",
+    "sqlite": "CASE WHEN municipality_id GLOB '[0-9][0-9][0-9][0-9]' THEN CAST(municipality_id AS INTEGER) ELSE 10000 END",
+    "postgresql": "CASE WHEN municipality_id ~ '^[0-9]{4}$' THEN municipality_id::int ELSE 10000 END",
 }
 
 
 def _key_sql(cheap: bool = False) -> str:
     """The key's SQL; ``cheap`` (SQLite, every id four digits: :func:`_four_digit_ids`): the id by a plain cast."""
     number = "CAST(municipality_id AS INTEGER)" if cheap else _ID_NUMBER[connection.vendor]
-    return f"((year * 4 + {_GENDER_CODE}) * 10000 + {number})"
+    return f"((year * 4 + {_GENDER_CODE}) * {_KEY_BASE} + {number})"
 
 
 def _unpack_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(year, gender code, municipality number) from the keys of :func:`_key_sql`."""
-    rest, municipality = np.divmod(key, 10000)
+    """(year, gender code, municipality number: -1 for an id that is not four digits) from the keys of
+    :func:`_key_sql`."""
+    rest, municipality = np.divmod(key, _KEY_BASE)
+    municipality[municipality == _NO_ID] = -1
     year, gender = np.divmod(rest, 4)
     return year, gender, municipality
 
@@ -751,7 +756,7 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
                     continue
                 municipality, gender = decoded
                 year = np.frombuffer(year_bytes, dtype=">i2").astype(np.int64)
-                key = (year * 4 + gender) * 10000 + municipality
+                key = (year * 4 + gender) * _KEY_BASE + municipality
                 value = np.frombuffer(values, dtype=">f8").astype(np.float64)
                 parts.append((np.full(n, len(met), dtype=np.int64), key, value))
                 met.append(kpi)
