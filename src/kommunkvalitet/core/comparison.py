@@ -503,9 +503,7 @@ def _blocks(
     n_groups, size = counts.size, gid.size
     if mun is not None and n_groups * (int(mun.max()) + 1) <= 2 * size + 4096:
         width = int(mun.max()) + 1
-        if np.bincount(gid * width + mun, minlength=n_groups * width).max() > 1:
-            message = "a municipality appears twice in one (kpi, year, gender)"
-            raise InputError(message, field="municipality_index")
+        require_one_value_per_cell(gid * width + mun)
         yield np.arange(n_groups), slice(None), gid, mun, width
         return
     order = _group_order(gid, n_groups)
@@ -523,6 +521,13 @@ def _blocks(
         local[members] = np.arange(members.size)
         in_block = local[g_rows] >= 0
         yield members, order[in_block], local[g_rows[in_block]], col[in_block], int(counts[members].max())
+
+
+def require_one_value_per_cell(cells: np.ndarray) -> None:
+    """Refuse a grid cell (a municipality's column in a group's row, numbered row * width + column)
+    that would get two values: a municipality appears once per (kpi, year, gender)."""
+    if cells.size and np.bincount(cells).max() > 1:
+        raise InputError("a municipality appears twice in one (kpi, year, gender)", field="municipality_index")
 
 
 def _row_sort(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

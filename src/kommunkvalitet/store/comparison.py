@@ -38,10 +38,10 @@ from kommunkvalitet.core.comparison import (
     TableComparison,
     compare_rows,
     compare_table,
+    require_one_value_per_cell,
     settings_from_text,
 )
 from kommunkvalitet.core.measuresets import measure_sets
-from kommunkvalitet.errors import InputError
 from kommunkvalitet.store import dataversion, staging
 from kommunkvalitet.store.models import ComparisonStat
 
@@ -843,9 +843,8 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
     codes = plausibility.flag(
         group, data.value[kommun], bounds[data.pair[kommun], 0], bounds[data.pair[kommun], 1], settings.outlier_mad
     )
-    flagged: defaultdict[int, dict[str, str]] = defaultdict(dict)
-    for row in np.flatnonzero(codes).tolist():
-        flagged[int(group[row])][f"{data.municipality[kommun[row]]:04d}"] = plausibility.CODE_NAMES[codes[row]] or ""
+    rows = np.flatnonzero(codes)
+    flagged = _flagged(group[rows], data.municipality[kommun[rows]], codes[rows])
     kommun = kommun[codes == plausibility.OK]
     ids, column = _numbered(data.municipality[kommun])
     table = compare_table(
@@ -854,8 +853,7 @@ def _rows(pairs, data: _Values, directions: dict[str, str], settings: Comparison
     )  # fmt: skip
     group_key = (table.kpi * 3 + table.gender).tolist()
     stats_at = {k: i for i, k in enumerate(group_key)}
-    columns = [table.n.tolist()] + [[_none(x) for x in getattr(table, f).tolist()] for f in _STATS]
-    stats = list(zip(*columns, strict=True))
+    stats = _stat_tuples(table.n, [getattr(table, f) for f in _STATS])
     return _assemble(stats_at, stats, _positions_json(table, column, ids), _riket(data), flagged, direction_names)
 
 
@@ -877,16 +875,13 @@ def _rows_of_few(pairs, data: _Values, directions: dict[str, str], settings: Com
     present = np.bincount(cells, minlength=3 * len(pairs)) > 0  # groups with kommun values, flagged or not
     cells *= ids.size
     cells += column
-    if cells.size and np.bincount(cells).max() > 1:
-        raise InputError("a municipality appears twice in one (kpi, year, gender)", field="municipality_index")
+    require_one_value_per_cell(cells)
     grid = np.full((3 * len(pairs), ids.size), np.nan)
     grid.reshape(-1)[cells] = data.value[kommun]
     codes = plausibility.flag_rows(grid, bounds[:, 0].repeat(3), bounds[:, 1].repeat(3), settings.outlier_mad)
-    flagged: defaultdict[int, dict[str, str]] = defaultdict(dict)
-    if codes.any():
-        at_group, at_column = np.nonzero(codes)
-        for g, c, code in zip(at_group.tolist(), at_column.tolist(), codes[at_group, at_column].tolist(), strict=True):
-            flagged[g][f"{ids[c]:04d}"] = plausibility.CODE_NAMES[code] or ""
+    at_group, at_column = np.nonzero(codes)
+    flagged = _flagged(at_group, ids[at_column], codes[at_group, at_column])
+    if flagged:
         grid[at_group, at_column] = np.nan
         comparable = (grid == grid).any(axis=0)  # the kommuner left with a value
         grid, ids = grid[:, comparable], ids[comparable]
@@ -894,8 +889,7 @@ def _rows_of_few(pairs, data: _Values, directions: dict[str, str], settings: Com
     n = stat_rows[0].astype(np.int64)
     compared = np.flatnonzero(n).tolist()
     stats_at = {g: i for i, g in enumerate(compared)}
-    columns = [n[compared].tolist()] + [[_none(x) for x in row.tolist()] for row in stat_rows[1:, compared]]
-    stats = list(zip(*columns, strict=True))
+    stats = _stat_tuples(n[compared], stat_rows[1:, compared])
     at_group, at_column = np.nonzero(grid == grid)  # row by row, each by municipality id
     json_of = _json_texts(packed[at_group, at_column], ids[at_column], n[compared])
     riket = _riket(data)
@@ -909,6 +903,20 @@ def _group_rules(pairs, directions: dict[str, str]) -> tuple[list[str], np.ndarr
     signs = np.array([DIRECTION_CODES.get(d, 0) for d in direction_names], dtype=np.int64)
     bounds = np.array([plausibility.unit_bounds(u) for u in _units([k for k, _ in pairs])]).reshape(-1, 2)
     return direction_names, signs, bounds
+
+
+def _flagged(groups: np.ndarray, municipalities: np.ndarray, codes: np.ndarray) -> defaultdict[int, dict[str, str]]:
+    """The ``flagged`` map of each group (pair * 3 + gender) from its flagged values' municipality
+    numbers and codes: ``{"<id>": code name}``."""
+    flagged: defaultdict[int, dict[str, str]] = defaultdict(dict)
+    for g, m, code in zip(groups.tolist(), municipalities.tolist(), codes.tolist(), strict=True):
+        flagged[g][f"{m:04d}"] = plausibility.CODE_NAMES[code] or ""
+    return flagged
+
+
+def _stat_tuples(n: np.ndarray, columns) -> list[tuple]:
+    """(n, mean, median, min, max, sd) of each group, NaN as None, from n and the five statistics' columns."""
+    return list(zip(n.tolist(), *([_none(x) for x in column.tolist()] for column in columns), strict=True))
 
 
 def _riket(data: _Values) -> dict[int, float]:
