@@ -19,6 +19,13 @@ from kommunkvalitet.errors import KommunkvalitetError
 SETUP_HINT = "kör `kommunkvalitet setup`"
 
 
+def _seconds(seconds: float) -> str:
+    """Seconds the Swedish way, two decimals: "0,34 s" (how long a write lock was held)."""
+    from kommunkvalitet.core.formatting import format_number
+
+    return f"{format_number(seconds, 2)} s"
+
+
 def _django(*, migrate: bool | None = False, need_data: bool = False) -> None:
     """Set up Django and check the database a command needs.
 
@@ -171,7 +178,7 @@ def import_snapshot(directory, kpis, years, all_kpis, skip_bad_rows, report_dir,
         if f.report:
             click.echo(f"  avvisade rader: {f.report}")
         if f.lock_held is not None:  # written staged (SQLite): what a web save waited at most
-            click.echo(f"  skrivlåset hölls som längst {f.lock_held:.2f} s".replace(".", ","))
+            click.echo(f"  skrivlåset hölls som längst {_seconds(f.lock_held)}")
     if summary.nothing_changed:
         click.echo("Inget ändrades: databasen var redan aktuell.")
     else:
@@ -305,7 +312,7 @@ def _print_sync(result) -> None:
     if result.longest_transaction is not None:  # what a web save beside the sync waited at most
         click.echo(
             f"Skrivningar: {len(result.units)} transaktioner; skrivlåset hölls som längst "
-            f"{result.longest_transaction:.2f} s.".replace(".", ",", 1)
+            f"{_seconds(result.longest_transaction)}."
         )
     if result.ok:
         click.echo("Inget ändrades: databasen var redan aktuell." if result.nothing_changed else "Klart.")
@@ -345,7 +352,7 @@ def _print_status() -> None:
             f"      {run.added} nya, {run.changed} ändrade, {run.unchanged} oförändrade, {run.deleted} borttagna, "
             f"{run.rejected} avvisade; {run.kpi_years.count()} KPI-år klara; {run.requests} anrop"
             + (
-                f"; skrivlåset som längst {run.longest_transaction:.2f} s".replace(".", ",")
+                f"; skrivlåset som längst {_seconds(run.longest_transaction)}"
                 if run.longest_transaction is not None
                 else ""
             )
