@@ -42,3 +42,66 @@ def test_a_staged_import_keeps_the_live_schema_and_an_added_index(tmp_path, snap
     assert db.execute("SELECT COUNT(*) FROM store_value").fetchone()[0] == stored
     assert db.execute("SELECT version FROM store_dataversion WHERE scope = 'data'").fetchone() == version
     assert db.execute(schema).fetchall() == before
+
+
+def test_a_writer_waiting_for_the_lock_says_so_and_a_long_write_gives_way_to_it(
+    tmp_path, django_db_blocker, monkeypatch
+):
+    """SQLite keeps no queue of waiting writers: a Django connection waiting in its BEGIN leaves a file in
+    the waiting directory for as long as it waits (staging.announce_waits, on every connection), and
+    give_way, between two transactions of an import, pauses until that writer has the lock; with nobody
+    waiting, or only a crashed writer's old file, it does not pause."""
+    import threading
+    import time
+
+    from django.db.utils import ConnectionHandler
+
+    from kommunkvalitet.store import staging
+
+    path = tmp_path / "db.sqlite3"
+    databases = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path),
+                             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 10}}}  # fmt: skip
+    waiting = tmp_path / "db.sqlite3-waiting"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")  # another writer's transaction: the lock is taken
+    got_it = threading.Event()
+
+    def write() -> None:  # a Django connection of its own thread, as a web save's
+        writer = ConnectionHandler(databases)["default"]
+        assert staging.waiting_dir(writer) == waiting
+        try:
+            with writer.cursor() as cur:
+                cur.execute("BEGIN IMMEDIATE")  # what transaction.atomic runs first (transaction_mode)
+                got_it.set()
+                cur.execute("INSERT INTO t VALUES (1)")
+                cur.execute("COMMIT")
+        finally:
+            writer.close()
+
+    with django_db_blocker.unblock():  # (a database of the test's own, not the test database)
+        thread = threading.Thread(target=write)
+        thread.start()
+        deadline = time.monotonic() + 5
+        while not staging.writers_waiting(waiting) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert staging.writers_waiting(waiting), "the waiting writer left no file"
+        assert not got_it.is_set()
+        holder.execute("COMMIT")  # the import's transaction ends; give_way pauses until the writer has the lock
+        staging.give_way(ConnectionHandler(databases)["default"])  # (the import's connection: only its settings)
+        assert got_it.is_set() and not staging.writers_waiting(waiting)  # it paused until the writer had the lock
+        thread.join(5)
+    assert holder.execute("SELECT x FROM t").fetchall() == [(1,)]
+    # nobody waits: no pause; a crashed writer's file (older than STALE) is not waited for
+    crashed = waiting / "12345-1"
+    crashed.touch()
+    os.utime(crashed, (time.time() - staging.STALE - 1,) * 2)
+    assert not staging.writers_waiting(waiting)
+    os.utime(crashed, None)
+    assert staging.writers_waiting(waiting)
+    crashed.unlink()
+    pauses = []
+    monkeypatch.setattr(staging.time, "sleep", pauses.append)
+    staging.give_way(ConnectionHandler(databases)["default"])
+    assert pauses == []
+    holder.close()

@@ -14,6 +14,11 @@ it for minutes and every web save in between would get the 503 page. A staged wr
    table and the data version advanced with them), so a reader sees either the old tables or the new
    ones, never a mix; the old tables are dropped after it.
 
+Between two transactions the write pauses only while another writer waits for the lock (:func:`give_way`):
+SQLite keeps no queue of waiting writers, so every writer of this project says that it waits, with a
+file beside the database for as long as its ``BEGIN`` (or a write outside a transaction) waits
+(:func:`announce_waits`, on every SQLite connection).
+
 A failure drops the staging tables and leaves the live ones as they were; a crashed run's staging tables
 are dropped when the next staged write starts (:func:`clean`). While a write is staged, :func:`table`
 names the staging table to the code that reads and writes it (``store.values``, ``store.comparison``).
@@ -23,11 +28,14 @@ PostgreSQL never stages: it locks rows, not the database, and readers never see 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 
 from django.db import connection, transaction
 
@@ -36,12 +44,15 @@ from kommunkvalitet.store import dataversion
 STAGE = "kk_stage_"
 OLD = "kk_old_"
 TARGET = 0.15  # seconds of write lock per transaction aimed at; a web write waits at most 1 s (web.busy)
-# A pause after each transaction. SQLite's lock is not a queue: a waiting writer tries again after 1, 2,
-# 5, ... 25, 50 and then every 100 ms, so without a pause the import, beginning its next transaction at
-# once, would take the lock again and again before it. A writer that began waiting during a transaction
-# of TARGET seconds tries again within 50 ms of its end (its first 178 ms of waiting have tries at most
-# 50 ms apart), so it finds the lock free within a transaction and a pause.
-GAP = 0.05
+# SQLite's lock is not a queue: a waiting writer tries again after 1, 2, 5, ... 25, 50 and then every
+# 100 ms, so an import beginning its next transaction at once would take the lock again and again before
+# it. So a writer waiting for the lock says so (a file in WAITING beside the database) and the import,
+# between two transactions, pauses until no writer waits (give_way): at most GIVE_WAY seconds, looking
+# every POLL seconds; a file older than STALE seconds is a crashed writer's and is not waited for.
+WAITING = "-waiting"
+GIVE_WAY = 2.0
+POLL = 0.005
+STALE = 60.0
 COPY_ROWS = 20_000  # rows per copying transaction to start with (then sized by TARGET)
 
 log = logging.getLogger(__name__)
@@ -90,7 +101,7 @@ class Stage:
             yield
         seconds = time.perf_counter() - started
         log.debug("%s: %d items, %.3f s", what, items, seconds)
-        time.sleep(GAP)  # the lock is free: a writer waiting for it gets it now (see GAP)
+        give_way()  # the lock is free: a writer waiting for it gets it now
         self.transactions += 1
         self.longest = max(self.longest, seconds)
         self.last = seconds
@@ -135,6 +146,78 @@ def _named_indexes(cur, name: str) -> list[tuple[str, str]]:
     cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
                 [name])  # fmt: skip
     return list(cur.fetchall())
+
+
+def waiting_dir(conn=connection) -> Path | None:
+    """Where the writers of ``conn``'s database (SQLite, in a file) say that they wait for its lock."""
+    if conn.vendor != "sqlite" or conn.is_in_memory_db():
+        return None
+    return Path(f"{conn.settings_dict['NAME']}{WAITING}")
+
+
+def writers_waiting(directory: Path) -> bool:
+    """Whether a writer (not one that crashed: see STALE) waits for the lock now."""
+    try:
+        entries = list(os.scandir(directory))
+    except FileNotFoundError:
+        return False
+    now = time.time()
+    for entry in entries:
+        try:
+            if now - entry.stat().st_mtime < STALE:
+                return True
+        except FileNotFoundError:  # (it got the lock while we looked)
+            continue
+    return False
+
+
+def give_way(conn=connection) -> None:
+    """Between two transactions of a long write on ``conn``: pause while another writer waits for
+    SQLite's lock (at most GIVE_WAY seconds), so that it gets the lock now instead of after the whole
+    write."""
+    directory = waiting_dir(conn)
+    if directory is None:
+        return
+    deadline = time.monotonic() + GIVE_WAY
+    while writers_waiting(directory) and time.monotonic() < deadline:
+        time.sleep(POLL)
+
+
+def _may_wait_for_the_lock(sql: str, conn) -> bool:
+    """Whether the statement may wait for SQLite's write lock: a BEGIN (``transaction_mode`` IMMEDIATE
+    takes the lock there), or a write outside a transaction."""
+    head = sql.lstrip()[:7].upper()
+    return head.startswith("BEGIN") or (
+        not conn.in_atomic_block and head.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+    )
+
+
+class _Announcer:
+    """An execute wrapper: a file in the waiting directory while a statement may wait for the lock."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def __call__(self, execute, sql, params, many, context):
+        if not _may_wait_for_the_lock(sql, context["connection"]):
+            return execute(sql, params, many, context)
+        path = self.directory / f"{os.getpid()}-{threading.get_ident()}"
+        try:
+            self.directory.mkdir(exist_ok=True)
+            path.touch()
+        except OSError:  # (a read-only place: the write goes on unannounced)
+            return execute(sql, params, many, context)
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def announce_waits(sender, connection, **kwargs) -> None:
+    """``connection_created``: every SQLite connection of a file says when it waits for the write lock."""
+    directory = waiting_dir(connection)
+    if directory is not None and not any(isinstance(w, _Announcer) for w in connection.execute_wrappers):
+        connection.execute_wrappers.append(_Announcer(directory))
 
 
 def clean() -> list[str]:

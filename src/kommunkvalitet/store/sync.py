@@ -333,7 +333,7 @@ class KoladaSync:
                         unit = self._write_unit(list(part), year, part_rows, deleted[year], result, run)
                         result.units.append(unit)
                         pacer.took(unit.seconds, len(part))
-                        time.sleep(staging.GAP)  # the lock is free: a web save waiting for it gets it now
+                        staging.give_way()  # the lock is free: a web save waiting for it gets it now
 
     def _fetch(
         self, kpis: list[str], years: list[int], result: SyncResult
