@@ -8,7 +8,14 @@ import pytest
 
 from kommunkvalitet.errors import InputError
 from kommunkvalitet.sources.jsonstream import iter_array
-from kommunkvalitet.sources.snapshot import classify_group, parse_number, read_values, read_values_in_background
+from kommunkvalitet.sources.snapshot import (
+    ValueBatch,
+    classify_group,
+    parse_number,
+    read_values,
+    read_values_in_background,
+    value_columns,
+)
 
 HEADER = "kpi,municipality_id,year,gender,value"
 
@@ -160,3 +167,21 @@ def test_the_background_reader_is_a_spawned_process_giving_the_same_rows(write_v
     with pytest.raises(InputError, match="year is not a whole number") as exc:
         list(read_values_in_background(path))
     assert exc.value.line == 122 and exc.value.file == str(path)
+
+
+def test_the_background_reader_sends_each_batch_with_its_columns_made_there(write_values_file):
+    """The columns the import keeps for its recompute (store.comparison.WrittenValues) are made in the
+    reader process, beside the writes: a batch's KPIs once each, ids as numbers, a missing value NaN."""
+    import numpy as np
+
+    rows = ["N1,1463,2020,T,1.5,", "N1,1463,2020,K,,Missing", "N2,0114,2021,M,3,", "N1,0114,2021,T,2,"]
+    path = write_values_file("v.csv", HEADER + ",status", rows)
+    (batch,) = read_values_in_background(path)
+    assert isinstance(batch, ValueBatch) and batch == rows_of(path)
+    c = batch.columns
+    assert c.kpis == ("N1", "N2") and c.kpi.tolist() == [0, 0, 1, 0]
+    assert c.municipality.tolist() == [1463, 1463, 114, 114] and c.year.tolist() == [2020, 2020, 2021, 2021]
+    assert c.gender.tolist() == ["T", "K", "M", "T"] and c.present.tolist() == [True, False, True, True]
+    assert np.array_equal(c.value, [1.5, np.nan, 3.0, 2.0], equal_nan=True)
+    assert value_columns([("N1", "G1234", 2020, "T", 1.0, "", None)]).municipality is None  # not digits
+    assert value_columns([("N1", "01234", 2020, "T", 1.0, "", None)]).municipality is None  # five of them

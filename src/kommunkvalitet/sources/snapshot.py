@@ -79,6 +79,49 @@ BadRowHandler = Callable[[InputError], None]
 
 
 @dataclass(frozen=True)
+class ValueColumns:
+    """A batch of value rows as arrays, one element per row, for code that takes millions of rows as
+    arrays (store.comparison.WrittenValues)."""
+
+    kpis: tuple[str, ...]  # the batch's KPI ids, each once, in the order met
+    kpi: np.ndarray  # each row's index into kpis
+    municipality: np.ndarray | None  # each row's municipality id as a number; None: an id is not four digits
+    year: np.ndarray
+    gender: np.ndarray  # one character each
+    value: np.ndarray  # NaN where the row has no value
+    present: np.ndarray  # whether the row has a value
+
+
+def value_columns(rows: list[ValueRow]) -> ValueColumns:
+    """The columns of a batch of value rows (rows in storage order, KPI by KPI: each id is looked up
+    once per run of equal ids)."""
+    kpi_ids, municipalities, years, genders, values = list(zip(*rows, strict=True))[:5]
+    objects = np.array(kpi_ids, dtype=object)
+    starts = np.flatnonzero(np.concatenate(([True], objects[1:] != objects[:-1])))
+    kpis: dict[str, int] = {}
+    runs = np.fromiter((kpis.setdefault(k, len(kpis)) for k in objects[starts].tolist()), np.int64, starts.size)
+    ids = np.array(municipalities)
+    municipality = None
+    if ids.dtype == np.dtype("U4") and all(map(str.isdigit, municipalities)):
+        municipality = ids.astype(np.int64)
+    value = np.array(values, dtype=object)
+    present = value != None  # noqa: E711 - elementwise: a missing value is None
+    number = np.full(value.size, np.nan)
+    number[present] = value[present].astype(np.float64)
+    return ValueColumns(
+        tuple(kpis), np.repeat(runs, np.diff(np.append(starts, objects.size))), municipality,
+        np.array(years, dtype=np.int64), np.array(genders, dtype="U1"), number, present,
+    )  # fmt: skip
+
+
+class ValueBatch(list):
+    """A batch of value rows (a list of :data:`ValueRow`) that comes with its :class:`ValueColumns`,
+    made where it was read (by the reader process of :func:`read_values_in_background`)."""
+
+    columns: ValueColumns
+
+
+@dataclass(frozen=True)
 class SnapshotLayout:
     """Where each file of the snapshot lives, relative to its root."""
 
@@ -488,6 +531,7 @@ def read_values_in_background(
     path: Path, on_bad_row: BadRowHandler | None = None, **kw: Any
 ) -> Iterator[list[ValueRow]]:
     """:func:`read_values` in a child process, so that parsing overlaps the caller's database writes.
+    Each batch is a :class:`ValueBatch`, its columns made in the child too.
 
     Parsing a values file is pure Python and the writes hold the GIL while binding parameters, so a
     thread does not help; a second process does. It is started with ``spawn`` (a fresh interpreter
@@ -539,7 +583,9 @@ def _reader_main(path: str, sender: Any, collect_bad: bool, kw: dict[str, Any]) 
 
     bad: list[InputError] = []
     try:
-        for batch in read_values(Path(path), on_bad_row=bad.append if collect_bad else None, **kw):
+        for rows in read_values(Path(path), on_bad_row=bad.append if collect_bad else None, **kw):
+            batch = ValueBatch(rows)
+            batch.columns = value_columns(rows)  # here, beside the caller's writes, not in the caller
             sender.send_bytes(pickle.dumps(("rows", batch, _errors(bad)), protocol=pickle.HIGHEST_PROTOCOL))
             bad.clear()
         sender.send_bytes(pickle.dumps(("done", None, _errors(bad))))

@@ -42,6 +42,7 @@ from kommunkvalitet.core.comparison import (
     settings_from_text,
 )
 from kommunkvalitet.core.measuresets import measure_sets
+from kommunkvalitet.sources import snapshot
 from kommunkvalitet.store import dataversion, staging
 from kommunkvalitet.store.models import ComparisonStat
 
@@ -130,20 +131,16 @@ class WrittenValues:
             yield batch
 
     def _keep(self, batch: list[tuple]) -> None:
-        kpi_ids, municipalities, years, genders, values = list(zip(*batch, strict=True))[:5]
-        kpi = _codes(kpi_ids, self._seen)
-        try:
-            municipality = np.array(municipalities, dtype="U4").astype(np.int64)
-        except ValueError:  # not four digits: read the store instead (never with Kolada's ids)
+        columns = batch.columns if isinstance(batch, snapshot.ValueBatch) else snapshot.value_columns(batch)
+        if columns.municipality is None:  # an id not of four digits: read the store instead (never Kolada's)
             self._usable = False
             return
-        gender = np.array(genders, dtype="U1")
-        code = np.select([gender == "T", gender == "K", gender == "M"], [0, 1, 2], 3)
-        key = (np.array(years, dtype=np.int64) * 4 + code) * _KEY_BASE + municipality
-        value = np.array(values, dtype=object)
-        present = value != None  # noqa: E711 - elementwise: a missing value is None
+        kpi = np.fromiter(map(self._seen.__getitem__, columns.kpis), np.int64, len(columns.kpis))[columns.kpi]
+        code = np.select([columns.gender == "T", columns.gender == "K", columns.gender == "M"], [0, 1, 2], 3)
+        key = (columns.year * 4 + code) * _KEY_BASE + columns.municipality
+        present = columns.present
         self._rows.append(np.bincount(kpi, minlength=len(self._seen)))
-        self._parts.append((kpi[present], key[present], value[present].astype(np.float64)))
+        self._parts.append((kpi[present], key[present], columns.value[present]))
 
     def arrays(self, kpis: set[str]):
         """(KPI ids, each value's index into them, key, value) of these KPIs, like :func:`_fetch`."""
