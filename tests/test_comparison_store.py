@@ -30,7 +30,7 @@ def test_the_three_kkik_2017_figures_of_marks_goal_follow_up(kpi, mark, riksmede
 
 def test_personalkontinuitet_ranks_mark_among_the_worst():
     stat = comparison.kpi_year("U21401", 2017)
-    rank, band, *_ = stat.positions["1463"]
+    rank, band, *_ = stat.position_of("1463")
     assert stat.direction == "lower"
     assert band == 5  # worst: 19 staff in 14 days against a mean of 15
     assert rank > 0.75 * stat.n
@@ -58,7 +58,8 @@ def test_thresholds_are_settings_from_the_environment(monkeypatch):
     settings = comparison.current_settings()
     assert settings.four_groups is True and settings.min_n_for_bands == 12
     comparison.recompute([("U21401", 2017)])
-    bands = {band for _rank, band, *_ in comparison.kpi_year("U21401", 2017).positions.values()}
+    stat = comparison.kpi_year("U21401", 2017)
+    bands = {stat.position_of(m)[1] for m in stat.positions}
     assert bands == {1, 2, 4, 5}  # best, second, third, worst: the four-group variant
     monkeypatch.setenv("KOMMUNKVALITET_COMPARISON", "marked_change=3")
     with pytest.raises(ConfigurationError, match="unknown comparison setting 'marked_change'"):
@@ -104,10 +105,10 @@ def test_the_stored_comparison_is_compare_on_each_block(monkeypatch, four_groups
             ref.n, ref.mean, ref.median, ref.min, ref.max, ref.sd,
         )  # fmt: skip
         expected = {
-            m: [int(one.rank[i]), int(one.band[i]), int(one.position[i]), int(one.reading[i])]
+            m: (int(one.rank[i]), int(one.band[i]), int(one.position[i]), int(one.reading[i]))
             for i, m in enumerate(ids)
         }
-        assert stat.positions == expected
+        assert {m: stat.position_of(m) for m in stat.positions} == expected
         riket = Value.objects.filter(kpi=stat.kpi_id, year=stat.year, gender=stat.gender, municipality="0000").first()
         assert stat.riket == (riket.value if riket else None)
         checked += 1
@@ -368,3 +369,32 @@ def test_one_kpi_year_read_on_sqlite_is_the_read_of_many():
     Value.objects.create(kpi_id="U21401", municipality_id="G123", year=2031, gender="T", value=5.0, imported_at=now)
     assert comparison._read_one_sqlite("U21401", 2031) is None
     assert comparison.recompute([("U21401", 2031)]) == 1  # through _read
+
+
+def test_the_migration_packs_each_kommuns_positions_entry_into_one_number_and_back():
+    """Migration 0015 rewrites the stored lists [rank, band, position, reading] as the packed codes the
+    recompute writes now, in the database (SQLite's json_each, PostgreSQL's jsonb_each), and back."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    migration = importlib.import_module("kommunkvalitet.store.migrations.0015_packed_positions")
+    stat = comparison.kpi_year("U21401", 2017)
+    packed = dict(stat.positions)
+    assert packed and all(isinstance(code, int) for code in packed.values())
+    lists = {m: list(stat.position_of(m)) for m in packed}
+    other = comparison.kpi_year("U21401", 2018)
+    ComparisonStat.objects.filter(pk=stat.pk).update(positions=lists)  # as a store before 0015 holds it
+    empty = ComparisonStat.objects.filter(n=0).update(positions={})
+    # (the schema editor's execute, in the test's transaction: SQLite's editor refuses to run inside one)
+    editor = SimpleNamespace(connection=connection, execute=lambda sql: connection.cursor().execute(sql))
+    migration.pack(None, editor)
+    assert ComparisonStat.objects.get(pk=stat.pk).positions == packed
+    assert ComparisonStat.objects.get(pk=other.pk).positions == other.positions  # packed already: kept
+    assert ComparisonStat.objects.filter(n=0, positions={}).count() == empty
+    migration.unpack(None, editor)
+    assert ComparisonStat.objects.get(pk=stat.pk).positions == lists
+    assert ComparisonStat.objects.get(pk=other.pk).positions == {m: list(other.position_of(m)) for m in other.positions}
+    migration.pack(None, editor)
+    assert ComparisonStat.objects.get(pk=stat.pk).positions == packed

@@ -303,6 +303,16 @@ def _orientation(sign: np.ndarray) -> np.ndarray:
     return np.where(sign > 0, -1.0, 1.0)
 
 
+def unpack_position(code: int | str | None) -> tuple[int, int, int, int] | None:
+    """(rank, band, position, reading) of one kommun from its packed code (:func:`unpack_codes`), as a
+    stored ``positions`` maps each kommun to it (a number, or its text as the database takes it out);
+    None for none."""
+    if code is None:
+        return None
+    c = int(code)
+    return c >> 8, (c >> 5) & 7, (c >> 2) & 7, c & 3
+
+
 def unpack_codes(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(rank, band, position, reading) from the packed codes of the block engine:
     ``rank << 8 | band << 5 | position << 2 | reading``."""

@@ -27,7 +27,6 @@ from typing import TypeVar
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import CharField, F, Func
 from django.utils import timezone
 
 from kommunkvalitet import config
@@ -998,8 +997,8 @@ def _none(x: float) -> float | None:
 
 
 def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray) -> list[str]:
-    """Each group's ``positions`` as JSON text, ``{"<id>": [rank, band, position, reading], ...}``,
-    ordered by municipality id.
+    """Each group's ``positions`` as JSON text, ``{"<id>": packed code, ...}`` (see
+    :class:`ComparisonStat`), ordered by municipality id.
 
     The text of 4 M cells is joined from a few thousand distinct pieces (one per municipality and one
     per distinct code tuple) rather than built by ``json.dumps`` of 20,000 dicts of 290 lists: a
@@ -1019,9 +1018,9 @@ def _json_texts(code: np.ndarray, municipality: np.ndarray, counts: np.ndarray) 
     group by group and in each by municipality id; ``counts``: each group's cells (at least one)."""
     if code.size > 4096:
         distinct, which = _numbered(code)  # np.unique(code, return_inverse=True), no sort
-        code_text = np.array([_code_text(c) for c in distinct.tolist()], dtype=object)[which]
-    else:  # one KPI-year: the codes are nearly all distinct (so are the ranks), each looked up once
-        code_text = list(map(_code_text, code.tolist()))
+        code_text = np.array(list(map(str, distinct.tolist())), dtype=object)[which]
+    else:  # one KPI-year: the codes are nearly all distinct (so are the ranks)
+        code_text = list(map(str, code.tolist()))
     ends = np.cumsum(counts)
     first, last = ends - counts, ends - 1
     pieces = np.empty(2 * code.size, dtype=object)
@@ -1036,11 +1035,6 @@ def _json_texts(code: np.ndarray, municipality: np.ndarray, counts: np.ndarray) 
 # The JSON key of each four-digit id, after a comma and, for a group's first cell, after the brace.
 _KEY_TEXT = np.array([f',"{m:04d}":' for m in range(10_000)], dtype=object)
 _FIRST_KEY_TEXT = np.array([f'{{"{m:04d}":' for m in range(10_000)], dtype=object)
-
-
-@functools.lru_cache(maxsize=65_536)
-def _code_text(code: int) -> str:
-    return f"[{code >> 8},{(code >> 5) & 7},{(code >> 2) & 7},{code & 3}]"
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -1148,26 +1142,10 @@ def _copy_text(x) -> str:
 
 
 def position_sql(column: str, municipality_id: str, vendor: str | None = None) -> tuple[str, str]:
-    """SQL for one kommun's entry of a ``positions`` column, ``[rank, band, position, reading]`` as JSON
-    text (NULL without one), and its parameter. The database takes the entry out: decoding every kommun's
+    """SQL for one kommun's entry of a ``positions`` column, its packed code (a number or its text:
+    :func:`core.comparison.unpack_position`; NULL without one), and its parameter. The database takes the entry out: decoding every kommun's
     entry in Python was ten times slower. (Django's key lookup would read a key of digits such as "1463"
     as an array index, hence SQL.) ``vendor``: the database's (default: the default connection's)."""
     if (vendor or connection.vendor) == "postgresql":
         return f"({column} ->> %s)", municipality_id
     return f"json_extract({column}, %s)", f'$."{municipality_id}"'
-
-
-class PositionOf(Func):
-    """:func:`position_sql` as a query expression: ``ComparisonStat.objects.values_list(..., PositionOf(id))``
-    gives the JSON text of the kommun's entry (decode with ``json.loads``) or None."""
-
-    output_field = CharField()
-
-    def __init__(self, municipality_id: str):
-        super().__init__(F("positions"))
-        self.municipality_id = municipality_id
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        sql, param = position_sql(column, self.municipality_id, connection.vendor)
-        return sql, [*params, param]

@@ -3,11 +3,9 @@ rikssnitt and band, for the measures whose KPI is divided by gender (two queries
 
 from __future__ import annotations
 
-import json
-
 from django.db import connection
 
-from kommunkvalitet.core.comparison import BAND_NAMES
+from kommunkvalitet.core.comparison import BAND_NAMES, unpack_position
 from kommunkvalitet.core.findings import MeasureFinding
 from kommunkvalitet.core.gender import GenderFigure, GenderFinding
 from kommunkvalitet.store.comparison import position_sql
@@ -47,7 +45,7 @@ def gender_findings(municipality_id: str, findings: list[MeasureFinding]) -> dic
 
 
 def _gender_stats(municipality_id: str, pairs: set[tuple[str, int]]):
-    """(kpi, year, gender, mean, n, [rank, band, position, reading] or None) of the K and M comparisons of
+    """(kpi, year, gender, mean, n, (rank, band, position, reading) or None) of the K and M comparisons of
     ``pairs``. The municipality's entry is taken out of ``positions`` by the database: decoding every
     kommun's entry in Python was ten times slower."""
     kpis = sorted({k for k, _ in pairs})
@@ -62,4 +60,4 @@ def _gender_stats(municipality_id: str, pairs: set[tuple[str, int]]):
         )
         for kpi, year, gender, mean, n, pos in cur.fetchall():
             if (kpi, year) in pairs:
-                yield kpi, year, gender, mean, n, json.loads(pos) if isinstance(pos, str) else pos
+                yield kpi, year, gender, mean, n, unpack_position(pos)

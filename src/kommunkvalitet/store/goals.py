@@ -4,7 +4,6 @@ queries. Views, the CLI and the spreadsheet import call only this."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -18,7 +17,7 @@ from django.db import connection, transaction
 
 from kommunkvalitet.core import goals as rules
 from kommunkvalitet.core import trend
-from kommunkvalitet.core.comparison import BAND_NAMES
+from kommunkvalitet.core.comparison import BAND_NAMES, unpack_position
 from kommunkvalitet.core.goals_text import LANGS, GoalDraft, GoalDraftInput, IndicatorLine, draft_goal
 from kommunkvalitet.errors import InputError, KommunkvalitetError
 from kommunkvalitet.store import commentary, roles
@@ -527,7 +526,7 @@ def _kpi_rows(struct: GoalStructure, inds: list[ReportIndicator], targets: dict[
     position, param = position_sql("positions", muni_id)
     data_years = sorted(set(years_of.values()))
     stats = {
-        kpi: _Stat(n, mean, riket, json.loads(pos) if pos else None)
+        kpi: _Stat(n, mean, riket, unpack_position(pos))
         for kpi, y, n, mean, riket, pos in _select(
             f"SELECT kpi_id, year, n, mean, riket, {position} FROM store_comparisonstat "
             f"WHERE kpi_id IN ({marks}) AND year IN ({placeholders(data_years)}) AND gender = 'T'",
@@ -550,7 +549,7 @@ def _kpi_rows(struct: GoalStructure, inds: list[ReportIndicator], targets: dict[
         kpi, y = ind.kpi_id, years_of[ind.kpi_id]
         stat = stats.get(kpi)
         value = own[kpi].get(y)
-        pos = (stat.position if stat else None) or [0, 0, 0, 0]
+        pos = (stat.position if stat else None) or (0, 0, 0, 0)
         refs = refs_of.get(kpi)
         if refs is None:
             # No member has a value (a year not yet published): no group mean to compute.
@@ -578,7 +577,7 @@ class _Stat(NamedTuple):
     n: int
     mean: float | None
     riket: float | None
-    position: list[int] | None  # the municipality's [rank, band, position, reading]
+    position: tuple[int, int, int, int] | None  # the municipality's (rank, band, position, reading)
 
 
 def _bases(

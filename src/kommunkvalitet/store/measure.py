@@ -160,7 +160,7 @@ def measure_page(kpi_id: str, year: int, municipality_id: str | None = None) -> 
         grows = _rows(values[gender], stat, kommuner, info.direction)
         if gender == "T":
             rows = grows
-        pos = stat.positions.get(municipality_id) if municipality_id else None
+        pos = stat.position_of(municipality_id)
         genders[gender] = GenderStats(
             gender, stat.n, stat.mean, stat.median, stat.min, stat.max, stat.riket, band_limits(grows),
             value=values[gender].get(municipality_id) if municipality_id else None,
@@ -189,7 +189,7 @@ def _rows(values: dict[str, float], stat, kommuner, direction: str) -> list[BarR
     for mid, value in values.items():
         if mid in stat.flagged:  # not comparable: listed apart, not in the charts
             continue
-        pos = stat.positions.get(mid) or [0, 0, 0, 0]
+        pos = stat.position_of(mid) or (0, 0, 0, 0)
         rows.append(BarRow(mid, kommuner[mid][0], value, pos[0] or None, BAND_NAMES[pos[1]] if pos[1] else None))
     return order_rows(rows, direction)
 

@@ -160,8 +160,8 @@ def _measure_set_report(
         value, status = own[m.kpi].get(year, (None, ""))
         stat = stats.get((m.kpi, year))
         base_stat = stats.get((m.kpi, base)) if base else None
-        pos = (stat.positions.get(municipality_id) if stat else None) or [0, 0, 0, 0]
-        base_pos = (base_stat.positions.get(municipality_id) if base_stat else None) or [0, 0, 0, 0]
+        pos = (stat.position_of(municipality_id) if stat else None) or (0, 0, 0, 0)
+        base_pos = (base_stat.position_of(municipality_id) if base_stat else None) or (0, 0, 0, 0)
         implausible = stat.flagged.get(municipality_id) if stat and value is not None else None
         # a position against the rikssnitt only for a kommun's comparable value (as rank and band)
         compared = value if is_kommun and implausible is None else None
