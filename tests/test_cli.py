@@ -177,3 +177,51 @@ def test_recompute_on_a_database_file_gives_the_rows_the_import_wrote(tmp_path, 
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"Räknade om {len(before)} jämförelser" in again.stdout and len(before) >= 2 * 3
     assert stored() == before
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="PostgreSQL's recompute")
+def test_recompute_on_postgresql_reads_in_parts_beside_the_writes_and_gives_the_rows_the_import_wrote(
+    tmp_path, snapshot_dir
+):
+    """On PostgreSQL the command reads the value table in ranges of KPI ids, each on a connection of its
+    own in a thread while the part before is computed and copied in (store.comparison._PARTS); the
+    rows are those the import computed KPI-year by KPI-year, bit for bit, on a database of its own."""
+    import dj_database_url
+    import psycopg
+    from django.db import connection
+
+    url = dj_database_url.parse(os.environ["DATABASE_URL"])
+    name = f"{connection.settings_dict['NAME']}_recompute"[:63]
+    server = {"user": url["USER"] or None, "password": url["PASSWORD"] or None, "host": url["HOST"] or None,
+              "port": url["PORT"] or None}  # fmt: skip
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = dict(os.environ, KOMMUNKVALITET_DATA_DIR=str(tmp_path / "var"), KOMMUNKVALITET_SNAPSHOT=str(snapshot_dir))
+        env["DATABASE_URL"] = (
+            f"postgres://{url['USER']}:{url['PASSWORD'] or ''}@{url['HOST']}:{url['PORT'] or 5432}/{name}"
+        )
+        kpis = ["--kpi", "N00945", "--kpi", "U21401", "--kpi", "U23471", "--kpi", "U31462"]  # more than one range
+        for argv in (["manage", "migrate", "-v0"], ["import", "snapshot", *kpis, "--years", "2016-2018"]):
+            (run,) = _run_all([argv], env)
+            assert run.returncode == 0, run.stdout + run.stderr
+        columns = (
+            "kpi_id, year, gender, direction, n, mean, median, min, max, sd, riket, positions::text, flagged::text"
+        )
+
+        def stored() -> list[tuple]:
+            with psycopg.connect(dbname=name, **server) as db:
+                return db.execute(
+                    f"SELECT {columns} FROM store_comparisonstat ORDER BY kpi_id, year, gender"
+                ).fetchall()
+
+        before = stored()
+        assert len({row[0] for row in before}) == 4
+        (again,) = _run_all([["recompute"]], env)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert f"Räknade om {len(before)} jämförelser" in again.stdout
+        assert stored() == before
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

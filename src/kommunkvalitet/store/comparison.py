@@ -48,6 +48,7 @@ from kommunkvalitet.store.models import ComparisonStat
 GENDERS = ("T", "K", "M")
 _T = TypeVar("_T")
 _CHUNK = 3000  # KPI-years per compare_table call and per write transaction (about 0.5 M values)
+_PARTS = 4  # ranges of KPI ids that a whole recompute on PostgreSQL reads one by one, beside the work
 _SCAN_ABOVE = 250  # more KPIs than this: one scan of the value table instead of index look-ups
 _FETCH = 50_000  # rows per fetchmany
 _STAGED_PAIRS = 100  # KPI-years in the first transaction of a staged write (then sized by staging.TARGET)
@@ -188,7 +189,47 @@ def _row_counts(kpis: list[str]) -> dict[str, int]:
 def recompute_all(settings: ComparisonSettings | None = None) -> int:
     """Recompute every KPI-year that has values (after changing a direction or a setting): one pass
     over the value table, and the KPI-years are the ones it finds."""
-    kpis, kpi_idx, key, value = _fetch(None, None)
+    settings = settings or current_settings()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and staging.active() is None:
+        return _recompute_all_postgresql(settings)
+    pairs, data = _pairs_found(_fetch(None, None))
+    return _recompute(pairs, data, settings) if pairs else 0
+
+
+def _recompute_all_postgresql(settings: ComparisonSettings) -> int:
+    """:func:`recompute_all` on PostgreSQL, outside a transaction: the value table read in
+    :data:`_PARTS` ranges of KPI ids, each by a thread on a connection of its own while this one
+    computes the part before and hands it to the server (whose reading, grouping, parsing and indexing
+    then run beside the client's on the second core), in one transaction that replaces every row. (A
+    part is one KPI's values whole: its comparisons come from one moment, as with one read.)"""
+    from kommunkvalitet.store.models import KPI
+
+    directions = dict(KPI.objects.order_by("id").values_list("id", "direction"))  # (read before the COPY begins)
+    ids = list(directions)
+    cuts = [ids[len(ids) * i // _PARTS] for i in range(1, _PARTS)] if len(ids) >= _PARTS else []
+    bounds = list(zip([None, *cuts], [*cuts, None], strict=True))
+
+    def reads():  # (in _ahead's thread: Django gives it a connection of its own, closed at the end)
+        try:
+            for between in bounds:
+                yield _fetch_postgresql(None, None, between)
+        finally:
+            connection.close()
+
+    def chunks():
+        for rows in _ahead(reads()):
+            pairs, data = _pairs_found(rows)
+            if pairs:
+                data = _by_pair(data, len(pairs))
+                for start, stop, chunk in _chunks(pairs, data, directions, settings):
+                    yield pairs[start:stop], chunk
+
+    return _write_postgresql_all(_delete_every_row, chunks(), queued=True)
+
+
+def _pairs_found(rows) -> tuple[list[tuple[str, int]], _Values]:
+    """The KPI-years that a result of :func:`_fetch` has values of, sorted, and its rows numbered by them."""
+    kpis, kpi_idx, key, value = rows
     year, gender, municipality = _unpack_key(key)
     order = sorted(range(len(kpis)), key=kpis.__getitem__)
     rank = np.empty(len(kpis), dtype=np.int64)
@@ -201,8 +242,7 @@ def recompute_all(settings: ComparisonSettings | None = None) -> int:
     pair = np.cumsum(present) - 1
     pairs = [(kpis[order[c // width]], c % width + y0) for c in np.flatnonzero(present).tolist()]
     keep = (gender < 3) & (municipality >= 0)
-    data = _Values(pair[code][keep], gender[keep], municipality[keep], value[keep])
-    return _recompute(pairs, data, settings or current_settings()) if pairs else 0
+    return pairs, _Values(pair[code][keep], gender[keep], municipality[keep], value[keep])
 
 
 def kpi_year(kpi: str, year: int, gender: str = "T") -> ComparisonStat | None:
@@ -210,15 +250,22 @@ def kpi_year(kpi: str, year: int, gender: str = "T") -> ComparisonStat | None:
     return ComparisonStat.objects.filter(kpi_id=kpi, year=year, gender=gender).first()
 
 
-def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: ComparisonSettings) -> int:
-    directions = _directions(sorted({k for k, _ in pairs}))
+def _by_pair(data: _Values, pairs: int) -> _Values:
+    """``data`` sorted by pair (stably)."""
     if data.pair.size and (np.diff(data.pair) < 0).any():  # storage order is often sorted already
-        small = len(pairs) <= 1 << 16  # then numpy's stable sort is a radix sort
+        small = pairs <= 1 << 16  # then numpy's stable sort is a radix sort
         order = np.argsort(data.pair.astype(np.uint16) if small else data.pair, kind="stable")
         data = _Values(data.pair[order], data.gender[order], data.municipality[order], data.value[order])
+    return data
+
+
+def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: ComparisonSettings) -> int:
+    directions = _directions(sorted({k for k, _ in pairs}))
+    data = _by_pair(data, len(pairs))
     stage = staging.active()
     if stage is None and connection.vendor == "postgresql":
-        return _write_postgresql_all(pairs, _chunks(pairs, data, directions, settings))
+        chunks = ((pairs[a:b], rows) for a, b, rows in _chunks(pairs, data, directions, settings))
+        return _write_postgresql_all(lambda cur: _delete_postgresql(cur, pairs), chunks, queued=len(pairs) > _CHUNK)
     written = 0
     chunks = _chunks(pairs, data, directions, settings)
     if len(pairs) > _CHUNK:  # more than one chunk: the next one is computed while this one is written
@@ -282,6 +329,8 @@ def _ahead(items: Iterable[_T]) -> Iterator[_T]:
         except BaseException as err:  # (raised in the caller's thread)
             put((False, err))
             return
+        finally:  # a generator of items ends in this thread (its clean-up too), even when stopped early
+            getattr(items, "close", lambda: None)()
         put((False, None))
 
     worker = threading.Thread(target=run, name="kk-compute", daemon=True)
@@ -712,7 +761,9 @@ def _collector_paused():
             gc.enable()
 
 
-def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
+def _fetch_postgresql(
+    kpis: list[str] | None, years: list[int] | None, between: tuple[str | None, str | None] = (None, None)
+):
     """The same arrays with no Python object per value. Many KPIs: the server groups the rows by KPI
     (a hash aggregate) and hands over four strings per KPI: the rows' municipality ids (four characters
     each), genders (one each), years (``int2send``) and values (``float8send``: the exact 8 bytes,
@@ -720,12 +771,17 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
     server a third of :func:`_fetch_postgresql_keyed`'s key computed per row (a regular expression, a
     ``CASE``) and of its join; with a few KPIs that one is cheaper for the client. (``COPY ... TO
     STDOUT`` hands Python one message per row: 6 µs each here.) A KPI with an id or a gender of another
-    width (never with Kolada's ids) is read again by :func:`_fetch_postgresql_keyed`."""
+    width (never with Kolada's ids) is read again by :func:`_fetch_postgresql_keyed`. ``between``: only
+    the KPIs with ids from the first (None: the first KPI) to before the second (None: the end)."""
     if kpis is not None and len(kpis) <= _SCAN_ABOVE:
         return _fetch_postgresql_keyed(kpis, years)
     where, params = "", []
     if years is not None:
         where, params = " AND year = ANY(%s)", [years]
+    for op, bound in zip((">=", "<"), between, strict=True):  # a range of KPI ids (from, to)
+        if bound is not None:
+            where += f" AND kpi_id {op} %s"
+            params.append(bound)
     # The aggregates take the rows of a group in the same order (one pass feeds every aggregate).
     sql = (
         "SELECT kpi_id, count(*), string_agg(municipality_id, ''), string_agg(gender, ''), "
@@ -733,19 +789,20 @@ def _fetch_postgresql(kpis: list[str] | None, years: list[int] | None):
         f"FROM store_value WHERE value IS NOT NULL{where}{' AND kpi_id = ANY(%s)' if kpis is not None else ''} "
         "GROUP BY kpi_id"
     )
+    from psycopg import Cursor
     from psycopg.pq import TransactionStatus as psycopg_status
 
     met: list[str] = []
     parts = []
     odd: list[str] = []
     connection.ensure_connection()
-    with connection.connection.cursor() as cur:
+    with Cursor(connection.connection) as cur:  # (not Django's client-side cursor: binary results)
         (work_mem,) = cur.execute("SELECT current_setting('work_mem')").fetchone()
         cur.execute("SELECT set_config('work_mem', '256MB', false)")  # the groups in memory, not on disk
         try:
             for kpi, n, ids, genders, year_bytes, values in cur.execute(
-                sql, params if kpis is None else [*params, kpis]
-            ):
+                sql, params if kpis is None else [*params, kpis], binary=True
+            ):  # (binary: the byte strings as they are, not in hex, half the bytes to send and decode)
                 decoded = _ids_and_genders(ids, genders, n)
                 if decoded is None:
                     odd.append(kpi)
@@ -1087,27 +1144,31 @@ def _write_postgresql(pairs, records) -> None:
                 copy.write(_copy_bytes(records))
 
 
-def _write_postgresql_all(pairs: list[tuple[str, int]], chunks) -> int:
-    """Replace the rows of every pair in one transaction (readers see the old rows until it commits):
-    one delete, then one COPY fed chunk by chunk. A thread hands each chunk's text to the server while
-    this one computes the next, so that the server's work (parsing the positions into ``jsonb``,
-    compressing them, the indexes) runs beside the client's on a second core instead of after it."""
+def _write_postgresql_all(delete, chunks: Iterable[tuple[list[tuple[str, int]], _Rows]], queued: bool) -> int:
+    """Replace rows in one transaction (readers see the old rows until it commits): ``delete(cursor)``,
+    then one COPY fed with each chunk (its KPI-years and their rows). With ``queued`` (more than one
+    chunk), a thread hands each chunk's text to the server while this one computes the next, so that
+    the server's work (parsing the positions into ``jsonb``, compressing them, the indexes) runs beside
+    the client's on a second core instead of after it."""
     from psycopg.copy import QueuedLibpqWriter
 
     written = 0
     with transaction.atomic():
         with connection.connection.cursor() as cur:
-            _delete_postgresql(cur, pairs)
+            delete(cur)
             sql = f"COPY store_comparisonstat ({_INSERT_COLUMNS}) FROM STDIN"
-            queued = len(pairs) > _CHUNK  # (more than one chunk: a thread is worth starting)
             with cur.copy(sql, writer=QueuedLibpqWriter(cur) if queued else None) as copy:
-                for start, stop, rows in chunks:
-                    records = _records(pairs[start:stop], rows)
+                for pairs, rows in chunks:
+                    records = _records(pairs, rows)
                     if records:
                         copy.write(memoryview(_copy_bytes(records)))  # (sliced by the writer, not copied)
                     written += len(records)
         dataversion.advance(dataversion.DATA)  # the pages and charts of these KPI-years change now
     return written
+
+
+def _delete_every_row(cur) -> None:
+    cur.execute("DELETE FROM store_comparisonstat")
 
 
 def _delete_postgresql(cur, pairs) -> None:
