@@ -27,6 +27,7 @@ PostgreSQL never stages: it locks rows, not the database, and readers never see 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -193,24 +194,38 @@ def _may_wait_for_the_lock(sql: str, conn) -> bool:
 
 
 class _Announcer:
-    """An execute wrapper: a file in the waiting directory while a statement may wait for the lock."""
+    """An execute wrapper: a file in the waiting directory while a statement may wait for the lock (three
+    system calls a transaction: the directory is made once)."""
 
     def __init__(self, directory: Path):
-        self.directory = directory
+        self.directory = str(directory)
 
     def __call__(self, execute, sql, params, many, context):
         if not _may_wait_for_the_lock(sql, context["connection"]):
             return execute(sql, params, many, context)
-        path = self.directory / f"{os.getpid()}-{threading.get_ident()}"
+        path = os.path.join(self.directory, f"{os.getpid()}-{threading.get_ident()}")
         try:
-            self.directory.mkdir(exist_ok=True)
-            path.touch()
-        except OSError:  # (a read-only place: the write goes on unannounced)
+            _announce(path)
+        except FileNotFoundError:
+            try:
+                os.makedirs(self.directory, exist_ok=True)
+                _announce(path)
+            except OSError:  # (a read-only place: the write goes on unannounced)
+                return execute(sql, params, many, context)
+        except OSError:
             return execute(sql, params, many, context)
         try:
             return execute(sql, params, many, context)
         finally:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _announce(path: str) -> None:
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:  # left by a crashed writer of the same process and thread number: not stale now
+        os.utime(path)
 
 
 def announce_waits(sender, connection, **kwargs) -> None:
