@@ -775,7 +775,7 @@ def _fetch_postgresql(
     the KPIs with ids from the first (None: the first KPI) to before the second (None: the end)."""
     if kpis is not None and len(kpis) <= _SCAN_ABOVE:
         return _fetch_postgresql_keyed(kpis, years)
-    where, params = "", []
+    where, params = "", list[object]()
     if years is not None:
         where, params = " AND year = ANY(%s)", [years]
     for op, bound in zip((">=", "<"), between, strict=True):  # a range of KPI ids (from, to)
@@ -797,7 +797,7 @@ def _fetch_postgresql(
     odd: list[str] = []
     connection.ensure_connection()
     with Cursor(connection.connection) as cur:  # (not Django's client-side cursor: binary results)
-        (work_mem,) = cur.execute("SELECT current_setting('work_mem')").fetchone()
+        ((work_mem,),) = cur.execute("SELECT current_setting('work_mem')").fetchall()
         cur.execute("SELECT set_config('work_mem', '256MB', false)")  # the groups in memory, not on disk
         try:
             for kpi, n, ids, genders, year_bytes, values in cur.execute(
