@@ -264,8 +264,8 @@ def _recompute(pairs: list[tuple[str, int]], data: _Values, settings: Comparison
     data = _by_pair(data, len(pairs))
     stage = staging.active()
     if stage is None and connection.vendor == "postgresql":
-        chunks = ((pairs[a:b], rows) for a, b, rows in _chunks(pairs, data, directions, settings))
-        return _write_postgresql_all(lambda cur: _delete_postgresql(cur, pairs), chunks, queued=len(pairs) > _CHUNK)
+        each = ((pairs[a:b], rows) for a, b, rows in _chunks(pairs, data, directions, settings))
+        return _write_postgresql_all(lambda cur: _delete_postgresql(cur, pairs), each, queued=len(pairs) > _CHUNK)
     written = 0
     chunks = _chunks(pairs, data, directions, settings)
     if len(pairs) > _CHUNK:  # more than one chunk: the next one is computed while this one is written
