@@ -188,7 +188,8 @@ def _row_counts(kpis: list[str]) -> dict[str, int]:
 
 def recompute_all(settings: ComparisonSettings | None = None) -> int:
     """Recompute every KPI-year that has values (after changing a direction or a setting): one pass
-    over the value table, and the KPI-years are the ones it finds."""
+    over the value table (on PostgreSQL outside a transaction, in parts: :func:`_recompute_all_postgresql`),
+    and the KPI-years are the ones it finds."""
     settings = settings or current_settings()
     if connection.vendor == "postgresql" and not connection.in_atomic_block and staging.active() is None:
         return _recompute_all_postgresql(settings)
@@ -1058,7 +1059,7 @@ def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray)
     :class:`ComparisonStat`), ordered by municipality id.
 
     The text of 4 M cells is joined from a few thousand distinct pieces (one per municipality and one
-    per distinct code tuple) rather than built by ``json.dumps`` of 20,000 dicts of 290 lists: a
+    per distinct code) rather than built by ``json.dumps`` of 20,000 dicts of 290 numbers: a
     group's text is one ``join`` of its pieces (key, code, key, code, ...), with the comma in each
     key but the first, the brace in the first key and in the last code, so that no cell is a string
     of its own (concatenating 4 M pieces cost a third of the time)."""
