@@ -417,3 +417,20 @@ def test_the_references_do_not_depend_on_the_direction(values, s):
     expected = references(values)
     for direction in ("higher", "lower", "none"):
         assert compare(ids_for(values.size), values, direction, s).reference == expected
+
+
+def test_one_layout_packs_and_unpacks_a_kommuns_codes():
+    """pack_codes, unpack_codes and the scalar unpack_position (a stored positions entry, a number or
+    its text) agree on the one layout the block engine writes."""
+    from kommunkvalitet.core.comparison import pack_codes, unpack_codes, unpack_position
+
+    rank, band, position, reading = np.array([1, 290, 0]), np.array([1, 5, 0]), np.array([2, 4, 0]), np.array([1, 3, 0])
+    packed = pack_codes(rank, band, position, reading)
+    assert [a.tolist() for a in unpack_codes(packed)] == [
+        rank.tolist(),
+        band.tolist(),
+        position.tolist(),
+        reading.tolist(),
+    ]
+    assert [unpack_position(c) for c in packed.tolist()] == [(1, 1, 2, 1), (290, 5, 4, 3), (0, 0, 0, 0)]
+    assert unpack_position(str(packed[1])) == (290, 5, 4, 3) and unpack_position(None) is None

@@ -303,24 +303,37 @@ def _orientation(sign: np.ndarray) -> np.ndarray:
     return np.where(sign > 0, -1.0, 1.0)
 
 
+# The packed code of one kommun (what the block engine writes and a stored ``positions`` holds):
+# rank << RANK_SHIFT | band << BAND_SHIFT | position << POSITION_SHIFT | reading.
+RANK_SHIFT, BAND_SHIFT, POSITION_SHIFT = 8, 5, 2
+
+
+def pack_codes(rank: np.ndarray, band: np.ndarray, position: np.ndarray, reading: np.ndarray) -> np.ndarray:
+    """The packed codes of rank, band, position and reading codes (int64); :func:`unpack_codes` undoes it."""
+    code = rank.astype(np.int64) << RANK_SHIFT
+    code |= band.astype(np.int64) << BAND_SHIFT
+    code |= position.astype(np.int64) << POSITION_SHIFT
+    code |= reading
+    return code
+
+
 def unpack_position(code: int | str | None) -> tuple[int, int, int, int] | None:
-    """(rank, band, position, reading) of one kommun from its packed code (:func:`unpack_codes`), as a
-    stored ``positions`` maps each kommun to it (a number, or its text as the database takes it out);
-    None for none."""
+    """(rank, band, position, reading) of one kommun from its packed code (:func:`unpack_codes` of one),
+    as a stored ``positions`` maps each kommun to it (a number, or its text as the database takes it
+    out); None for none."""
     if code is None:
         return None
     c = int(code)
-    return c >> 8, (c >> 5) & 7, (c >> 2) & 7, c & 3
+    return c >> RANK_SHIFT, (c >> BAND_SHIFT) & 7, (c >> POSITION_SHIFT) & 7, c & 3
 
 
 def unpack_codes(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(rank, band, position, reading) from the packed codes of the block engine:
-    ``rank << 8 | band << 5 | position << 2 | reading``."""
+    """(rank, band, position, reading) from the packed codes of the block engine (:func:`pack_codes`)."""
     small = packed.astype(np.uint8)  # the low byte
     return (
-        (packed >> 8).astype(np.int32),
-        (small >> 5).astype(np.int8),
-        ((small >> 2) & 7).astype(np.int8),
+        (packed >> RANK_SHIFT).astype(np.int32),
+        (small >> BAND_SHIFT).astype(np.int8),
+        ((small >> POSITION_SHIFT) & 7).astype(np.int8),
         (small & 3).astype(np.int8),
     )
 
@@ -458,7 +471,7 @@ def compare_table(
     group_sign = np.zeros(n_groups, dtype=np.int64)
     group_sign[gid] = dirs[kpi]
     stats = np.full((6, n_groups), np.nan)  # n, mean, median, min, max, sd
-    # rank << 8 | band << 5 | position << 2 | reading, per row
+    # the packed code of each row (pack_codes)
     packed = np.empty(size, dtype=_code_type(int(counts.max())))
     for members, rows, block_group, col, width in _blocks(gid, counts, mun):
         sign = group_sign[members]
@@ -485,7 +498,7 @@ def compare_rows(
     values (float64, NaN = missing) in any columns (a municipality's column, say), ``directions[g]``
     is its direction code. Returns the statistics, an array of six rows (n, mean, median, min, max,
     sd; one column per group, NaN where n == 0), and the packed codes of every cell in the grid's
-    layout, ``rank << 8 | band << 5 | position << 2 | reading`` (:func:`unpack_codes`).
+    layout (:func:`pack_codes`, :func:`unpack_codes`).
 
     The engine of :func:`compare_table` on one block, without its work of grouping long arrays: for
     a few groups (one KPI-year's three genders) that work is most of the time. Each row comes out bit
@@ -605,12 +618,12 @@ def _block(
     better = np.maximum.accumulate(new_run * np.arange(width, dtype=dtype), axis=1)
     del new_run
     n_cells = n[:, None]
-    codes = better + 1
-    codes <<= 3
+    codes = better + 1  # packed as pack_codes does, one field at a time
+    codes <<= RANK_SHIFT - BAND_SHIFT
     codes |= bands_from_better(better, n_cells, settings)
     del better
     codes *= valid & (sign != 0)[:, None]  # no rank and no band
-    codes <<= 3
+    codes <<= BAND_SHIFT - POSITION_SHIFT
 
     raw = srt  # from here on in place: raw values, then deviations from the mean
     raw *= _orientation(sign)[:, None]
@@ -641,7 +654,7 @@ def _block(
     position += POSITION_LEVEL
     position *= valid & (n_cells >= 2)
     codes |= position
-    codes <<= 2
+    codes <<= POSITION_SHIFT
     codes |= reading_codes(position, sign[:, None])
     out = np.empty_like(codes)
     out[rows[:, None], idx] = codes  # np.put_along_axis without its index building

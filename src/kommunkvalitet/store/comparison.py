@@ -37,6 +37,7 @@ from kommunkvalitet.core.comparison import (
     TableComparison,
     compare_rows,
     compare_table,
+    pack_codes,
     require_one_value_per_cell,
     settings_from_text,
 )
@@ -1063,10 +1064,7 @@ def _positions_json(table: TableComparison, column: np.ndarray, ids: np.ndarray)
     group's text is one ``join`` of its pieces (key, code, key, code, ...), with the comma in each
     key but the first, the brace in the first key and in the last code, so that no cell is a string
     of its own (concatenating 4 M pieces cost a third of the time)."""
-    code = table.rank.astype(np.int64) << 8
-    code |= table.band.astype(np.int64) << 5
-    code |= table.position.astype(np.int64) << 2
-    code |= table.reading
+    code = pack_codes(table.rank, table.band, table.position, table.reading)
     order = _group_column_order(table.row_group, column)
     return _json_texts(code[order], ids[column[order]], np.bincount(table.row_group, minlength=table.n.size))
 
